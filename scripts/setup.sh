@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs whatever tiktune needs on this machine, and nothing that is already there,
+# so `make run` / `make test` are fast the second time.
+# Debian 12 (as root, or with sudo): apt packages; any OS: a .venv with the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_chromium="${TIKTUNE_WANT_CHROMIUM:-1}"
+apt_pkgs=(ffmpeg libvlc5 vlc-plugin-base)
+[ "$want_chromium" = 1 ] && apt_pkgs+=(chromium)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${apt_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]} with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install ${missing[*]} with your package manager" >&2
+  fi
+fi
+
+py="${PYTHON:-python3}"
+stamp=".venv/.tiktune-installed"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv" >&2
+  "$py" -m venv .venv
+fi
+# Reinstall only when the dependency list changed since the last install.
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing tiktune into .venv" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e '.[test]'
+  touch "$stamp"
+fi

@@ -1,0 +1,3 @@
+from tiktune_tui.cli import main
+
+raise SystemExit(main())

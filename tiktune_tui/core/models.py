@@ -1,0 +1,62 @@
+"""What tiktune reasons about: songs (TikTok "sounds"), videos and their stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+STAT_NAMES = ("play", "digg", "comment", "share")
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Engagement counts of one video, or the sum over several.
+
+    Python ints, so sums never overflow however many videos are added up.
+    """
+
+    play: int = 0
+    digg: int = 0
+    comment: int = 0
+    share: int = 0
+
+    def __add__(self, other: Stats) -> Stats:
+        return Stats(
+            self.play + other.play,
+            self.digg + other.digg,
+            self.comment + other.comment,
+            self.share + other.share,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in STAT_NAMES}
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    """A TikTok sound. `id` is TikTok's music id, kept as text: some exceed int64."""
+
+    id: str
+    title: str = ""
+    author: str = ""
+    duration_s: int | None = None
+    play_url: str | None = None
+    cover_url: str | None = None
+    original: bool | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"sound {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """One TikTok video: the hashtags it carries, the song it uses, its stats."""
+
+    id: str
+    song: Song
+    hashtags: tuple[str, ...] = ()
+    stats: Stats = field(default_factory=Stats)
+    create_time: datetime | None = None
+    author: str = ""
+    description: str = ""

@@ -1,0 +1,482 @@
+"""tiktune's own database: every video and song ever fetched, with stats history.
+
+SQLite in WAL mode. Every write is one transaction, so a crash leaves either the
+whole fetch or none of it. The schema carries a version (PRAGMA user_version)
+and is migrated forward step by step; a file that is corrupt, foreign or from a
+newer tiktune is reported and never touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tiktune_tui.core.models import Song, Stats, Video
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
+from tiktune_tui.errors import TiktuneError
+
+SQLITE_MAX_INT = 2**63 - 1
+
+# Each entry moves the schema from version i to i+1. Append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE songs (
+        id          INTEGER PRIMARY KEY,
+        music_id    TEXT NOT NULL UNIQUE,
+        title       TEXT NOT NULL DEFAULT '',
+        author      TEXT NOT NULL DEFAULT '',
+        duration_s  INTEGER,
+        play_url    TEXT,
+        cover_url   TEXT,
+        original    INTEGER,
+        updated_at  INTEGER NOT NULL
+    );
+    CREATE TABLE videos (
+        id            INTEGER PRIMARY KEY,
+        video_id      TEXT NOT NULL UNIQUE,
+        song_id       INTEGER NOT NULL REFERENCES songs(id),
+        author        TEXT NOT NULL DEFAULT '',
+        description   TEXT NOT NULL DEFAULT '',
+        create_time   INTEGER,
+        play_count    INTEGER NOT NULL,
+        digg_count    INTEGER NOT NULL,
+        comment_count INTEGER NOT NULL,
+        share_count   INTEGER NOT NULL,
+        fetched_at    INTEGER NOT NULL,
+        source        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX videos_by_song ON videos(song_id);
+    CREATE TABLE hashtags (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE video_hashtags (
+        hashtag_id INTEGER NOT NULL REFERENCES hashtags(id),
+        video_id   INTEGER NOT NULL REFERENCES videos(id),
+        PRIMARY KEY (hashtag_id, video_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX video_hashtags_by_video ON video_hashtags(video_id, hashtag_id);
+    CREATE TABLE stats_snapshots (
+        video_id      INTEGER NOT NULL REFERENCES videos(id),
+        fetched_at    INTEGER NOT NULL,
+        play_count    INTEGER NOT NULL,
+        digg_count    INTEGER NOT NULL,
+        comment_count INTEGER NOT NULL,
+        share_count   INTEGER NOT NULL,
+        PRIMARY KEY (video_id, fetched_at)
+    ) WITHOUT ROWID;
+    CREATE TABLE tag_fetches (
+        tag        TEXT PRIMARY KEY,
+        fetched_at INTEGER NOT NULL,
+        source     TEXT NOT NULL,
+        videos     INTEGER NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(TiktuneError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def _epoch(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def _moment(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def _checked(stats: Stats, video_id: str) -> Stats:
+    for name, value in stats.as_dict().items():
+        if not 0 <= value <= SQLITE_MAX_INT:
+            raise StoreError(f"video {video_id}: {name} count {value} cannot be stored")
+    return stats
+
+
+class Store:
+    """One SQLite file. Safe to share between threads: calls are serialised."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=10
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        try:
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        advice = "it was left untouched; move it aside or choose another --data-dir"
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a readable tiktune database ({exc}); {advice}") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer tiktune (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade tiktune or choose another --data-dir"
+            )
+        if version == 0 and tables:
+            raise StoreError(f"{self.path} is an SQLite file but not a tiktune database; {advice}")
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                with self._transaction():
+                    for statement in _statements(MIGRATIONS[target - 1]):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {target}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot prepare {self.path} ({exc}); {advice}") from None
+
+    @property
+    def schema_version(self) -> int:
+        with self._read() as db:
+            return db.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- plumbing -----------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"reading {self.path} failed: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._transaction() as db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"writing {self.path} failed, nothing was saved: {exc}") from None
+
+    # -- writes -------------------------------------------------------------------
+
+    def save_videos(
+        self, videos: Iterable[Video], *, fetched_at: datetime | None = None, source: str = ""
+    ) -> int:
+        """Upsert videos, their songs and hashtags, and add a stats snapshot each.
+
+        All or nothing: one transaction. Returns the number of distinct videos saved.
+        """
+        now = _epoch(fetched_at or datetime.now(timezone.utc))
+        unique = {video.id: video for video in videos}
+        with self._write() as db:
+            song_ids: dict[str, int] = {}
+            for video in unique.values():
+                song = video.song
+                if song.id not in song_ids:
+                    song_ids[song.id] = db.execute(
+                        """
+                        INSERT INTO songs (music_id, title, author, duration_s, play_url,
+                                           cover_url, original, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(music_id) DO UPDATE SET
+                            title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE title END,
+                            author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE author END,
+                            duration_s = coalesce(excluded.duration_s, duration_s),
+                            play_url = coalesce(excluded.play_url, play_url),
+                            cover_url = coalesce(excluded.cover_url, cover_url),
+                            original = coalesce(excluded.original, original),
+                            updated_at = excluded.updated_at
+                        RETURNING id
+                        """,
+                        (
+                            song.id, song.title, song.author, song.duration_s, song.play_url,
+                            song.cover_url, None if song.original is None else int(song.original), now,
+                        ),
+                    ).fetchone()[0]
+            tag_ids = self._hashtag_ids(db, {tag for v in unique.values() for tag in v.hashtags})
+            for video in unique.values():
+                stats = _checked(video.stats, video.id)
+                row_id = db.execute(
+                    """
+                    INSERT INTO videos (video_id, song_id, author, description, create_time,
+                                        play_count, digg_count, comment_count, share_count,
+                                        fetched_at, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(video_id) DO UPDATE SET
+                        song_id = excluded.song_id,
+                        author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE author END,
+                        description = CASE WHEN excluded.description <> '' THEN excluded.description
+                                           ELSE description END,
+                        create_time = coalesce(excluded.create_time, create_time),
+                        play_count = excluded.play_count,
+                        digg_count = excluded.digg_count,
+                        comment_count = excluded.comment_count,
+                        share_count = excluded.share_count,
+                        fetched_at = excluded.fetched_at,
+                        source = excluded.source
+                    WHERE excluded.fetched_at >= videos.fetched_at
+                    RETURNING id
+                    """,
+                    (
+                        video.id, song_ids[video.song.id], video.author, video.description,
+                        _epoch(video.create_time), stats.play, stats.digg, stats.comment,
+                        stats.share, now, source,
+                    ),
+                ).fetchone()
+                if row_id is None:  # an older fetch than what we hold: keep only its snapshot
+                    row_id = db.execute(
+                        "SELECT id FROM videos WHERE video_id = ?", (video.id,)
+                    ).fetchone()
+                db.executemany(
+                    "INSERT OR IGNORE INTO video_hashtags (hashtag_id, video_id) VALUES (?, ?)",
+                    [(tag_ids[tag], row_id[0]) for tag in video.hashtags],
+                )
+                db.execute(
+                    """
+                    INSERT OR REPLACE INTO stats_snapshots
+                        (video_id, fetched_at, play_count, digg_count, comment_count, share_count)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    (row_id[0], now, stats.play, stats.digg, stats.comment, stats.share),
+                )
+        return len(unique)
+
+    @staticmethod
+    def _hashtag_ids(db: sqlite3.Connection, tags: set[str]) -> dict[str, int]:
+        db.executemany("INSERT OR IGNORE INTO hashtags (name) VALUES (?)", [(t,) for t in tags])
+        ids: dict[str, int] = {}
+        ordered = sorted(tags)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            ids.update(db.execute(f"SELECT name, id FROM hashtags WHERE name IN ({marks})", chunk))
+        return ids
+
+    def record_tag_fetch(
+        self, tag: str, *, videos: int, source: str, fetched_at: datetime | None = None
+    ) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
+                (tag, _epoch(fetched_at or datetime.now(timezone.utc)), source, videos),
+            )
+
+    # -- reads --------------------------------------------------------------------
+
+    def last_tag_fetch(self, tag: str) -> datetime | None:
+        with self._read() as db:
+            row = db.execute("SELECT fetched_at FROM tag_fetches WHERE tag = ?", (tag,)).fetchone()
+        return _moment(row[0]) if row else None
+
+    def newest_fetch(self, tags: Sequence[str] | None = None) -> datetime | None:
+        """When the newest of these tags' data (or of any data) was fetched."""
+        with self._read() as db:
+            if tags:
+                marks = ",".join("?" * len(tags))
+                row = db.execute(
+                    f"SELECT max(fetched_at) FROM tag_fetches WHERE tag IN ({marks})", list(tags)
+                ).fetchone()
+            else:
+                row = db.execute("SELECT max(fetched_at) FROM videos").fetchone()
+        return _moment(row[0]) if row and row[0] is not None else None
+
+    def counts(self) -> dict[str, int]:
+        with self._read() as db:
+            return {
+                table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("videos", "songs", "hashtags", "stats_snapshots")
+            }
+
+    def song(self, music_id: str) -> Song | None:
+        with self._read() as db:
+            row = db.execute(
+                "SELECT music_id, title, author, duration_s, play_url, cover_url, original "
+                "FROM songs WHERE music_id = ?",
+                (music_id,),
+            ).fetchone()
+        return _song(row) if row else None
+
+    def videos_with_any(self, tags: Sequence[str]) -> list[Video]:
+        """Every stored video carrying at least one of `tags`, with all its hashtags."""
+        if not tags:
+            return []
+        marks = ",".join("?" * len(tags))
+        with self._read() as db:
+            rows = db.execute(
+                f"""
+                WITH matched AS (
+                    SELECT DISTINCT vh.video_id FROM video_hashtags vh
+                    JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
+                )
+                SELECT v.id, v.video_id, v.author, v.description, v.create_time,
+                       v.play_count, v.digg_count, v.comment_count, v.share_count,
+                       s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+                       (SELECT group_concat(h2.name, ' ') FROM video_hashtags vh2
+                        JOIN hashtags h2 ON h2.id = vh2.hashtag_id WHERE vh2.video_id = v.id)
+                FROM matched m JOIN videos v ON v.id = m.video_id JOIN songs s ON s.id = v.song_id
+                ORDER BY v.id
+                """,
+                list(tags),
+            ).fetchall()
+        songs: dict[str, Song] = {}
+        videos = []
+        for row in rows:
+            song = songs.get(row[9]) or songs.setdefault(row[9], _song(row[9:16]))
+            videos.append(
+                Video(
+                    id=row[1],
+                    song=song,
+                    hashtags=tuple((row[16] or "").split()),
+                    stats=Stats(row[5], row[6], row[7], row[8]),
+                    create_time=_moment(row[4]),
+                    author=row[2],
+                    description=row[3],
+                )
+            )
+        return videos
+
+    def snapshots(self, video_id: str) -> list[tuple[datetime, Stats]]:
+        with self._read() as db:
+            rows = db.execute(
+                """
+                SELECT s.fetched_at, s.play_count, s.digg_count, s.comment_count, s.share_count
+                FROM stats_snapshots s JOIN videos v ON v.id = s.video_id
+                WHERE v.video_id = ? ORDER BY s.fetched_at
+                """,
+                (video_id,),
+            ).fetchall()
+        return [(_moment(r[0]), Stats(*r[1:])) for r in rows]  # type: ignore[misc]
+
+    def tag_counts(self, prefix: str = "", limit: int | None = None) -> list[tuple[str, int]]:
+        """Known hashtags starting with `prefix`, most used first."""
+        with self._read() as db:
+            rows = db.execute(
+                """
+                SELECT h.name, count(*) AS uses FROM hashtags h
+                JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                WHERE substr(h.name, 1, ?) = ?
+                GROUP BY h.id ORDER BY uses DESC, h.name LIMIT ?
+                """,
+                (len(prefix), prefix, -1 if limit is None else limit),
+            ).fetchall()
+        return [(name, uses) for name, uses in rows]
+
+    def rank_songs(
+        self,
+        tags: Sequence[str],
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        require_all: bool = False,
+        limit: int | None = None,
+    ) -> list[SongRank]:
+        """The ranking of core.ranking.rank_songs, computed inside SQLite."""
+        if not tags:
+            return []
+        positions = ",".join(f"(?, {i})" for i in range(len(tags)))
+        with self._read() as db:
+            rows = db.execute(
+                f"""
+                WITH query(name, pos) AS (VALUES {positions}),
+                hits AS (
+                    SELECT vh.video_id, q.pos FROM query q
+                    JOIN hashtags h ON h.name = q.name
+                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                ),
+                per_video AS (
+                    SELECT video_id, sum(1 << pos) AS mask FROM hits GROUP BY video_id
+                ),
+                per_song_tag AS (
+                    SELECT DISTINCT v.song_id, h.pos FROM hits h JOIN videos v ON v.id = h.video_id
+                ),
+                song_tags AS (
+                    SELECT song_id, sum(1 << pos) AS mask, count(*) AS matched
+                    FROM per_song_tag GROUP BY song_id
+                ),
+                per_song AS (
+                    SELECT v.song_id,
+                           sum(v.play_count) AS play, sum(v.digg_count) AS digg,
+                           sum(v.comment_count) AS comment, sum(v.share_count) AS share,
+                           count(*) AS uses, group_concat(v.video_id) AS members
+                    FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+                )
+                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url,
+                       s.original, p.play, p.digg, p.comment, p.share, p.uses, t.mask, t.matched,
+                       p.play * ? + p.digg * ? + p.comment * ? + p.share * ? AS score, p.members
+                FROM per_song p JOIN song_tags t USING (song_id) JOIN songs s ON s.id = p.song_id
+                WHERE t.matched >= ?
+                ORDER BY score DESC, t.matched DESC, s.music_id
+                LIMIT ?
+                """,
+                [
+                    *tags,
+                    weights.play, weights.digg, weights.comment, weights.share,
+                    len(tags) if require_all else 1,
+                    -1 if limit is None else limit,
+                ],
+            ).fetchall()
+        return [
+            SongRank(
+                rank=position,
+                song=_song(row[0:7]),
+                score=row[14],
+                stats=Stats(row[7], row[8], row[9], row[10]),
+                videos=row[11],
+                matched_tags=tuple(tag for i, tag in enumerate(tags) if row[12] >> i & 1),
+                video_ids=tuple(row[15].split(",")),
+            )
+            for position, row in enumerate(rows, start=1)
+        ]
+
+
+def _song(row: Sequence[object]) -> Song:
+    music_id, title, author, duration_s, play_url, cover_url, original = row
+    return Song(
+        id=str(music_id),
+        title=str(title or ""),
+        author=str(author or ""),
+        duration_s=duration_s,  # type: ignore[arg-type]
+        play_url=play_url,  # type: ignore[arg-type]
+        cover_url=cover_url,  # type: ignore[arg-type]
+        original=None if original is None else bool(original),
+    )
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
