@@ -1,0 +1,138 @@
+"""The `tiktune` command: the TUI when run alone or with tags, headless subcommands otherwise.
+
+Imports stay lazy: `tiktune --version` must not pay for Textual, SQLite or the catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from tiktune_tui import __version__
+
+# Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
+COMMANDS = ("recommend", "tags")
+
+EPILOG = """\
+examples:
+  tiktune                          open the app on the bundled catalog
+  tiktune cooking diy              open the app with that query already run
+  tiktune recommend cooking --json top songs for #cooking as JSON
+  tiktune recommend fyp viral --all --limit 5
+  tiktune tags xu                  known hashtags starting with "xu"
+"""
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that searches for songs."""
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--source",
+        choices=("catalog", "store", "tiktok"),
+        help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
+    )
+    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
+    group.add_argument(
+        "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
+    )
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its usage errors are our one-line errors (exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from tiktune_tui.errors import UsageError
+
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tiktune",
+        description="Find the TikTok songs that fit your hashtags, play them, and put one over your video.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tiktune {__version__}")
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tiktune",
+        description="Open the tiktune app, optionally with a query already run.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tiktune {__version__}")
+    add_global_options(parser)
+    parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags to search for at start")
+    add_source_options(parser)
+    parser.add_argument(
+        "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
+    )
+    return parser
+
+
+def _wants_subcommand(argv: Sequence[str]) -> bool:
+    for word in argv:
+        if word in COMMANDS:
+            return True
+        if not word.startswith("-") or word == "--":
+            return False
+        if word in ("-h", "--help", "--version"):
+            return True
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("TIKTUNE_DEBUG") == "1"
+    from tiktune_tui.errors import TiktuneError, UsageError
+
+    try:
+        if _wants_subcommand(argv):
+            args = build_parser().parse_args(argv)
+            module = importlib.import_module(f"tiktune_tui.commands.{args.command}")
+            return module.run(args)
+        args = build_app_parser().parse_args(argv)
+        from tiktune_tui.commands import app as app_command
+
+        return app_command.run(args)
+    except UsageError as exc:
+        if debug:
+            raise
+        print(f"tiktune: error: {exc}", file=sys.stderr)
+        return 2
+    except TiktuneError as exc:
+        if debug:
+            raise
+        print(f"tiktune: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tiktune: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `tiktune recommend ... | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if debug:
+            raise
+        print(f"tiktune: error: {exc.__class__.__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

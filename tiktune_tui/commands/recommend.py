@@ -1,0 +1,106 @@
+"""`tiktune recommend TAG...`: the ranked songs for some hashtags, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+
+from tiktune_tui.errors import UsageError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from tiktune_tui.cli import add_global_options, add_source_options
+
+    parser = subparsers.add_parser(
+        "recommend",
+        help="rank the songs used by videos with these hashtags",
+        description="Rank the songs used by videos carrying any of the given hashtags.",
+        epilog="examples:\n  tiktune recommend cooking diy --limit 5\n"
+        "  tiktune recommend '#fyp,#viral' --all --json\n"
+        "  tiktune recommend dance --weights play=1,share=10 --csv > songs.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("tags", nargs="+", metavar="TAG", help="hashtags (with or without #)")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="rows to show (default 20; 0 = all)")
+    parser.add_argument("--all", action="store_true", dest="require_all", help="only songs matched by every tag")
+    parser.add_argument(
+        "--weights", metavar="W", help="score weights, e.g. play=1,digg=2,comment=3,share=4 (the default)"
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON")
+    output.add_argument("--csv", action="store_true", help="print CSV")
+    add_source_options(parser)
+    add_global_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.config import load_settings
+    from tiktune_tui.core.ranking import Weights, WeightsError
+    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.engine import recommend
+
+    try:
+        tags = parse_tags(args.tags)
+    except TagError as exc:
+        raise UsageError(str(exc)) from None
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    settings = load_settings()
+    try:
+        weights = Weights.parse(args.weights or settings.weights or "")
+    except WeightsError as exc:
+        raise UsageError(str(exc)) from None
+
+    outcome = asyncio.run(
+        recommend(
+            tags,
+            source_kind=args.source,
+            catalog=args.catalog,
+            data_dir=args.data_dir,
+            weights=weights,
+            require_all=args.require_all,
+            limit=args.limit or None,
+            settings=settings,
+        )
+    )
+    for tag, message in outcome.failures.items():
+        print(f"tiktune: warning: #{tag}: {message}", file=sys.stderr)
+    rows = [row.as_dict() for row in outcome.rows]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["rank"], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "matched_tags": " ".join(row["matched_tags"])})
+    else:
+        print_table(outcome)
+    return 0
+
+
+def print_table(outcome) -> None:
+    from tiktune_tui.text import display_width, short_count, terminal_safe
+
+    print(f"{outcome.describe()}: {len(outcome.rows)} songs for {' '.join('#' + t for t in outcome.tags)}")
+    if not outcome.rows:
+        return
+    header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"
+    print(header)
+    for row in outcome.rows:
+        song = terminal_safe(row.song.display_title)
+        if row.song.author:
+            song += " — " + terminal_safe(row.song.author)
+        if display_width(song) > 60:
+            while display_width(song) > 59:
+                song = song[:-1]
+            song += "…"
+        tags = " ".join("#" + terminal_safe(t) for t in row.matched_tags)
+        s = row.stats
+        print(
+            f"{row.rank:>3}  {short_count(row.score):>7}  {short_count(s.play):>7}  {short_count(s.digg):>7}"
+            f"  {short_count(s.comment):>6}  {short_count(s.share):>6}  {row.videos:>4}  {song}  [{tags}]"
+        )

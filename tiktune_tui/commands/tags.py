@@ -1,0 +1,42 @@
+"""`tiktune tags [PREFIX]`: the hashtags tiktune knows, most used first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from tiktune_tui.cli import add_global_options, add_source_options
+
+    parser = subparsers.add_parser(
+        "tags",
+        help="list known hashtags with their video counts",
+        description="List the hashtags in the catalog and the store, most used first.",
+        epilog="examples:\n  tiktune tags            the 30 most used tags\n  tiktune tags cook --limit 0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("prefix", nargs="?", default="", metavar="PREFIX", help="only tags starting with this")
+    parser.add_argument("--limit", type=int, default=30, metavar="N", help="rows to show (default 30; 0 = all)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_source_options(parser)
+    add_global_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.core.tags import normalize_tag
+    from tiktune_tui.tag_index import known_tags
+    from tiktune_tui.text import terminal_safe
+
+    counts = known_tags(
+        normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=args.source
+    )
+    rows = counts[: args.limit] if args.limit > 0 else counts
+    if args.json:
+        json.dump([{"tag": t, "videos": n} for t, n in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for tag, videos in rows:
+        print(f"{videos:>7}  #{terminal_safe(tag)}")
+    return 0

@@ -1,0 +1,85 @@
+"""User settings: a TOML file in the config dir, overridden by environment variables.
+
+Defaults just work; the file is optional. Example `config.toml`:
+
+    [tiktok]
+    ms_token = "..."        # or $TIKTUNE_MS_TOKEN
+    proxy = "http://..."    # or $TIKTUNE_PROXY
+
+    [player]
+    audio_output = "pulse"  # or $TIKTUNE_AUDIO_OUTPUT
+
+    [ranking]
+    weights = "play=1,digg=2,comment=3,share=4"
+
+    [keys]                  # binding id = keys, see `?` in the app
+    play-pause = "space"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tiktune_tui.errors import TiktuneError
+from tiktune_tui.paths import config_dir
+
+CONFIG_NAME = "config.toml"
+
+
+class ConfigError(TiktuneError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    ms_token: str | None = None
+    proxy: str | None = None
+    audio_output: str | None = None
+    weights: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def has_tiktok_token(self) -> bool:
+        return bool(self.ms_token)
+
+
+def _text(table: dict, key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string")
+    return value or None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or config_dir() / CONFIG_NAME
+    data: dict = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    tiktok = data.get("tiktok", {}) or {}
+    player = data.get("player", {}) or {}
+    ranking = data.get("ranking", {}) or {}
+    keys = data.get("keys", {}) or {}
+    if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys)):
+        raise ConfigError(f"{path}: [tiktok], [player], [ranking] and [keys] must be tables")
+    if not all(isinstance(v, str) for v in keys.values()):
+        raise ConfigError(f"{path}: every [keys] value must be a string like \"ctrl+j\"")
+    env = os.environ
+    return Settings(
+        ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
+        proxy=env.get("TIKTUNE_PROXY") or _text(tiktok, "proxy", str(path)),
+        audio_output=env.get("TIKTUNE_AUDIO_OUTPUT") or _text(player, "audio_output", str(path)),
+        weights=_text(ranking, "weights", str(path)),
+        keys=dict(keys),
+        path=path,
+    )

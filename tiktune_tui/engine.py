@@ -1,0 +1,66 @@
+"""The headless engine: search a source, rank the songs. The CLI and the TUI share it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights, rank_songs
+from tiktune_tui.sources import SourceOptions, collect, open_source
+from tiktune_tui.sources.base import SearchEvent
+
+
+@dataclass
+class Recommendation:
+    tags: list[str]
+    label: str
+    rows: list[SongRank]
+    videos: list[Video] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+
+    def describe(self, now: datetime | None = None) -> str:
+        """Which source answered and how old its data is: "TikTok live", "stored 3 h ago"."""
+        if self.fetched_at is None:
+            return self.label
+        return f"{self.label}, fetched {age(self.fetched_at, now)}"
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    seconds = max(0, int(((now or datetime.now(timezone.utc)) - moment).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+async def recommend(
+    tags: Sequence[str],
+    *,
+    source_kind: str | None = None,
+    catalog: str | None = None,
+    data_dir: str | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+    require_all: bool = False,
+    limit: int | None = None,
+    settings: Settings | None = None,
+    on_event: Callable[[SearchEvent], None] | None = None,
+) -> Recommendation:
+    settings = settings or load_settings()
+    source = open_source(SourceOptions(kind=source_kind, catalog=catalog, data_dir=data_dir), settings)
+    try:
+        result = await collect(source, tags, on_event)
+    finally:
+        await source.aclose()
+    rows = rank_songs(result.videos, tags, weights, require_all=require_all, limit=limit)
+    return Recommendation(
+        tags=list(tags),
+        label=result.label,
+        rows=rows,
+        videos=result.videos,
+        failures=result.failures,
+        fetched_at=result.fetched_at,
+    )

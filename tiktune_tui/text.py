@@ -1,0 +1,34 @@
+"""Making untrusted text (from TikTok, from files) safe to print on a terminal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0/C1 controls (ESC included) and the bidi controls that can reorder what a terminal shows.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character replaced by a visible escape like \\x1b."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes on a terminal (wide CJK and emoji count two)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or ch == "\u200d" or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def short_count(value: int) -> str:
+    """12345678 -> "12.3M": how TikTok and our table show big numbers."""
+    for limit, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if value >= limit:
+            scaled = value / limit
+            text = f"{scaled:.1f}" if scaled < 100 else f"{scaled:.0f}"
+            return text.removesuffix(".0") + suffix
+    return str(value)
