@@ -1,0 +1,1 @@
+"""The Textual front end. It calls services; services never import it."""
