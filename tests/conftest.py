@@ -19,3 +19,16 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TIKTUNE_AUDIO_OUTPUT", "dummy")
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_real_browser(request, monkeypatch):
+    """A real Chromium starts only in tests marked `browser`; anywhere else it is a bug."""
+    if request.node.get_closest_marker("browser"):
+        return
+    from TikTokApi import TikTokApi
+
+    async def refuse(*args, **kwargs):
+        raise AssertionError("TikTokApi.create_sessions called in a test not marked `browser`")
+
+    monkeypatch.setattr(TikTokApi, "create_sessions", refuse)
