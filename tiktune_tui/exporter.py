@@ -1,0 +1,651 @@
+"""Lay a song over the user's video with ffmpeg: the video copied as is, the audio encoded, nothing lost.
+
+No Textual import: the CLI and the TUI both drive `Exporter.run`.
+
+Container rule (why the default output is not always .mp4): stream copy only works when the
+output container can carry the video's codec. MP4 carries H.264, HEVC, MPEG-4, AV1 and VP9
+(ffmpeg >= 4.x); it cannot carry VP8, and QuickTime .mov carries neither VP8 nor VP9 nor AV1.
+So the default output is `.mp4` when the codec fits MP4 and `.mkv` otherwise (Matroska
+carries every codec and AAC). When the user explicitly asks for a container that cannot carry
+the codec, the video is re-encoded to H.264 instead of failing, and the result says so
+(`video_copied=False`). WebM is never an output: it cannot carry AAC audio.
+
+The output always has exactly the video's duration: the song is offset (input seek), looped
+(`-stream_loop -1`, repeats start at the song's beginning) or padded with silence, then cut
+to the video's length in the filter graph, so the audio ends with the video.
+
+Nothing is lost: ffmpeg writes a hidden temp file in the target directory, which is fsynced
+and then linked (no clobber) or renamed (overwrite) to the output name; any failure or cancel
+removes the temp file. ffmpeg always gets an argument list with `file:`-prefixed absolute
+paths, so names with spaces, quotes, unicode, `:` or a leading `-` are taken literally.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import queue
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import ffmpeg
+
+from tiktune_tui.errors import TiktuneError
+
+Mode = Literal["replace", "mix"]
+MODES: tuple[str, ...] = ("replace", "mix")
+
+VIDEO_EXTENSIONS = frozenset(
+    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3gp", ".ts", ".mts", ".m2ts", ".wmv", ".flv", ".mpg", ".mpeg", ".ogv"}
+)
+AUDIO_EXTENSIONS = frozenset(
+    {".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".wma", ".aif", ".aiff", ".mka", ".webm", ".mp4"}
+)
+
+# Output suffix -> ffmpeg muxer. WebM is deliberately absent: it cannot carry AAC.
+OUTPUT_FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
+# Video codecs each muxer accepts by stream copy (None: any codec).
+_COPYABLE: dict[str, frozenset[str] | None] = {
+    "mp4": frozenset({"h264", "hevc", "mpeg4", "av1", "vp9", "mpeg2video", "mpeg1video", "mjpeg"}),
+    "mov": frozenset({"h264", "hevc", "mpeg4", "mpeg2video", "mpeg1video", "mjpeg", "prores", "dnxhd"}),
+    "matroska": None,
+}
+_FASTSTART_FORMATS = frozenset({"mp4", "mov"})
+# Codecs ffprobe reports for still images: a picture is not a video to lay a song over.
+_STILL_IMAGE_CODECS = frozenset({"png", "bmp", "gif", "webp", "tiff", "jpegls", "ppm", "pgm", "pam"})
+
+AUDIO_BITRATE = "192k"
+MAX_VOLUME = 4.0  # 400 %: louder than that only clips
+
+
+class ExportError(TiktuneError):
+    """An export that cannot start or did not finish; the message says why and what to do."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; the partial file has been removed."""
+
+
+class OutputExists(ExportError):
+    """The output file exists and overwriting was not allowed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already exists (overwrite it with --force, or choose another --out)")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: Path
+    format_name: str
+    duration_s: float
+    video_codec: str | None = None
+    video_index: int | None = None
+    width: int | None = None
+    height: int | None = None
+    audio_codec: str | None = None
+    audio_index: int | None = None
+    size_bytes: int = 0
+
+    @property
+    def has_video(self) -> bool:
+        return self.video_codec is not None
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    video: Path
+    audio: Path
+    output: Path
+    mode: Mode = "replace"
+    offset_s: float = 0.0
+    loop: bool = False
+    fade_s: float = 0.0
+    song_volume: float = 1.0
+    original_volume: float = 1.0
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    done_s: float
+    total_s: float
+    speed: float | None = None
+    eta_s: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done_s / self.total_s) if self.total_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    output: Path
+    duration_s: float
+    container: str
+    video_codec: str
+    video_copied: bool
+    audio_codec: str
+    mode: Mode
+    size_bytes: int
+    elapsed_s: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["output"] = str(self.output)
+        data["warnings"] = list(self.warnings)
+        return data
+
+
+# -- small parsers shared by the CLI and the modal ---------------------------------------
+
+
+def parse_clock(text: str) -> float:
+    """"1:15" -> 75.0; also "75", "1:02:03", "0:07.5". Raises ValueError with a user message."""
+    text = text.strip()
+    if not re.fullmatch(r"\d+(\.\d+)?|\d+:[0-5]\d(\.\d+)?|\d+:[0-5]\d:[0-5]\d(\.\d+)?", text):
+        raise ValueError(f"{text!r} is not a time like 0:15 or 1:02:03")
+    seconds = 0.0
+    for part in text.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def format_clock(seconds: float) -> str:
+    """75.4 -> "1:15"; an hour or more -> "1:02:03"."""
+    whole = int(max(0.0, seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_seconds(text: str, what: str) -> float:
+    try:
+        value = float(text.strip().removesuffix("s"))
+    except ValueError:
+        raise ValueError(f"{what} must be a number of seconds, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{what} must be 0 or more seconds")
+    return value
+
+
+def parse_percent(text: str, what: str) -> float:
+    """"80" or "80%" -> 0.8, capped at MAX_VOLUME."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise ValueError(f"{what} must be a percentage like 80, not {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_VOLUME * 100:
+        raise ValueError(f"{what} must be between 0 and {MAX_VOLUME * 100:.0f} %")
+    return value / 100
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A file-name-safe form of a song title: letters (any script), digits and dashes."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w]+|_+", "-", text).strip("-")
+    return text[:limit].rstrip("-") or "song"
+
+
+def output_suffix_for(video_codec: str | None) -> str:
+    """.mp4 when the codec can be stream-copied into MP4, else .mkv (see the module docstring)."""
+    copyable = _COPYABLE["mp4"]
+    return ".mp4" if video_codec is None or (copyable is not None and video_codec in copyable) else ".mkv"
+
+
+def default_output(video: Path, song_label: str, video_codec: str | None = None) -> Path:
+    """`<video stem>.<song slug>.mp4` (or .mkv) beside the video."""
+    return video.with_name(f"{video.stem}.{slug(song_label)}{output_suffix_for(video_codec)}")
+
+
+def unique_path(path: Path) -> Path:
+    """`path`, or `stem-2.ext`, `stem-3.ext`... the first that does not exist."""
+    if not path.exists():
+        return path
+    for number in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise ExportError(f"too many files named like {path}")
+
+
+def _ffmpeg_path(path: Path) -> str:
+    # "file:" stops ffmpeg reading a protocol ("a:b.mp4") and the absolute path a leading "-".
+    return "file:" + str(path.absolute())
+
+
+# -- probing ------------------------------------------------------------------------------
+
+
+def _duration(stream: dict, fmt: dict) -> float | None:
+    for text in (stream.get("duration"), (stream.get("tags") or {}).get("DURATION"), fmt.get("duration")):
+        if not text or text == "N/A":
+            continue
+        try:
+            value = parse_clock(text[:15]) if ":" in text else float(text)
+        except ValueError:
+            continue
+        if value > 0:
+            return value
+    return None
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """What ffprobe says about a file; ExportError when it is missing or not media at all."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ExportError(f"{path}: no such file")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a directory, not a media file")
+    if not os.access(path, os.R_OK):
+        raise ExportError(f"{path}: permission denied")
+    if shutil.which("ffprobe") is None:
+        raise ExportError("ffprobe not found: install ffmpeg (scripts/setup.sh does)")
+    try:
+        data = ffmpeg.probe(_ffmpeg_path(path))
+    except ffmpeg.Error as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        reason = detail[-1].split(": ", 1)[-1] if detail else "unreadable"
+        raise ExportError(f"{path}: not a media file ffmpeg can read ({reason})") from None
+    fmt = data.get("format") or {}
+    streams = data.get("streams") or []
+    video = next(
+        (
+            s
+            for s in streams
+            if s.get("codec_type") == "video"
+            and not (s.get("disposition") or {}).get("attached_pic")
+            and s.get("codec_name") not in _STILL_IMAGE_CODECS
+        ),
+        None,
+    )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    if video is None and audio is None:
+        raise ExportError(f"{path}: not a media file (no video or audio stream)")
+    duration = _duration(video or audio, fmt)
+    if duration is None:
+        raise ExportError(f"{path}: ffmpeg cannot tell how long it is (a still image?)")
+    return MediaInfo(
+        path=path,
+        format_name=fmt.get("format_name", "?"),
+        duration_s=duration,
+        video_codec=video.get("codec_name") if video else None,
+        video_index=video.get("index") if video else None,
+        width=video.get("width") if video else None,
+        height=video.get("height") if video else None,
+        audio_codec=audio.get("codec_name") if audio else None,
+        audio_index=audio.get("index") if audio else None,
+        size_bytes=path.stat().st_size,
+    )
+
+
+def probe_video(path: str | os.PathLike[str]) -> MediaInfo:
+    info = probe(path)
+    if not info.has_video:
+        raise ExportError(f"{info.path}: has no video stream (an audio file?); pick a video")
+    return info
+
+
+def probe_audio(path: str | os.PathLike[str]) -> MediaInfo:
+    info = probe(path)
+    if not info.has_audio:
+        raise ExportError(f"{info.path}: has no audio stream")
+    return info
+
+
+# -- the export ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked export: what ffmpeg will be asked to do, and why."""
+
+    options: ExportOptions
+    video: MediaInfo
+    audio: MediaInfo
+    container: str
+    copy_video: bool
+    mix: bool
+    warnings: tuple[str, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return self.video.duration_s
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def plan(options: ExportOptions) -> Plan:
+    """Probe and validate everything before a byte is written."""
+    output = options.output
+    container = OUTPUT_FORMATS.get(output.suffix.lower())
+    if container is None:
+        allowed = ", ".join(OUTPUT_FORMATS)
+        hint = " (WebM cannot carry AAC audio; use .mkv)" if output.suffix.lower() == ".webm" else ""
+        raise ExportError(f"{output.name}: the output must end in one of {allowed}{hint}")
+    if options.mode not in MODES:
+        raise ExportError(f"mode must be replace or mix, not {options.mode!r}")
+    for name, volume in (("song volume", options.song_volume), ("original volume", options.original_volume)):
+        if not 0 <= volume <= MAX_VOLUME:
+            raise ExportError(f"{name} must be between 0 and {MAX_VOLUME * 100:.0f} %")
+    if options.offset_s < 0 or options.fade_s < 0:
+        raise ExportError("offset and fade must be 0 or more seconds")
+    video = probe_video(options.video)
+    audio = probe_audio(options.audio)
+    if output.absolute() == video.path.absolute() or _same_file(output, video.path):
+        raise ExportError(f"{output}: that is the input video; tiktune never overwrites it")
+    if output.absolute() == audio.path.absolute() or _same_file(output, audio.path):
+        raise ExportError(f"{output}: that is the song's audio file; choose another output")
+    if output.is_dir():
+        raise ExportError(f"{output}: is a directory; give a file name")
+    if output.exists() and not options.overwrite:
+        raise OutputExists(output)
+    if options.offset_s >= audio.duration_s:
+        raise ExportError(
+            f"offset {format_clock(options.offset_s)} is past the end of the song ({format_clock(audio.duration_s)})"
+        )
+    if options.fade_s > video.duration_s:
+        raise ExportError(
+            f"fade-out {options.fade_s:g} s is longer than the video ({format_clock(video.duration_s)})"
+        )
+    warnings: list[str] = []
+    mix = options.mode == "mix"
+    if mix and not video.has_audio:
+        mix = False
+        warnings.append("the video has no sound of its own: the song alone is used")
+    remaining = audio.duration_s - options.offset_s
+    if not options.loop and remaining + 0.05 < video.duration_s:
+        warnings.append(
+            f"the song runs out at {format_clock(remaining)} of {format_clock(video.duration_s)}: "
+            "the rest is silent (turn on loop to repeat it)"
+        )
+    copyable = _COPYABLE[container]
+    copy_video = copyable is None or video.video_codec in copyable
+    if not copy_video:
+        warnings.append(
+            f"{output.suffix} cannot carry {video.video_codec} video as is: it is re-encoded to H.264 "
+            f"(choose {output_suffix_for(video.video_codec)} to keep it untouched)"
+        )
+    return Plan(options, video, audio, container, copy_video, mix, tuple(warnings))
+
+
+def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
+    """The ffmpeg argument list for `plan`, writing to `target`, reporting on stdout (-progress)."""
+    options = plan.options
+    duration = plan.duration_s
+    video_in = ffmpeg.input(_ffmpeg_path(plan.video.path))
+    song_kwargs: dict[str, object] = {}
+    if options.offset_s > 0:
+        song_kwargs["ss"] = f"{options.offset_s:.3f}"
+    if options.loop:
+        song_kwargs["stream_loop"] = -1
+    song_in = ffmpeg.input(_ffmpeg_path(plan.audio.path), **song_kwargs)
+
+    # 48 kHz stereo on every branch, so amix and the AAC encoder never renegotiate mid-stream.
+    song = song_in[str(plan.audio.audio_index)].filter(
+        "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
+    )
+    if options.song_volume != 1.0:
+        song = song.filter("volume", f"{options.song_volume:.3f}")
+    song = song.filter("apad").filter("atrim", duration=f"{duration:.6f}")
+    if options.fade_s > 0:
+        song = song.filter("afade", t="out", st=f"{max(0.0, duration - options.fade_s):.6f}", d=f"{options.fade_s:.6f}")
+    audio = song
+    if plan.mix:
+        original = video_in[str(plan.video.audio_index)].filter(
+            "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
+        )
+        if options.original_volume != 1.0:
+            original = original.filter("volume", f"{options.original_volume:.3f}")
+        # normalize=0: amix would otherwise halve both; the user sets the volumes.
+        audio = ffmpeg.filter([song, original], "amix", inputs=2, duration="first", normalize=0)
+
+    output_kwargs: dict[str, object] = {
+        "f": plan.container,
+        "acodec": "aac",
+        "audio_bitrate": AUDIO_BITRATE,
+        "t": f"{duration:.6f}",
+        # Phone videos carry the GPS position in container tags; a file made to be posted drops them.
+        "map_metadata": "-1",
+    }
+    if plan.copy_video:
+        output_kwargs["vcodec"] = "copy"
+    else:
+        output_kwargs.update(vcodec="libx264", preset="veryfast", crf=20, pix_fmt="yuv420p")
+    if plan.container in _FASTSTART_FORMATS:
+        output_kwargs["movflags"] = "+faststart"
+    stream = ffmpeg.output(
+        video_in[str(plan.video.video_index)], audio, _ffmpeg_path(target), **output_kwargs
+    )
+    return [
+        ffmpeg_cmd,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-y",  # the target is our own fresh temp file
+        *ffmpeg.get_args(stream),
+    ]
+
+
+def _disk_error(exc: OSError, directory: Path) -> ExportError:
+    if exc.errno == errno.ENOSPC:
+        return ExportError(f"the disk holding {directory} is full; free some space and try again")
+    if exc.errno == errno.EROFS:
+        return ExportError(f"cannot write in {directory}: read-only file system; choose another output folder")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ExportError(f"cannot write in {directory}: permission denied; choose another output folder")
+    return ExportError(f"cannot write in {directory}: {exc.strerror or exc}")
+
+
+def _ffmpeg_failure(stderr_lines: list[str], directory: Path) -> ExportError:
+    text = "\n".join(stderr_lines)
+    if "No space left on device" in text:
+        return ExportError(f"the disk holding {directory} is full; free some space and try again")
+    if "Read-only file system" in text:
+        return ExportError(f"cannot write in {directory}: read-only file system; choose another output folder")
+    last = next((line for line in reversed(stderr_lines) if line.strip()), "no message")
+    return ExportError(f"ffmpeg failed: {last.strip()}")
+
+
+def _parse_speed(text: str) -> float | None:
+    try:
+        return float(text.strip().removesuffix("x"))
+    except ValueError:
+        return None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class Exporter:
+    """Runs one export at a time; thread-safe to cancel through the event passed to `run`."""
+
+    def __init__(self, ffmpeg_cmd: str = "ffmpeg", poll_s: float = 0.1) -> None:
+        self.ffmpeg_cmd = ffmpeg_cmd
+        self.poll_s = poll_s
+
+    def run(
+        self,
+        options: ExportOptions,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> ExportResult:
+        started = time.monotonic()
+        if shutil.which(self.ffmpeg_cmd) is None:
+            raise ExportError("ffmpeg not found: install ffmpeg (scripts/setup.sh does)")
+        checked = plan(options)
+        output = options.output.absolute()
+        directory = output.parent
+        if not directory.is_dir():
+            raise ExportError(f"{directory}: no such folder")
+        self._check_space(checked, directory)
+        try:
+            handle, temp_name = tempfile.mkstemp(prefix=f".{output.stem[:60]}.", suffix=".tiktune-part", dir=directory)
+        except OSError as exc:
+            raise _disk_error(exc, directory) from None
+        os.close(handle)
+        temp = Path(temp_name)
+        try:
+            self._run_ffmpeg(build_args(checked, temp, self.ffmpeg_cmd), checked, directory, on_progress, cancel_event)
+            self._publish(temp, output, options.overwrite, directory)
+        finally:
+            temp.unlink(missing_ok=True)
+        return ExportResult(
+            output=output,
+            duration_s=checked.duration_s,
+            container=checked.container,
+            video_codec=checked.video.video_codec or "?",
+            video_copied=checked.copy_video,
+            audio_codec="aac",
+            mode="mix" if checked.mix else "replace",
+            size_bytes=output.stat().st_size,
+            elapsed_s=time.monotonic() - started,
+            warnings=checked.warnings,
+        )
+
+    @staticmethod
+    def _check_space(checked: Plan, directory: Path) -> None:
+        # Copied video is about the input's size; re-encoded video has no bound, so guess the same.
+        needed = checked.video.size_bytes + int(checked.duration_s * 192_000 / 8) + 1_000_000
+        try:
+            free = shutil.disk_usage(directory).free
+        except OSError:
+            return
+        if free < needed:
+            raise ExportError(
+                f"not enough free space in {directory}: about {needed / 1e6:.1f} MB needed, {free / 1e6:.1f} MB free"
+            )
+
+    def _run_ffmpeg(
+        self,
+        args: list[str],
+        checked: Plan,
+        directory: Path,
+        on_progress: ProgressCallback | None,
+        cancel_event: threading.Event | None,
+    ) -> None:
+        # A new session: Ctrl-C in the terminal reaches us, and we stop ffmpeg ourselves below.
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        stderr_tail: deque[str] = deque(maxlen=40)
+
+        def pump_stdout() -> None:
+            assert process.stdout is not None
+            for raw in process.stdout:
+                lines.put(raw.decode("utf-8", "replace").strip())
+            lines.put(None)
+
+        def pump_stderr() -> None:
+            assert process.stderr is not None
+            for raw in process.stderr:
+                stderr_tail.append(raw.decode("utf-8", "replace").rstrip())
+
+        readers = [threading.Thread(target=pump, daemon=True) for pump in (pump_stdout, pump_stderr)]
+        for reader in readers:
+            reader.start()
+        started = time.monotonic()
+        total = checked.duration_s
+        report: dict[str, str] = {}
+        try:
+            while True:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                try:
+                    line = lines.get(timeout=self.poll_s)
+                except queue.Empty:
+                    continue
+                if line is None:
+                    break
+                key, _, value = line.partition("=")
+                report[key] = value
+                if key == "progress" and on_progress is not None:
+                    on_progress(self._progress(report, total, time.monotonic() - started))
+            process.wait()
+            for reader in readers:
+                reader.join(timeout=5)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        if process.returncode != 0:
+            raise _ffmpeg_failure(list(stderr_tail), directory)
+
+    @staticmethod
+    def _progress(report: dict[str, str], total: float, elapsed: float) -> Progress:
+        done = 0.0
+        for key, scale in (("out_time_us", 1e6), ("out_time_ms", 1e6)):  # ffmpeg's out_time_ms is µs too
+            value = report.get(key, "N/A")
+            if value.lstrip("-").isdigit():
+                done = max(0.0, int(value) / scale)
+                break
+        if report.get("progress") == "end":
+            done = total
+        done = min(done, total)
+        # Below 1 % the rate is mostly ffmpeg's start-up time: no ETA rather than a wild one.
+        eta = elapsed * (total - done) / done if done >= 0.01 * total and elapsed > 0 else None
+        return Progress(done_s=done, total_s=total, speed=_parse_speed(report.get("speed", "")), eta_s=eta)
+
+    @staticmethod
+    def _publish(temp: Path, output: Path, overwrite: bool, directory: Path) -> None:
+        try:
+            if temp.stat().st_size == 0:
+                raise ExportError("ffmpeg wrote nothing; the output was not created")
+            # mkstemp made it 0600; a video the user posts should have the usual permissions.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            with open(temp, "rb") as handle:
+                os.fsync(handle.fileno())
+            if overwrite:
+                os.replace(temp, output)
+                return
+            try:
+                # link() refuses to clobber a file that appeared while ffmpeg ran.
+                os.link(temp, output)
+            except FileExistsError:
+                raise OutputExists(output) from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+                    raise
+                if output.exists():
+                    raise OutputExists(output) from None
+                os.replace(temp, output)
+        except ExportError:
+            raise
+        except OSError as exc:
+            raise _disk_error(exc, directory) from None
