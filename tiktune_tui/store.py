@@ -345,32 +345,11 @@ class Store:
                     SELECT DISTINCT vh.video_id FROM video_hashtags vh
                     JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
                 )
-                SELECT v.id, v.video_id, v.author, v.description, v.create_time,
-                       v.play_count, v.digg_count, v.comment_count, v.share_count,
-                       s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                       (SELECT group_concat(h2.name, ' ') FROM video_hashtags vh2
-                        JOIN hashtags h2 ON h2.id = vh2.hashtag_id WHERE vh2.video_id = v.id)
-                FROM matched m JOIN videos v ON v.id = m.video_id JOIN songs s ON s.id = v.song_id
-                ORDER BY v.id
+                {_VIDEO_SELECT} JOIN matched m ON m.video_id = v.id ORDER BY v.id
                 """,
                 list(tags),
             ).fetchall()
-        songs: dict[str, Song] = {}
-        videos = []
-        for row in rows:
-            song = songs.get(row[9]) or songs.setdefault(row[9], _song(row[9:16]))
-            videos.append(
-                Video(
-                    id=row[1],
-                    song=song,
-                    hashtags=tuple((row[16] or "").split()),
-                    stats=Stats(row[5], row[6], row[7], row[8]),
-                    create_time=_moment(row[4]),
-                    author=row[2],
-                    description=row[3],
-                )
-            )
-        return videos
+        return _videos(rows)
 
     def snapshots(self, video_id: str) -> list[tuple[datetime, Stats]]:
         with self._read() as db:
@@ -410,38 +389,34 @@ class Store:
         if not tags:
             return []
         positions = ",".join(f"(?, {i})" for i in range(len(tags)))
+        # A song's matched tags are the OR of its videos' masks; SQLite has no bit_or
+        # aggregate, so OR bit by bit with max(): one pass over the videos instead of two.
+        bits = [f"max((p.mask >> {i}) & 1)" for i in range(len(tags))]
+        song_mask = " + ".join(f"{bit} * {1 << i}" for i, bit in enumerate(bits))
+        matched = " + ".join(bits)
         with self._read() as db:
             rows = db.execute(
                 f"""
                 WITH query(name, pos) AS (VALUES {positions}),
-                hits AS (
-                    SELECT vh.video_id, q.pos FROM query q
+                per_video AS (
+                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
                     JOIN hashtags h ON h.name = q.name
                     JOIN video_hashtags vh ON vh.hashtag_id = h.id
-                ),
-                per_video AS (
-                    SELECT video_id, sum(1 << pos) AS mask FROM hits GROUP BY video_id
-                ),
-                per_song_tag AS (
-                    SELECT DISTINCT v.song_id, h.pos FROM hits h JOIN videos v ON v.id = h.video_id
-                ),
-                song_tags AS (
-                    SELECT song_id, sum(1 << pos) AS mask, count(*) AS matched
-                    FROM per_song_tag GROUP BY song_id
+                    GROUP BY vh.video_id
                 ),
                 per_song AS (
                     SELECT v.song_id,
                            sum(v.play_count) AS play, sum(v.digg_count) AS digg,
                            sum(v.comment_count) AS comment, sum(v.share_count) AS share,
-                           count(*) AS uses, group_concat(v.video_id) AS members
+                           count(*) AS uses, {song_mask} AS mask, {matched} AS matched
                     FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
                 )
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url,
-                       s.original, p.play, p.digg, p.comment, p.share, p.uses, t.mask, t.matched,
-                       p.play * ? + p.digg * ? + p.comment * ? + p.share * ? AS score, p.members
-                FROM per_song p JOIN song_tags t USING (song_id) JOIN songs s ON s.id = p.song_id
-                WHERE t.matched >= ?
-                ORDER BY score DESC, t.matched DESC, s.music_id
+                       s.original, p.play, p.digg, p.comment, p.share, p.uses, p.mask, p.matched,
+                       p.play * ? + p.digg * ? + p.comment * ? + p.share * ? AS score
+                FROM per_song p JOIN songs s ON s.id = p.song_id
+                WHERE p.matched >= ?
+                ORDER BY score DESC, p.matched DESC, s.music_id
                 LIMIT ?
                 """,
                 [
@@ -459,10 +434,74 @@ class Store:
                 stats=Stats(row[7], row[8], row[9], row[10]),
                 videos=row[11],
                 matched_tags=tuple(tag for i, tag in enumerate(tags) if row[12] >> i & 1),
-                video_ids=tuple(row[15].split(",")),
             )
             for position, row in enumerate(rows, start=1)
         ]
+
+
+    def song_videos(self, music_id: str, tags: Sequence[str] = (), limit: int = 5) -> list[Video]:
+        """A song's most played stored videos, those carrying one of `tags` when given.
+
+        Asked per song (the details pane) rather than for every ranked song, which on a
+        large store would cost more than the ranking itself.
+        """
+        marks = ",".join("?" * len(tags))
+        tag_filter = (
+            f"AND EXISTS (SELECT 1 FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id"
+            f" WHERE vh.video_id = v.id AND h.name IN ({marks}))"
+            if tags
+            else ""
+        )
+        with self._read() as db:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT v.video_id FROM videos v JOIN songs s ON s.id = v.song_id"
+                    f" WHERE s.music_id = ? {tag_filter} ORDER BY v.play_count DESC, v.video_id LIMIT ?",
+                    [music_id, *tags, limit],
+                )
+            ]
+        return self.videos_by_id(ids)
+
+    def videos_by_id(self, video_ids: Sequence[str]) -> list[Video]:
+        """Stored videos by TikTok id, in the order asked; unknown ids are left out."""
+        if not video_ids:
+            return []
+        marks = ",".join("?" * len(video_ids))
+        with self._read() as db:
+            rows = db.execute(
+                f"{_VIDEO_SELECT} WHERE v.video_id IN ({marks})", list(video_ids)
+            ).fetchall()
+        found = {video.id: video for video in _videos(rows)}
+        return [found[i] for i in video_ids if i in found]
+
+_VIDEO_SELECT = """
+    SELECT v.id, v.video_id, v.author, v.description, v.create_time,
+           v.play_count, v.digg_count, v.comment_count, v.share_count,
+           s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+           (SELECT group_concat(h2.name, ' ') FROM video_hashtags vh2
+            JOIN hashtags h2 ON h2.id = vh2.hashtag_id WHERE vh2.video_id = v.id)
+    FROM videos v JOIN songs s ON s.id = v.song_id
+"""
+
+
+def _videos(rows: Iterable[Sequence]) -> list[Video]:
+    songs: dict[str, Song] = {}
+    videos = []
+    for row in rows:
+        song = songs.get(row[9]) or songs.setdefault(row[9], _song(row[9:16]))
+        videos.append(
+            Video(
+                id=row[1],
+                song=song,
+                hashtags=tuple((row[16] or "").split()),
+                stats=Stats(row[5], row[6], row[7], row[8]),
+                create_time=_moment(row[4]),
+                author=row[2],
+                description=row[3],
+            )
+        )
+    return videos
 
 
 def _song(row: Sequence[object]) -> Song:

@@ -114,43 +114,50 @@ def rank_songs(
     """
     wanted = {tag: position for position, tag in enumerate(tags)}
     seen_videos: set[str] = set()
-    songs: dict[str, Song] = {}
-    totals: dict[str, Stats] = {}
-    scores: dict[str, int] = {}
-    matched: dict[str, set[str]] = {}
-    members: dict[str, list[str]] = {}
+    # Per song: [song, play, digg, comment, share, tag mask, member ids]; plain ints
+    # and lists keep this loop cheap on large stores.
+    acc: dict[str, list] = {}
     for video in videos:
         if video.id in seen_videos:
             continue
-        hits = [tag for tag in video.hashtags if tag in wanted]
-        if not hits:
+        mask = 0
+        for tag in video.hashtags:
+            position = wanted.get(tag)
+            if position is not None:
+                mask |= 1 << position
+        if not mask:
             continue
         seen_videos.add(video.id)
-        key = video.song.id
-        if key not in songs:
-            songs[key] = video.song
-            totals[key] = Stats()
-            scores[key] = 0
-            matched[key] = set()
-            members[key] = []
-        totals[key] = totals[key] + video.stats
-        scores[key] += weights.score(video.stats)
-        matched[key].update(hits)
-        members[key].append(video.id)
+        entry = acc.get(video.song.id)
+        if entry is None:
+            entry = acc[video.song.id] = [video.song, 0, 0, 0, 0, 0, []]
+        stats = video.stats
+        entry[1] += stats.play
+        entry[2] += stats.digg
+        entry[3] += stats.comment
+        entry[4] += stats.share
+        entry[5] |= mask
+        entry[6].append(video.id)
 
-    keys = [k for k in songs if not require_all or len(matched[k]) == len(wanted)]
-    keys.sort(key=lambda k: order_key(scores[k], len(matched[k]), k))
+    everything = (1 << len(wanted)) - 1
+    rows = []
+    for key, (song, play, digg, comment, share, mask, members) in acc.items():
+        if require_all and mask != everything:
+            continue
+        total = Stats(play, digg, comment, share)
+        rows.append((weights.score(total), mask.bit_count(), key, song, total, mask, members))
+    rows.sort(key=lambda r: order_key(r[0], r[1], r[2]))
     if limit is not None:
-        keys = keys[:limit]
+        rows = rows[:limit]
     return [
         SongRank(
             rank=position,
-            song=songs[k],
-            score=scores[k],
-            stats=totals[k],
-            videos=len(members[k]),
-            matched_tags=tuple(sorted(matched[k], key=wanted.__getitem__)),
-            video_ids=tuple(members[k]),
+            song=song,
+            score=score,
+            stats=total,
+            videos=len(members),
+            matched_tags=tuple(tag for tag, bit in wanted.items() if mask >> bit & 1),
+            video_ids=tuple(members),
         )
-        for position, k in enumerate(keys, start=1)
+        for position, (score, _, _, song, total, mask, members) in enumerate(rows, start=1)
     ]
