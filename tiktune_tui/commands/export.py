@@ -1,0 +1,185 @@
+"""`tiktune export`: lay a song over a video, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tiktune_tui.errors import TiktuneError, UsageError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from tiktune_tui.cli import add_global_options
+
+    parser = subparsers.add_parser(
+        "export",
+        help="put a song over your video and write a file you can post",
+        description=(
+            "Put a song over a video. The video is copied untouched (no re-encoding) when the output "
+            "container allows it, the audio is encoded to AAC, and the output is exactly as long as "
+            "the video. The input video is never modified."
+        ),
+        epilog="examples:\n"
+        "  tiktune export --video clip.mp4 --song 6812345678901234567\n"
+        "  tiktune export --video clip.mp4 --audio song.mp3 --mode mix --offset 0:15 --fade 2\n"
+        "  tiktune export --video clip.webm --audio song.m4a --loop --out posted.mkv --force --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--video", required=True, metavar="IN", help="the video to put the song over")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--song", metavar="MUSIC_ID", help="a song tiktune knows (its audio must be cached)")
+    source.add_argument("--audio", metavar="FILE", help="a local audio file to use as the song")
+    parser.add_argument(
+        "--mode", choices=("replace", "mix"), default="replace", help="replace the video's sound (default) or mix with it"
+    )
+    parser.add_argument("--offset", default="0:00", metavar="M:SS", help="where in the song to start (default 0:00)")
+    parser.add_argument("--loop", action="store_true", help="repeat the song when the video is longer")
+    parser.add_argument("--fade", default="0", metavar="SECONDS", help="fade the song out over the last seconds")
+    parser.add_argument("--song-volume", default="100", metavar="PCT", help="song volume in %% (default 100)")
+    parser.add_argument(
+        "--original-volume", default="100", metavar="PCT", help="the video's own sound in %%, mix mode (default 100)"
+    )
+    parser.add_argument(
+        "--out", metavar="OUT", help="output file (default: <video stem>.<song>.mp4 beside the video; .mkv for VP8)"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists (else a -2, -3... suffix)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--no-open", action="store_true", help="do not open the result in a desktop player")
+    group = parser.add_argument_group("data")
+    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
+    group.add_argument("--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)")
+    add_global_options(parser)
+
+
+def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = None):
+    """The song with this TikTok music id: from the database when present, else the catalog."""
+    from tiktune_tui.catalog import load_catalog
+    from tiktune_tui.paths import database_path
+
+    path = database_path(data_dir)
+    if path.exists():  # never create an empty database just to look a song up
+        from tiktune_tui.store import Store
+
+        with Store(path) as store:
+            song = store.song(music_id)
+        if song is not None:
+            return song, "store"
+    for video in load_catalog(catalog).videos:
+        if video.song.id == music_id:
+            return video.song, "catalog"
+    raise TiktuneError(f"no song with music id {music_id} in the database or the catalog")
+
+
+def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None = None):
+    """(song, audio path): the cached audio, else downloaded from the song's play URL."""
+    from tiktune_tui.audio_cache import AudioCache, AudioUnavailable
+
+    song, where = find_song(music_id, data_dir, catalog)
+    cache = AudioCache.default(data_dir)
+    cached = cache.path_for(song)
+    if cached is not None:
+        return song, cached
+    if not song.play_url:
+        origin = "the bundled catalog has no audio" if where == "catalog" and not catalog else "no audio link is known"
+        raise TiktuneError(
+            f"no audio for song {music_id}: {origin}; pass --audio FILE or play it once with a TikTok token configured"
+        )
+    try:
+        return song, cache.fetch(song)
+    except AudioUnavailable as exc:
+        raise TiktuneError(f"no audio for song {music_id}: {exc}; pass --audio FILE instead") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from tiktune_tui import exporter
+    from tiktune_tui.text import terminal_safe
+
+    try:
+        offset = exporter.parse_clock(args.offset)
+        fade = exporter.parse_seconds(args.fade, "--fade")
+        song_volume = exporter.parse_percent(args.song_volume, "--song-volume")
+        original_volume = exporter.parse_percent(args.original_volume, "--original-volume")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    video_path = Path(args.video).expanduser()
+    video = exporter.probe_video(video_path)
+    song = None
+    if args.song:
+        song, audio_path = song_audio(args.song, args.data_dir, args.catalog)
+        label = song.title or song.id
+    else:
+        audio_path = Path(args.audio).expanduser()
+        label = audio_path.stem
+    output = Path(args.out).expanduser() if args.out else exporter.default_output(video_path, label, video.video_codec)
+    if output.exists() and not args.force and output.suffix.lower() in exporter.OUTPUT_FORMATS:
+        renamed = exporter.unique_path(output)
+        if not output.is_dir():
+            print(f"tiktune: {terminal_safe(str(output))} exists; writing {terminal_safe(renamed.name)}", file=sys.stderr)
+        output = renamed
+    options = exporter.ExportOptions(
+        video=video_path,
+        audio=audio_path,
+        output=output,
+        mode=args.mode,
+        offset_s=offset,
+        loop=args.loop,
+        fade_s=fade,
+        song_volume=song_volume,
+        original_volume=original_volume,
+        overwrite=args.force,
+    )
+    show_progress = sys.stderr.isatty() and not args.json
+    try:
+        result = exporter.Exporter().run(options, on_progress=_print_progress if show_progress else None)
+    finally:
+        if show_progress:
+            sys.stderr.write("\r\x1b[K")
+    for warning in result.warnings:
+        print(f"tiktune: warning: {warning}", file=sys.stderr)
+    if args.json:
+        data = result.as_dict()
+        data["song_id"] = song.id if song else None
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
+    print(
+        f"wrote {terminal_safe(str(result.output))} ({exporter.format_clock(result.duration_s)}, "
+        f"{video_note}, AAC audio, {result.size_bytes / 1e6:.1f} MB in {result.elapsed_s:.1f} s)"
+    )
+    if not args.no_open and sys.stdout.isatty():
+        _show(result.output)
+    return 0
+
+
+def _print_progress(progress) -> None:
+    from tiktune_tui.exporter import format_clock
+
+    eta = f"  ETA {format_clock(progress.eta_s)}" if progress.eta_s is not None else ""
+    sys.stderr.write(
+        f"\r\x1b[Kexporting {progress.fraction:4.0%}  {format_clock(progress.done_s)} / {format_clock(progress.total_s)}{eta}"
+    )
+    sys.stderr.flush()
+
+
+def _show(path: Path) -> None:
+    """Open the result on a desktop; over SSH offer to copy its path to the local clipboard."""
+    from tiktune_tui import opener
+
+    if opener.has_desktop():
+        try:
+            opener.open_path(path)
+        except opener.OpenError as exc:
+            print(f"tiktune: warning: {exc}", file=sys.stderr)
+        return
+    if not sys.stdin.isatty():
+        return
+    try:
+        answer = input("No display to open it on. Copy the path to your clipboard? [y/N] ")
+    except EOFError:
+        return
+    if answer.strip().lower() in ("y", "yes"):
+        opener.copy_to_clipboard(str(path))
