@@ -38,6 +38,24 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
     )
+    group.add_argument(
+        "--per-tag", type=_positive_int, default=60, metavar="N",
+        help="live TikTok: videos to fetch per tag (default 60; TikTok pages hold 30)",
+    )
+    group.add_argument(
+        "--refresh", action="store_true",
+        help="live TikTok: fetch again even tags fetched in the last 15 minutes",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 2000:
+        raise argparse.ArgumentTypeError("must be between 1 and 2000")
+    return value
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
