@@ -48,9 +48,14 @@ async def recommend(
     limit: int | None = None,
     settings: Settings | None = None,
     on_event: Callable[[SearchEvent], None] | None = None,
+    per_tag: int = 60,
+    refresh: bool = False,
 ) -> Recommendation:
     settings = settings or load_settings()
-    source = open_source(SourceOptions(kind=source_kind, catalog=catalog, data_dir=data_dir), settings)
+    options = SourceOptions(
+        kind=source_kind, catalog=catalog, data_dir=data_dir, per_tag=per_tag, refresh=refresh
+    )
+    source = open_source(options, settings)
     try:
         result = await collect(source, tags, on_event)
     finally:

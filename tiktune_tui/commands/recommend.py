@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.core.ranking import Weights, WeightsError
     from tiktune_tui.core.tags import TagError, parse_tags
     from tiktune_tui.engine import recommend
+    from tiktune_tui.sources import close_shared_sessions
+    from tiktune_tui.text import terminal_safe
 
     try:
         tags = parse_tags(args.tags)
@@ -54,21 +56,29 @@ def run(args: argparse.Namespace) -> int:
     except WeightsError as exc:
         raise UsageError(str(exc)) from None
 
-    outcome = asyncio.run(
-        recommend(
-            tags,
-            source_kind=args.source,
-            catalog=args.catalog,
-            data_dir=args.data_dir,
-            weights=weights,
-            require_all=args.require_all,
-            limit=args.limit or None,
-            settings=settings,
-        )
-    )
+    async def answer():
+        try:
+            return await recommend(
+                tags,
+                source_kind=args.source,
+                catalog=args.catalog,
+                data_dir=args.data_dir,
+                weights=weights,
+                require_all=args.require_all,
+                limit=args.limit or None,
+                settings=settings,
+                per_tag=args.per_tag,
+                refresh=args.refresh,
+            )
+        finally:
+            await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
+
+    outcome = asyncio.run(answer())
     for tag, message in outcome.failures.items():
-        print(f"tiktune: warning: #{tag}: {message}", file=sys.stderr)
+        print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]
+    if args.json or args.csv:  # the table says it in its title; machine output stays pure
+        print(f"tiktune: answered by {outcome.describe()}", file=sys.stderr)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -9,7 +9,11 @@ from tiktune_tui.errors import UsageError
 from tiktune_tui.paths import database_path
 from tiktune_tui.sources.base import SearchResult, Source, collect
 
-__all__ = ["SearchResult", "Source", "SourceOptions", "collect", "default_kind", "open_source"]
+import sys
+
+__all__ = [
+    "SearchResult", "Source", "SourceOptions", "close_shared_sessions", "collect", "default_kind", "open_source",
+]
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,10 @@ def open_source(options: SourceOptions, settings: Settings) -> Source:
     from tiktune_tui.sources.tiktok import TikTokSource
 
     return TikTokSource(store=store, settings=settings, per_tag=options.per_tag, refresh=options.refresh)
+
+
+async def close_shared_sessions() -> None:
+    """Close the live TikTok browser, if this process started one (call before the loop ends)."""
+    module = sys.modules.get("tiktune_tui.sources.tiktok_session")
+    if module is not None:  # never imported: TikTok was not used, nothing to close
+        await module.close_shared_sessions()

@@ -84,5 +84,7 @@ async def collect(
         elif event.state == "done":
             result.per_tag[event.tag] = event.videos
     result.videos = list(seen.values())
+    # A source may learn during the search what answered (live, or partly from its store).
+    result.label = source.label
     result.fetched_at = source.fetched_at(tags)
     return result
