@@ -57,6 +57,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE video_hashtags (
         hashtag_id INTEGER NOT NULL REFERENCES hashtags(id),
         video_id   INTEGER NOT NULL REFERENCES videos(id),
+        position   INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (hashtag_id, video_id)
     ) WITHOUT ROWID;
     CREATE INDEX video_hashtags_by_video ON video_hashtags(video_id, hashtag_id);
@@ -265,8 +266,8 @@ class Store:
                         "SELECT id FROM videos WHERE video_id = ?", (video.id,)
                     ).fetchone()
                 db.executemany(
-                    "INSERT OR IGNORE INTO video_hashtags (hashtag_id, video_id) VALUES (?, ?)",
-                    [(tag_ids[tag], row_id[0]) for tag in video.hashtags],
+                    "INSERT OR IGNORE INTO video_hashtags (hashtag_id, video_id, position) VALUES (?, ?, ?)",
+                    [(tag_ids[tag], row_id[0], i) for i, tag in enumerate(video.hashtags)],
                 )
                 db.execute(
                     """
@@ -479,8 +480,9 @@ _VIDEO_SELECT = """
     SELECT v.id, v.video_id, v.author, v.description, v.create_time,
            v.play_count, v.digg_count, v.comment_count, v.share_count,
            s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-           (SELECT group_concat(h2.name, ' ') FROM video_hashtags vh2
-            JOIN hashtags h2 ON h2.id = vh2.hashtag_id WHERE vh2.video_id = v.id)
+           (SELECT group_concat(name, ' ') FROM (
+                SELECT h2.name FROM video_hashtags vh2 JOIN hashtags h2 ON h2.id = vh2.hashtag_id
+                WHERE vh2.video_id = v.id ORDER BY vh2.position))
     FROM videos v JOIN songs s ON s.id = v.song_id
 """
 

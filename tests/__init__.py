@@ -1,0 +1,1 @@
+"""tiktune tests. A package, so `tests.factories` wins over a stray `tests` in site-packages."""

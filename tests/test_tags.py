@@ -1,0 +1,66 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tiktune_tui.core.tags import MAX_TAGS, TagError, normalize_tag, parse_tags, split_catalog_tags
+
+
+def test_the_documented_example():
+    assert parse_tags("#Cooking, diy  #DIY") == ["cooking", "diy"]
+
+
+def test_command_line_words_and_pasted_runs():
+    assert parse_tags(["#fyp#viral", "Dance,", "dance"]) == ["fyp", "viral", "dance"]
+
+
+@pytest.mark.parametrize("tag", ["trieutim❤", "จองกุก", "ninhqueanh👩‍🏫", "douyin抖音", "snake_case", "xuhuong2025"])
+def test_real_catalog_tags_in_any_script_are_accepted(tag):
+    assert parse_tags(tag) == [normalize_tag(tag)]
+
+
+def test_casefold_and_unicode_normalisation_match_the_catalog():
+    decomposed = "tie\u0302\u0301ng"  # combining marks, as some keyboards send them
+    assert parse_tags(decomposed) == ["tiếng"]
+    assert parse_tags("STRASSE Straße") == ["strasse"]
+
+
+@pytest.mark.parametrize("bad", ["rock&roll", "a.b", "what?", "c++", "tab\x07bell", "x\x1b[31m"])
+def test_punctuation_and_control_characters_are_refused_naming_the_tag(bad):
+    with pytest.raises(TagError) as error:
+        parse_tags(f"ok {bad}")
+    message = str(error.value)
+    assert "invalid tag" in message
+    assert "\x1b" not in message and "\x07" not in message
+
+
+def test_limits():
+    assert len(parse_tags(" ".join(f"t{i}" for i in range(MAX_TAGS)))) == MAX_TAGS
+    with pytest.raises(TagError, match="too many tags"):
+        parse_tags(" ".join(f"t{i}" for i in range(MAX_TAGS + 1)))
+    parse_tags("a" * 100)
+    with pytest.raises(TagError, match="longer than 100"):
+        parse_tags("a" * 101)
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "# , ##", []])
+def test_nothing_to_search_is_an_error(empty):
+    with pytest.raises(TagError, match="no tags given"):
+        parse_tags(empty)
+
+
+def test_catalog_tags_keep_order_and_drop_duplicates():
+    assert split_catalog_tags("fyp Viral fyp  xh") == ("fyp", "viral", "xh")
+
+
+@given(st.text(max_size=200))
+def test_parse_tags_either_returns_clean_tags_or_raises_tag_error(text):
+    try:
+        tags = parse_tags(text)
+    except TagError:
+        return
+    assert 1 <= len(tags) <= MAX_TAGS
+    assert len(set(tags)) == len(tags)
+    for tag in tags:
+        assert tag and len(tag) <= 100
+        assert not any(ch.isspace() or ch in ",#" for ch in tag)
+        assert parse_tags(tag) == [tag]  # canonical: parsing again changes nothing
