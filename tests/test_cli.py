@@ -1,0 +1,143 @@
+"""The CLI end to end, through the installed console script."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import video, write_catalog
+
+TIKTUNE = shutil.which("tiktune", path=str(Path(sys.executable).parent)) or "tiktune"
+
+
+def tiktune(*args, env=None):
+    return subprocess.run(
+        [TIKTUNE, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.fixture
+def small_catalog(tmp_path):
+    return write_catalog(
+        tmp_path / "small.csv",
+        [
+            video("1", "100", "cooking diy", play=1000, title="[bold red]x[/] \x1b[31mred", author="Ann"),
+            video("2", "100", "cooking", play=10),
+            video("3", "200", "diy", play=5000, share=10, title="Big", author="Bob"),
+            video("4", "300", "gaming", play=10**9),
+        ],
+    )
+
+
+def test_version():
+    result = tiktune("--version")
+    assert result.returncode == 0 and result.stdout.startswith("tiktune ")
+
+
+def test_help_has_examples():
+    result = tiktune("--help")
+    assert result.returncode == 0
+    assert "tiktune recommend cooking --json" in result.stdout
+    assert "--weights" in tiktune("recommend", "--help").stdout
+
+
+def test_recommend_json_on_a_user_catalog(small_catalog):
+    result = tiktune("recommend", "#Cooking,", "DIY", "--catalog", str(small_catalog), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["rank"], r["music_id"], r["score"], r["videos"], r["matched_tags"]) for r in rows] == [
+        (1, "200", 5040, 1, ["diy"]),
+        (2, "100", 1010, 2, ["cooking", "diy"]),
+    ]
+    assert set(rows[0]) >= {"rank", "music_id", "title", "author", "score", "play_count", "digg_count",
+                            "comment_count", "share_count", "videos", "matched_tags"}
+
+
+def test_recommend_all_limit_weights_and_csv(small_catalog):
+    result = tiktune("recommend", "cooking", "diy", "--all", "--catalog", str(small_catalog), "--csv")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("rank,music_id,title") and len(lines) == 2 and ",cooking diy" in lines[1]
+    result = tiktune("recommend", "cooking", "diy", "--weights", "play=1,share=0", "--limit", "1",
+                     "--catalog", str(small_catalog), "--json")
+    assert [r["music_id"] for r in json.loads(result.stdout)] == ["200"]
+
+
+def test_table_output_shows_untrusted_text_literally(small_catalog):
+    result = tiktune("recommend", "cooking", "--catalog", str(small_catalog))
+    assert result.returncode == 0
+    assert "[bold red]x[/]" in result.stdout
+    assert "\x1b" not in result.stdout and "\\x1b[31mred" in result.stdout
+    assert result.stdout.startswith("catalog small.csv: 1 songs for #cooking")
+
+
+def test_recommend_on_the_bundled_catalog_by_default():
+    result = tiktune("recommend", "fyp", "--json", "--limit", "3")
+    assert result.returncode == 0
+    assert [r["rank"] for r in json.loads(result.stdout)] == [1, 2, 3]
+
+
+def test_recommend_from_the_store(tmp_path):
+    from tiktune_tui.store import Store
+
+    data = tmp_path / "data"
+    with Store(data / "tiktune.sqlite3") as store:
+        store.save_videos([video("1", "A", "t", play=3), video("2", "B", "t", play=9)])
+    result = tiktune("recommend", "t", "--source", "store", "--data-dir", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    assert [r["music_id"] for r in json.loads(result.stdout)] == ["B", "A"]
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["recommend", "rock&roll"], 2, 'invalid tag "rock&roll"'),
+        (["recommend", "a", "--weights", "plays=2"], 2, "bad weight"),
+        (["recommend", "a", "--limit", "-1"], 2, "--limit must be 0 or more"),
+        (["recommend", "a", "--catalog", "/nonexistent.csv"], 1, "/nonexistent.csv: no such file"),
+        (["recommend"], 2, "required: TAG"),
+        (["recommend", "a", "--json", "--csv"], 2, "not allowed with"),
+    ],
+)
+def test_errors_are_one_line_with_the_right_status(args, status, message):
+    result = tiktune(*args)
+    assert result.returncode == status
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("tiktune: error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_catalog_line_is_named_and_debug_shows_the_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("video_id,hashtags,music_id,music_title,music_author,play_count,digg_count,comment_count,"
+                   "share_count,create_time\n1,a,2,t,a,many,0,0,0,2025-01-01T00:00:00Z\n")
+    result = tiktune("recommend", "a", "--catalog", str(bad))
+    assert result.returncode == 1 and f"{bad}:2: play_count 'many'" in result.stderr
+    debug = tiktune("recommend", "a", "--catalog", str(bad), "--debug")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_corrupt_database_is_an_error_not_a_crash(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tiktune.sqlite3").write_bytes(b"garbage" * 500)
+    result = tiktune("recommend", "a", "--source", "store", "--data-dir", str(data))
+    assert result.returncode == 1 and "left untouched" in result.stderr
+    assert (data / "tiktune.sqlite3").read_bytes() == b"garbage" * 500
+
+
+def test_tags_lists_known_hashtags(small_catalog):
+    result = tiktune("tags", "--catalog", str(small_catalog))
+    assert result.stdout.splitlines()[:2] == ["      2  #cooking", "      2  #diy"]
+    result = tiktune("tags", "xuhuong", "--limit", "2", "--json")
+    assert json.loads(result.stdout) == [{"tag": "xuhuong", "videos": 2446}, {"tag": "xuhuongtiktok", "videos": 1043}]
+
+
+def test_output_into_a_closed_pipe_is_not_an_error():
+    result = subprocess.run(f"'{TIKTUNE}' recommend fyp --limit 0 | head -1", shell=True, capture_output=True,
+                            text=True, timeout=120)
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
