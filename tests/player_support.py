@@ -1,0 +1,50 @@
+"""Real audio for player tests: ffmpeg tones served by http.server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tiktune_tui.core.models import Song
+
+
+def make_tone(path: Path, seconds: float, frequency: int = 440) -> Path:
+    subprocess.run(
+        [
+            "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}",
+            "-ac", "1", "-ar", "22050", "-b:a", "32k", str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1; yields the base URL (ending in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def song(song_id: str, url: str | None, title: str | None = None) -> Song:
+    return Song(id=song_id, title=title or f"Tone {song_id}", author="ffmpeg", play_url=url)

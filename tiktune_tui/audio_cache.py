@@ -1,0 +1,241 @@
+"""Songs' audio kept on disk, so a song heard once replays and exports offline.
+
+TikTok's CDN links expire within hours, so the audio is worth keeping the first time it
+is fetched. The cache is a flat directory of `<song key>.<ext>` files whose modification
+time is their last use; beyond `max_bytes` the least recently used go first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tiktune_tui.core.models import Song
+from tiktune_tui.errors import TiktuneError
+from tiktune_tui.paths import data_dir
+
+DEFAULT_MAX_BYTES = 500 * 1024 * 1024
+
+# TikTok's CDN answers 403 to clients that do not look like a browser on tiktok.com.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Safari/537.36"
+)
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Referer": "https://www.tiktok.com/"}
+
+_CONTENT_TYPE_SUFFIX = {
+    "audio/mpeg": ".mp3",
+    "audio/mp3": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/x-m4a": ".m4a",
+    "audio/aac": ".aac",
+    "audio/ogg": ".ogg",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/webm": ".webm",
+    "video/mp4": ".mp4",
+}
+_KNOWN_SUFFIXES = frozenset(_CONTENT_TYPE_SUFFIX.values()) | {".opus", ".flac"}
+_TEMP_PREFIX = ".fetch-"
+_STALE_TEMP_S = 3600
+_CHUNK = 64 * 1024
+
+
+class AudioUnavailable(TiktuneError):
+    """The song's audio cannot be had: no URL, a dead link, or the network failed."""
+
+
+def song_key(song: Song) -> str:
+    """A file-name-safe key for `song`. Ids come from TikTok: never trust them as paths."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,80}", song.id):
+        return song.id
+    return "id-" + hashlib.sha256(song.id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _suffix_for(url: str, content_type: str | None) -> str:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind in _CONTENT_TYPE_SUFFIX:
+        return _CONTENT_TYPE_SUFFIX[kind]
+    suffix = Path(urllib.parse.urlsplit(url).path).suffix.lower()
+    return suffix if suffix in _KNOWN_SUFFIXES else ".audio"
+
+
+def _looks_like_text(content_type: str | None) -> bool:
+    """An expired CDN link often answers 200 with an HTML or XML error page."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind.startswith("text/") or kind in ("application/json", "application/xml")
+
+
+class AudioCache:
+    """A size-capped LRU directory of downloaded song audio. Safe to use from several threads."""
+
+    def __init__(self, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    @classmethod
+    def default(cls, data_directory: str | os.PathLike[str] | None = None) -> AudioCache:
+        return cls(data_dir(data_directory) / "audio")
+
+    def path_for(self, song: Song) -> Path | None:
+        """The cached audio of `song`, marked as just used; None when not cached."""
+        found = self._find(song_key(song))
+        if found is not None:
+            try:
+                os.utime(found)
+            except OSError:
+                return None
+        return found
+
+    def fetch(
+        self,
+        song: Song,
+        url: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+        cancel: threading.Event | None = None,
+    ) -> Path:
+        """The cached audio of `song`, downloaded from `url` (else `song.play_url`) if missing.
+
+        `cancel`, when set, aborts a download in progress between chunks.
+        """
+        cached = self.path_for(song)
+        if cached is not None:
+            return cached
+        url = url or song.play_url
+        if not url:
+            raise AudioUnavailable(f"no audio URL for {song.display_title!r}")
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise AudioUnavailable(f"cannot download audio from a {scheme or 'relative'} URL; only http and https")
+        request = urllib.request.Request(url, headers={**DEFAULT_HEADERS, **(headers or {})})
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                final_scheme = urllib.parse.urlsplit(response.geturl()).scheme.lower()
+                if final_scheme not in ("http", "https"):
+                    raise AudioUnavailable(f"the audio link redirected to a {final_scheme} URL")
+                content_type = response.headers.get("Content-Type")
+                if _looks_like_text(content_type):
+                    raise AudioUnavailable(f"the audio link returned {content_type}, not audio (expired?)")
+                target = self.directory / (song_key(song) + _suffix_for(url, content_type))
+                return self._store(song, response, target, cancel)
+        except urllib.error.HTTPError as exc:
+            raise AudioUnavailable(f"the audio link failed: HTTP {exc.code} {exc.reason}".rstrip()) from None
+        except urllib.error.URLError as exc:
+            raise AudioUnavailable(f"cannot download the audio: {exc.reason}") from None
+        except (TimeoutError, OSError) as exc:
+            raise AudioUnavailable(f"cannot download the audio: {exc}") from None
+
+    def add_file(self, song: Song, path: Path) -> Path:
+        """Copy a local audio file in as `song`'s audio; returns the cached path."""
+        source = Path(path)
+        suffix = source.suffix.lower() if source.suffix.lower() in _KNOWN_SUFFIXES else ".audio"
+        target = self.directory / (song_key(song) + suffix)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            with source.open("rb") as stream:
+                return self._store(song, stream, target, None)
+        except OSError as exc:
+            raise AudioUnavailable(f"cannot add {source} to the audio cache: {exc.strerror or exc}") from None
+
+    def total_bytes(self) -> int:
+        return sum(size for _, size, _ in self._entries())
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _find(self, key: str) -> Path | None:
+        try:
+            candidates = [p for p in self.directory.glob(key + ".*") if p.is_file()]
+        except OSError:
+            return None
+        # Keys hold no glob characters or dots (see song_key), so this only drops odd names.
+        candidates = [p for p in candidates if p.name.rpartition(".")[0] == key]
+        return max(candidates, key=_mtime, default=None)
+
+    def _store(self, song: Song, stream, target: Path, cancel: threading.Event | None) -> Path:
+        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=self.directory)
+        temp = Path(temp_name)
+        try:
+            written = 0
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(_CHUNK):
+                    if cancel is not None and cancel.is_set():
+                        raise AudioUnavailable("download cancelled")
+                    written += len(chunk)
+                    if written > self.max_bytes:
+                        raise AudioUnavailable("the audio is larger than the whole audio cache")
+                    out.write(chunk)
+            if written == 0:
+                raise AudioUnavailable("the audio link returned an empty file")
+            with self._lock:
+                # One song, one file: a re-fetch with another format replaces the old one.
+                old = self._find(song_key(song))
+                os.replace(temp, target)
+                if old is not None and old != target:
+                    old.unlink(missing_ok=True)
+                self._evict(keep=target)
+            return target
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _entries(self) -> list[tuple[Path, int, float]]:
+        entries = []
+        try:
+            children = list(self.directory.iterdir())
+        except OSError:
+            return entries
+        for child in children:
+            try:
+                info = child.stat()
+            except OSError:
+                continue
+            if not child.is_file():
+                continue
+            if child.name.startswith(_TEMP_PREFIX):
+                # Left by a crash mid-download; a live download is never that old.
+                if time.time() - info.st_mtime > _STALE_TEMP_S:
+                    child.unlink(missing_ok=True)
+                continue
+            entries.append((child, info.st_size, info.st_mtime))
+        return entries
+
+    def _evict(self, keep: Path) -> None:
+        entries = sorted(self._entries(), key=lambda e: e[2])
+        total = sum(size for _, size, _ in entries)
+        for path, size, _ in entries:
+            if total <= self.max_bytes:
+                break
+            if path == keep:
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            total -= size
+
+    def forget(self, song: Song) -> None:
+        """Drop `song`'s cached audio (it turned out unplayable)."""
+        with self._lock:
+            found = self._find(song_key(song))
+            if found is not None:
+                found.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+__all__ = ["AudioCache", "AudioUnavailable", "DEFAULT_HEADERS", "song_key"]
