@@ -1,0 +1,416 @@
+"""The tiktune app: composition, bindings, and the handlers that wire the widgets to the engine."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
+from tiktune_tui.core.tags import TagError, parse_tags
+from tiktune_tui.engine import Recommendation
+from tiktune_tui.text import terminal_safe
+from tiktune_tui.ui.details import DetailsPane
+from tiktune_tui.ui.help_screen import HelpScreen
+from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
+from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, SearchProgress
+from tiktune_tui.ui.music_bar import MusicBar
+from tiktune_tui.ui.search import Query, SearchCancelled, SourceChoice, run_search, warm_catalog
+from tiktune_tui.ui.song_table import COLUMNS, SongTable
+from tiktune_tui.ui.status_line import StatusLine
+from tiktune_tui.ui.tag_input import TagInput
+
+Clock = Callable[[], datetime]
+
+WELCOME = Text.assemble(
+    ("Type hashtags above and press Enter.\n\n", "bold"),
+    ("Try ", "dim"),
+    "fyp viral",
+    (" or ", "dim"),
+    "cooking diy",
+    (". ", "dim"),
+    ("/", "bold"),
+    (" comes back here, ", "dim"),
+    ("?", "bold"),
+    (" lists every key.", "dim"),
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TiktuneApp(App[int]):
+    CSS_PATH = "tiktune.tcss"
+    TITLE = "tiktune"
+    BINDINGS = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(
+        self,
+        *,
+        tags: Sequence[str] = (),
+        source: SourceChoice | None = None,
+        settings: Settings | None = None,
+        weights: Weights | None = None,
+        clock: Clock = utc_now,
+        audio_output: str | None = None,
+        load_known_tags: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.source = source or SourceChoice()
+        self.weights = weights or DEFAULT_WEIGHTS
+        self.clock = clock
+        # Read by the music bar when it opens libVLC.
+        self.audio_output = audio_output or self.settings.audio_output
+        self.initial_tags = list(tags)
+        self.load_known_tags = load_known_tags
+        checked = check_keymap(self.settings.keys)
+        self.keymap = checked.keymap
+        self.keymap_problems = checked.problems
+        self.query_tags: list[str] = []
+        self.recommendation: Recommendation | None = None
+        self.videos_by_id: dict[str, Video] = {}
+        self._serial = 0
+        self._search: Worker | None = None
+        self._player_closed = False
+        self._preloaded = False
+        self._music_bar: MusicBar | None = None
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="♪")
+        with Vertical(id="query"):
+            yield TagInput(id="tags")
+            yield Static(id="tag-error")
+        yield StatusLine(id="status")
+        with Container(id="body"):
+            yield SongTable(id="songs")
+            yield DetailsPane(id="details")
+        self._music_bar = MusicBar(id="music-bar")
+        yield self._music_bar
+        yield Footer()
+
+    @property
+    def tag_input(self) -> TagInput:
+        return self.query_one("#tags", TagInput)
+
+    @property
+    def table(self) -> SongTable:
+        return self.query_one("#songs", SongTable)
+
+    @property
+    def details(self) -> DetailsPane:
+        return self.query_one("#details", DetailsPane)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def music_bar(self) -> MusicBar:
+        return self._music_bar
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, title="config", severity="warning", markup=False)
+        label = self.source.label(self.settings)
+        self.sub_title = label
+        self.status.set_part("source", label)
+        self.details.show_message(WELCOME)
+        self.tag_input.focus()
+        if self.initial_tags:
+            self.tag_input.value = " ".join(self.initial_tags)
+            self.tag_input.remember(self.tag_input.value)
+            self.start_search(self.initial_tags)
+        else:
+            self.ensure_preloaded()
+
+    def ensure_preloaded(self) -> None:
+        """Warm the catalog and load completions once; after the first search if one runs at start."""
+        if not self._preloaded:
+            self._preloaded = True
+            self._preload()
+
+    # --- keys -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the tag input has the focus, an app key that is a printable
+        # character belongs to the text (also after a remap to such a key).
+        if isinstance(self.focused, Input):
+            for binding in APP_BINDINGS:
+                if binding.action.partition("(")[0] == action and any(
+                    is_printable(key) for key in effective_keys(binding, self.keymap)
+                ):
+                    return False
+        return True
+
+    def action_focus_tags(self) -> None:
+        self.tag_input.focus()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap))
+
+    def action_refresh(self) -> None:
+        if self.query_tags:
+            self.start_search(self.query_tags)
+
+    def action_sort_next(self) -> None:
+        self.table.sort_next()
+        self._sort_changed()
+
+    def action_sort_reverse(self) -> None:
+        self.table.toggle_sort_direction()
+        self._sort_changed()
+
+    def sort_by(self, column_key: str) -> None:
+        self.table.sort_by(column_key)
+        self._sort_changed()
+
+    def action_play(self) -> None:
+        table = self.table
+        if table.row_count:
+            self.music_bar.play_songs(table.songs_in_view_order(), table.cursor_row)
+
+    def action_play_pause(self) -> None:
+        self.music_bar.toggle_pause()
+
+    def action_next_song(self) -> None:
+        self.music_bar.next_song()
+
+    def action_previous_song(self) -> None:
+        self.music_bar.previous_song()
+
+    def action_seek(self, seconds: float) -> None:
+        self.music_bar.seek_relative(seconds)
+
+    def action_volume(self, delta: int) -> None:
+        self.music_bar.change_volume(delta)
+
+    def action_mute(self) -> None:
+        self.music_bar.toggle_mute()
+
+    async def action_quit(self) -> None:
+        self.close_player()
+        self.exit(0)
+
+    def close_player(self) -> None:
+        if self._player_closed or self._music_bar is None:
+            return
+        self._player_closed = True
+        try:
+            self._music_bar.shutdown()
+        except Exception:  # noqa: BLE001 - the bar may already be gone when the app is torn down
+            pass
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Search tags", "Focus the tag input (/)", self.action_focus_tags)
+        yield SystemCommand("Play selected song", "Play the songs from the selected row (enter)", self.action_play)
+        yield SystemCommand("Pause or resume", "Toggle playback (space)", self.action_play_pause)
+        yield SystemCommand("Next song", "Skip to the next song (n)", self.action_next_song)
+        yield SystemCommand("Previous song", "Back to the previous song (p)", self.action_previous_song)
+        yield SystemCommand("Seek back 5 s", "(<)", partial(self.action_seek, -5))
+        yield SystemCommand("Seek forward 5 s", "(>)", partial(self.action_seek, 5))
+        yield SystemCommand("Volume up", "(+)", partial(self.action_volume, 5))
+        yield SystemCommand("Volume down", "(-)", partial(self.action_volume, -5))
+        yield SystemCommand("Mute or unmute", "(m)", self.action_mute)
+        for column in COLUMNS:
+            name = "rank" if column.key == "rank" else column.label.lower()
+            yield SystemCommand(f"Sort by {name}", "Sort the results by this column", partial(self.sort_by, column.key))
+        yield SystemCommand("Reverse sort", "Flip the sort order (r)", self.action_sort_reverse)
+        yield SystemCommand("Refresh results", "Run the query again (ctrl+r)", self.action_refresh)
+        yield SystemCommand("Help: keys", "Every key binding (?)", self.action_help)
+
+    # --- the tag input --------------------------------------------------------
+
+    @on(Input.Submitted, "#tags")
+    def tags_submitted(self, event: Input.Submitted) -> None:
+        try:
+            tags = parse_tags(event.value)
+        except TagError as exc:
+            self.show_tag_error(str(exc))
+            return
+        self.tag_input.remember(event.value)
+        self.start_search(tags)
+        self.table.focus()
+
+    @on(Input.Changed, "#tags")
+    def tags_changed(self) -> None:
+        self.show_tag_error(None)
+
+    def show_tag_error(self, message: str | None) -> None:
+        error = self.query_one("#tag-error", Static)
+        error.update(Text(terminal_safe(message or "")))
+        error.set_class(message is not None, "-shown")
+        self.tag_input.set_class(message is not None, "-invalid")
+
+    def on_known_tags_loaded(self, message: KnownTagsLoaded) -> None:
+        self.tag_input.tag_suggester.tags = message.tags
+
+    # --- searching ------------------------------------------------------------
+
+    def start_search(self, tags: Sequence[str]) -> None:
+        """Run a query; a new one cancels the one still running."""
+        self._serial += 1
+        self.query_tags = list(tags)
+        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings)
+        self.status.start_search(self.query_tags)
+        if not self.table.row_count:
+            self.table.loading = True
+        self._search = self._run_search(query)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, query: Query) -> tuple[int, Recommendation]:
+        worker = get_current_worker()
+        return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _preload(self) -> None:
+        warm_catalog(self.source, self.settings)
+        if self.load_known_tags:
+            from tiktune_tui.tag_index import known_tags
+
+            pairs = known_tags(
+                catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=self.source.kind
+            )
+            self.post_message(KnownTagsLoaded([tag for tag, _ in pairs]))
+
+    def on_search_progress(self, message: SearchProgress) -> None:
+        if message.serial == self._serial:
+            self.status.tag_progress(message.progress)
+
+    def on_partial_results(self, message: PartialResults) -> None:
+        if message.serial == self._serial:
+            self.videos_by_id = {video.id: video for video in message.videos}
+            self.show_rows(message.rows)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "preload":
+            if event.state == WorkerState.ERROR:
+                # Completion is a nicety; the search reports real problems itself.
+                self.log.warning(f"known tags unavailable: {worker.error!r}")
+            return
+        if worker is not self._search:
+            return
+        if event.state == WorkerState.SUCCESS and worker.result is not None:
+            serial, recommendation = worker.result
+            if serial == self._serial:
+                self.search_done(recommendation)
+        elif event.state == WorkerState.ERROR and not isinstance(worker.error, SearchCancelled):
+            self.search_failed(worker.error)
+        if worker.is_finished:
+            self.ensure_preloaded()
+
+    def search_done(self, recommendation: Recommendation) -> None:
+        self.recommendation = recommendation
+        self.videos_by_id = {video.id: video for video in recommendation.videos}
+        self.status.finish_search()
+        self.sub_title = recommendation.label
+        self.status.set_part("source", recommendation.describe(self.clock()))
+        count = len(recommendation.rows)
+        tags = " ".join("#" + tag for tag in recommendation.tags)
+        self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
+        for tag, problem in recommendation.failures.items():
+            self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
+        self.show_rows(recommendation.rows)
+        if not recommendation.rows:
+            self.details.show_message(
+                Text.assemble(
+                    (f"No songs for {terminal_safe(tags)} in {recommendation.label}.\n\n", "bold"),
+                    ("Try other tags; → completes known ones.", "dim"),
+                )
+            )
+
+    def search_failed(self, error: BaseException | None) -> None:
+        self.table.loading = False
+        self.status.finish_search()
+        text = terminal_safe(str(error) or error.__class__.__name__) if error else "unknown error"
+        self.status.set_part("results", Text(f"search failed: {text}", style="bold"))
+        self.show_rows([])
+        self.details.show_message(
+            Text.assemble(("The search failed.\n\n", "bold"), (text, ""), ("\n\nFix it and press ctrl+r, or change the tags.", "dim"))
+        )
+
+    def show_rows(self, rows: Sequence[SongRank]) -> None:
+        table = self.table
+        table.loading = False
+        table.show_rows(rows)
+        self._sort_changed()
+        self.selection_changed()
+
+    def _sort_changed(self) -> None:
+        self.status.set_part("sort", self.table.sort_description() if self.table.row_count else None)
+
+    # --- the table ------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#songs")
+    def row_highlighted(self) -> None:
+        self.selection_changed()
+
+    @on(DataTable.RowSelected, "#songs")
+    def row_selected(self) -> None:
+        self.action_play()
+
+    @on(SongTable.SortChanged)
+    def table_sort_changed(self) -> None:
+        self._sort_changed()
+
+    def selection_changed(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            self.music_bar.show_song(None)
+            return
+        self.details.show_row(row, self.weights, self.videos_by_id)
+        self.music_bar.show_song(row.song)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """`tiktune [TAG...]`: check what can be checked before the screen switches, then run the app."""
+    from pathlib import Path
+
+    from tiktune_tui.catalog import CatalogError
+    from tiktune_tui.core.ranking import WeightsError
+    from tiktune_tui.errors import UsageError
+
+    settings = load_settings()
+    try:
+        tags = parse_tags(args.tags) if args.tags else []
+    except TagError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        weights = Weights.parse(settings.weights or "")
+    except WeightsError as exc:
+        raise UsageError(f"{settings.path}: [ranking] {exc}") from None
+    if args.catalog and args.source not in (None, "catalog"):
+        raise UsageError("--catalog goes with --source catalog")
+    if args.catalog and not Path(args.catalog).is_file():
+        raise CatalogError(f"{args.catalog}: no such file")
+    app = TiktuneApp(
+        tags=tags,
+        source=SourceChoice(kind=args.source, catalog=args.catalog, data_dir=args.data_dir),
+        settings=settings,
+        weights=weights,
+        audio_output=getattr(args, "audio_output", None),
+    )
+    try:
+        app.run()
+    finally:
+        app.close_player()
+    return app.return_code or 0

@@ -1,0 +1,83 @@
+"""The selected song in full: exact counts, how its score adds up, and some of its videos."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.ranking import SongRank, Weights
+from tiktune_tui.text import short_count, terminal_safe
+
+VIDEOS_SHOWN = 3
+STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "length unknown"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> Group:
+    song = row.song
+    heading = Text(terminal_safe(song.display_title), style="bold")
+    byline = Text("by ", style="dim")
+    byline.append(terminal_safe(song.author) or "unknown artist", style="")
+    byline.append(f" · {duration(song.duration_s)} · rank {row.rank}", style="dim")
+
+    score = Table.grid(padding=(0, 1))
+    score.add_column()
+    score.add_column(justify="right")
+    score.add_column(style="dim")
+    score.add_column(justify="right")
+    for name, label in STAT_LABELS:
+        count = getattr(row.stats, name)
+        weight = getattr(weights, name)
+        score.add_row(label, f"{count:,}", f"× {weight} =", f"{count * weight:,}")
+    score.add_row(Text("score", style="bold"), "", "", Text(f"{row.score:,}", style="bold"))
+
+    uses = Text(f"{row.videos} {'video uses' if row.videos == 1 else 'videos use'} it · ")
+    uses.append(" ".join("#" + terminal_safe(tag) for tag in row.matched_tags), style="italic")
+
+    parts: list = [heading, byline, score, uses]
+    shown = [videos[v] for v in row.video_ids if v in videos][:VIDEOS_SHOWN]
+    if shown:
+        parts.append(Text("videos", style="bold"))
+        for video in shown:
+            line = Text(f"▸ video {video.id}\n  ", style="dim")
+            line.append(f"{short_count(video.stats.play)} plays")
+            if video.create_time is not None:
+                line.append(f" · {video.create_time:%Y-%m-%d}")
+            if video.hashtags:
+                line.append(" · " + " ".join("#" + terminal_safe(t) for t in video.hashtags[:6]), style="dim italic")
+            parts.append(line)
+        if row.videos > len(shown):
+            parts.append(Text(f"… and {row.videos - len(shown)} more", style="dim"))
+    return Group(*parts)
+
+
+class DetailsPane(VerticalScroll):
+    """Scrolls when the song does not fit; never takes the focus from the table by itself."""
+
+    can_focus = False
+
+    def __init__(self, *, id: str = "details") -> None:
+        super().__init__(id=id)
+        self.border_title = "Song"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="details-body")
+
+    def show_row(self, row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> None:
+        self.query_one("#details-body", Static).update(describe_song(row, weights, videos))
+        self.scroll_home(animate=False)
+
+    def show_message(self, message: Text) -> None:
+        self.query_one("#details-body", Static).update(message)

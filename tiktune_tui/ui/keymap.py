@@ -1,0 +1,118 @@
+"""Every key binding of the app, with the ids users remap in config.toml [keys].
+
+The bindings live here, not scattered over widgets, so the help screen, the
+command palette and the keymap loader all read one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.keys import _character_to_key, key_to_character
+
+# App-level: they fire wherever the focus is, unless the tag input would have
+# taken the key as text (see TiktuneApp.check_action).
+SEARCH_BINDINGS = [
+    Binding("slash", "focus_tags", "Tags", id="focus-tags", tooltip="Type hashtags"),
+    Binding("ctrl+r,f5", "refresh", "Refresh", id="refresh", show=False, tooltip="Run the query again"),
+]
+RESULT_BINDINGS = [
+    Binding("s", "sort_next", "Sort", id="sort-next", tooltip="Sort by the next column"),
+    Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
+    # The export modal adds its binding here: Binding("e", "export", "Export", id="export").
+]
+PLAYER_BINDINGS = [
+    Binding("space", "play_pause", "Pause", id="play-pause", tooltip="Pause or resume"),
+    Binding("n", "next_song", "Next", id="next-song", tooltip="Next song"),
+    Binding("p", "previous_song", "Previous", id="previous-song", show=False, tooltip="Previous song"),
+    Binding("less_than_sign", "seek(-5)", "Back 5 s", id="seek-back", show=False),
+    Binding("greater_than_sign", "seek(5)", "Forward 5 s", id="seek-forward", show=False),
+    Binding("plus,equals_sign", "volume(5)", "Volume up", id="volume-up", show=False),
+    Binding("minus", "volume(-5)", "Volume down", id="volume-down", show=False),
+    Binding("m", "mute", "Mute", id="mute", show=False),
+]
+APP_BINDINGS_TAIL = [
+    Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *APP_BINDINGS_TAIL]
+
+# On the results table (replacing DataTable's own enter binding, so "play" can be remapped).
+TABLE_BINDINGS = [
+    Binding("enter", "select_cursor", "Play", id="play", tooltip="Play from the selected song on"),
+    Binding("j", "cursor_down", "Down", id="cursor-down", show=False),
+    Binding("k", "cursor_up", "Up", id="cursor-up", show=False),
+    Binding("g", "scroll_top", "First row", id="first-row", show=False),
+    Binding("G", "scroll_bottom", "Last row", id="last-row", show=False),
+]
+
+# In the tag input.
+INPUT_BINDINGS = [
+    Binding("up", "history_previous", "Previous query", id="history-previous", show=False),
+    Binding("down", "history_next", "Next query, then the results", id="history-next", show=False),
+    Binding("escape", "leave", "To results", id="leave-tags", show=False),
+]
+
+# On the help screen itself.
+HELP_SCREEN_BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close this help", id="help-close")]
+
+HELP_SECTIONS: list[tuple[str, list[Binding]]] = [
+    ("Search", [*SEARCH_BINDINGS, *INPUT_BINDINGS]),
+    ("Results", [*TABLE_BINDINGS, *RESULT_BINDINGS]),
+    ("Player", PLAYER_BINDINGS),
+    ("App", [*APP_BINDINGS_TAIL, *HELP_SCREEN_BINDINGS]),
+]
+
+# Keys Textual itself provides; listed in help so the screen shows every binding.
+BUILTIN_KEYS: list[tuple[str, str, str]] = [
+    ("Search", "→", "accept the suggested tag"),
+    ("Search", "enter", "run the query"),
+    ("Results", "↑ ↓ pgup pgdn", "move"),
+    ("App", "tab  shift+tab", "move the focus"),
+    ("App", "ctrl+p", "command palette (every action)"),
+    ("App", "ctrl+q", "quit"),
+]
+
+
+def binding_ids() -> set[str]:
+    return {b.id for _, bindings in HELP_SECTIONS for b in bindings if b.id}
+
+
+def _normal_key(key: str) -> str:
+    key = key.strip()
+    return _character_to_key(key) if len(key) == 1 else key
+
+
+def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that trigger `binding` once the user's keymap is applied."""
+    keys = keymap.get(binding.id or "", binding.key)
+    return [_normal_key(k) for k in keys.split(",") if k.strip()]
+
+
+def is_printable(key: str) -> bool:
+    """Would a focused Input take this key as text?"""
+    character = key_to_character(key)
+    return character is not None and character.isprintable()
+
+
+@dataclass(frozen=True)
+class KeymapCheck:
+    keymap: dict[str, str]
+    problems: list[str]
+
+
+def check_keymap(keys: Mapping[str, str], known: Iterable[str] | None = None) -> KeymapCheck:
+    """Keep the [keys] entries that name a binding; explain the others."""
+    known = set(binding_ids() if known is None else known)
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, value in keys.items():
+        if binding_id not in known:
+            problems.append(f"[keys] {binding_id!r} is not a binding id (see ? in the app)")
+        elif not value.strip() or any(not part.strip() for part in value.split(",")):
+            problems.append(f"[keys] {binding_id} = {value!r} names no key")
+        else:
+            keymap[binding_id] = ",".join(_normal_key(k) for k in value.split(","))
+    return KeymapCheck(keymap, problems)

@@ -1,0 +1,40 @@
+"""Messages the search thread posts to the app (post_message is thread safe)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.ranking import SongRank
+from tiktune_tui.sources.base import TagProgress
+
+
+class SearchProgress(Message):
+    """One tag of query `serial` started, finished or failed."""
+
+    def __init__(self, serial: int, progress: TagProgress) -> None:
+        super().__init__()
+        self.serial = serial
+        self.progress = progress
+
+
+class PartialResults(Message):
+    """The ranking so far, while later tags are still being searched."""
+
+    def __init__(self, serial: int, rows: list[SongRank], videos: list[Video]) -> None:
+        super().__init__()
+        self.serial = serial
+        self.rows = rows
+        self.videos = videos
+
+    def can_replace(self, message: Message) -> bool:
+        # A newer ranking of the same query makes an unprocessed older one pointless.
+        return isinstance(message, PartialResults) and message.serial == self.serial
+
+
+class KnownTagsLoaded(Message):
+    """Hashtags for completion, most used first."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__()
+        self.tags = tags

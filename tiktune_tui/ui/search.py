@@ -1,0 +1,108 @@
+"""One search as the app runs it: in a worker thread, streaming progress and partial rankings.
+
+It runs in a thread because loading a catalog is CPU-bound (~0.4 s) and would
+freeze the screen on the event loop; the engine's own coroutine runs in a
+private event loop there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tiktune_tui.config import Settings
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.ranking import Weights, rank_songs
+from tiktune_tui.engine import Recommendation, recommend
+from tiktune_tui.sources import SourceOptions, default_kind
+from tiktune_tui.sources.base import SearchEvent, TagProgress, VideosFound
+from tiktune_tui.ui.messages import PartialResults, SearchProgress
+
+# Preloading and the first search would otherwise both parse the same catalog at once.
+catalog_lock = threading.Lock()
+
+
+class SearchCancelled(Exception):
+    """A newer query replaced this one; raised from inside the engine's callback to stop it."""
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """The `--source`, `--catalog` and `--data-dir` the app was started with."""
+
+    kind: str | None = None
+    catalog: str | None = None
+    data_dir: str | None = None
+
+    def resolved_kind(self, settings: Settings) -> str:
+        return default_kind(SourceOptions(kind=self.kind, catalog=self.catalog, data_dir=self.data_dir), settings)
+
+    def label(self, settings: Settings) -> str:
+        """What to call the source before it has answered once."""
+        kind = self.resolved_kind(settings)
+        if kind == "catalog":
+            from pathlib import Path
+
+            return "bundled catalog" if self.catalog is None else f"catalog {Path(self.catalog).name}"
+        return {"store": "stored data", "tiktok": "TikTok live"}.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Query:
+    serial: int
+    tags: tuple[str, ...]
+    source: SourceChoice
+    weights: Weights
+    settings: Settings
+
+
+def warm_catalog(source: SourceChoice, settings: Settings) -> None:
+    """Parse the catalog ahead of the first query, so its results come at once."""
+    if source.resolved_kind(settings) != "catalog":
+        return
+    from tiktune_tui.catalog import load_catalog
+
+    with catalog_lock:
+        load_catalog(source.catalog)
+
+
+def run_search(
+    query: Query,
+    post: Callable[[Message], object],
+    cancelled: Callable[[], bool],
+) -> Recommendation:
+    found: dict[str, Video] = {}
+    finished: set[str] = set()
+
+    def on_event(event: SearchEvent) -> None:
+        if cancelled():
+            raise SearchCancelled
+        if isinstance(event, VideosFound):
+            for video in event.videos:
+                found.setdefault(video.id, video)
+            return
+        post(SearchProgress(query.serial, event))
+        if isinstance(event, TagProgress) and event.state != "running":
+            finished.add(event.tag)
+            # The last tag's ranking is the final result; no partial needed.
+            if found and len(finished) < len(query.tags):
+                videos = list(found.values())
+                post(PartialResults(query.serial, rank_songs(videos, query.tags, query.weights), videos))
+
+    if query.source.resolved_kind(query.settings) == "catalog":
+        warm_catalog(query.source, query.settings)
+    return asyncio.run(
+        recommend(
+            list(query.tags),
+            source_kind=query.source.kind,
+            catalog=query.source.catalog,
+            data_dir=query.source.data_dir,
+            weights=query.weights,
+            settings=query.settings,
+            on_event=on_event,
+        )
+    )

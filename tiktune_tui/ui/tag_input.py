@@ -1,0 +1,85 @@
+"""The tag input: completes the last word from known hashtags, and remembers past queries."""
+
+from __future__ import annotations
+
+import re
+
+from textual.suggester import Suggester
+from textual.widgets import Input
+
+from tiktune_tui.core.tags import normalize_tag
+from tiktune_tui.ui.keymap import INPUT_BINDINGS
+
+# The word being typed: whatever follows the last separator parse_tags knows.
+_LAST_WORD = re.compile(r"[^\s,#]+$")
+
+
+class TagSuggester(Suggester):
+    """Completes the word under the cursor, not the whole line, with the most used matching tag."""
+
+    def __init__(self) -> None:
+        # No cache: the tag list arrives after start-up, and a scan is cheap.
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tags: list[str] = []
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.complete(value)
+
+    def complete(self, value: str) -> str | None:
+        match = _LAST_WORD.search(value)
+        if match is None:
+            return None
+        word = normalize_tag(match.group())
+        for tag in self.tags:  # most used first, so the first hit is the best
+            if len(tag) > len(word) and tag.startswith(word):
+                return value + tag[len(word) :]
+        return None
+
+
+class TagInput(Input):
+    BINDINGS = INPUT_BINDINGS
+
+    def __init__(self, *, id: str = "tags") -> None:
+        self.tag_suggester = TagSuggester()
+        super().__init__(
+            placeholder="hashtags, e.g. fyp viral — Enter searches, → completes",
+            suggester=self.tag_suggester,
+            id=id,
+        )
+        self.history: list[str] = []
+        self._history_index: int | None = None
+        self._draft = ""
+
+    def remember(self, query: str) -> None:
+        query = query.strip()
+        if query and (not self.history or self.history[-1] != query):
+            self.history.append(query)
+        self._history_index = None
+
+    def _recall(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_history_previous(self) -> None:
+        if not self.history:
+            return
+        if self._history_index is None:
+            self._draft = self.value
+            self._history_index = len(self.history)
+        self._history_index = max(0, self._history_index - 1)
+        self._recall(self.history[self._history_index])
+
+    def action_history_next(self) -> None:
+        if self._history_index is None:
+            # Past the newest query, down goes on to the results below.
+            self.screen.focus_next()
+            return
+        self._history_index += 1
+        if self._history_index >= len(self.history):
+            self._history_index = None
+            self._recall(self._draft)
+        else:
+            self._recall(self.history[self._history_index])
+
+    def action_leave(self) -> None:
+        self.screen.focus_next()
