@@ -74,6 +74,19 @@ def _looks_like_text(content_type: str | None) -> bool:
     return kind.startswith("text/") or kind in ("application/json", "application/xml")
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a redirect to ftp:; an audio link has no business going there."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise AudioUnavailable(f"the audio link redirected to a {scheme or 'relative'} URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
 class AudioCache:
     """A size-capped LRU directory of downloaded song audio. Safe to use from several threads."""
 
@@ -120,10 +133,7 @@ class AudioCache:
         request = urllib.request.Request(url, headers={**DEFAULT_HEADERS, **(headers or {})})
         self.directory.mkdir(parents=True, exist_ok=True)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                final_scheme = urllib.parse.urlsplit(response.geturl()).scheme.lower()
-                if final_scheme not in ("http", "https"):
-                    raise AudioUnavailable(f"the audio link redirected to a {final_scheme} URL")
+            with _OPENER.open(request, timeout=timeout) as response:
                 content_type = response.headers.get("Content-Type")
                 if _looks_like_text(content_type):
                     raise AudioUnavailable(f"the audio link returned {content_type}, not audio (expired?)")
