@@ -65,6 +65,9 @@ _FASTSTART_FORMATS = frozenset({"mp4", "mov"})
 # Codecs ffprobe reports for still images: a picture is not a video to lay a song over.
 _STILL_IMAGE_CODECS = frozenset({"png", "bmp", "gif", "webp", "tiff", "jpegls", "ppm", "pgm", "pam"})
 
+# ffmpeg plays any text file as an "ANSI art" video; that is never what the user meant.
+_TEXT_FORMATS = frozenset({"tty", "bin", "xbin", "idf", "srt", "ass", "webvtt", "subviewer", "microdvd"})
+
 AUDIO_BITRATE = "192k"
 MAX_VOLUME = 4.0  # 400 %: louder than that only clips
 
@@ -264,6 +267,8 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         reason = detail[-1].split(": ", 1)[-1] if detail else "unreadable"
         raise ExportError(f"{path}: not a media file ffmpeg can read ({reason})") from None
     fmt = data.get("format") or {}
+    if fmt.get("format_name") in _TEXT_FORMATS:
+        raise ExportError(f"{path}: not a media file (it looks like text)")
     streams = data.get("streams") or []
     video = next(
         (
@@ -351,16 +356,16 @@ def plan(options: ExportOptions) -> Plan:
             raise ExportError(f"{name} must be between 0 and {MAX_VOLUME * 100:.0f} %")
     if options.offset_s < 0 or options.fade_s < 0:
         raise ExportError("offset and fade must be 0 or more seconds")
-    video = probe_video(options.video)
-    audio = probe_audio(options.audio)
-    if output.absolute() == video.path.absolute() or _same_file(output, video.path):
+    if output.absolute() == options.video.absolute() or _same_file(output, options.video):
         raise ExportError(f"{output}: that is the input video; tiktune never overwrites it")
-    if output.absolute() == audio.path.absolute() or _same_file(output, audio.path):
+    if output.absolute() == options.audio.absolute() or _same_file(output, options.audio):
         raise ExportError(f"{output}: that is the song's audio file; choose another output")
     if output.is_dir():
         raise ExportError(f"{output}: is a directory; give a file name")
     if output.exists() and not options.overwrite:
         raise OutputExists(output)
+    video = probe_video(options.video)
+    audio = probe_audio(options.audio)
     if options.offset_s >= audio.duration_s:
         raise ExportError(
             f"offset {format_clock(options.offset_s)} is past the end of the song ({format_clock(audio.duration_s)})"
@@ -462,6 +467,9 @@ def _disk_error(exc: OSError, directory: Path) -> ExportError:
     return ExportError(f"cannot write in {directory}: {exc.strerror or exc}")
 
 
+_WRITE_FAILURE = re.compile(r"No space left on device|Read-only file system|Error writing|I/O error")
+
+
 def _ffmpeg_failure(stderr_lines: list[str], directory: Path) -> ExportError:
     text = "\n".join(stderr_lines)
     if "No space left on device" in text:
@@ -505,8 +513,6 @@ class Exporter:
         directory = output.parent
         if not directory.is_dir():
             raise ExportError(f"{directory}: no such folder")
-        if self.check_space:
-            self._check_space(checked, directory)
         try:
             handle, temp_name = tempfile.mkstemp(prefix=f".{output.stem[:60]}.", suffix=".tiktune-part", dir=directory)
         except OSError as exc:
@@ -514,7 +520,10 @@ class Exporter:
         os.close(handle)
         temp = Path(temp_name)
         try:
+            if self.check_space:
+                self._check_space(checked, directory)
             self._run_ffmpeg(build_args(checked, temp, self.ffmpeg_cmd), checked, directory, on_progress, cancel_event)
+            self._verify(temp, checked)
             self._publish(temp, output, options.overwrite, directory)
         finally:
             temp.unlink(missing_ok=True)
@@ -605,7 +614,8 @@ class Exporter:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-        if process.returncode != 0:
+        # ffmpeg can exit 0 after a failed write (a full disk while muxing): its messages count too.
+        if process.returncode != 0 or any(_WRITE_FAILURE.search(line) for line in stderr_tail):
             raise _ffmpeg_failure(list(stderr_tail), directory)
 
     @staticmethod
@@ -622,6 +632,19 @@ class Exporter:
         # Below 1 % the rate is mostly ffmpeg's start-up time: no ETA rather than a wild one.
         eta = elapsed * (total - done) / done if done >= 0.01 * total and elapsed > 0 else None
         return Progress(done_s=done, total_s=total, speed=_parse_speed(report.get("speed", "")), eta_s=eta)
+
+    @staticmethod
+    def _verify(temp: Path, checked: Plan) -> None:
+        """The last guard before the file gets its name: it must be a whole, playable export."""
+        try:
+            made = probe(temp)
+        except ExportError:
+            raise ExportError("ffmpeg produced an unreadable file; nothing was written") from None
+        if not (made.has_video and made.has_audio) or abs(made.duration_s - checked.duration_s) > 0.5:
+            raise ExportError(
+                f"ffmpeg produced an incomplete file ({format_clock(made.duration_s)} of "
+                f"{format_clock(checked.duration_s)}); nothing was written"
+            )
 
     @staticmethod
     def _publish(temp: Path, output: Path, overwrite: bool, directory: Path) -> None:
