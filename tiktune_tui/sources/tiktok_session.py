@@ -12,7 +12,9 @@ import asyncio
 import json
 import logging
 import os
+import re
 import shutil
+import subprocess
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -69,6 +71,26 @@ def find_chromium() -> str:
     raise TikTokError(
         f"Chromium is not installed ({wanted or CHROMIUM} not found), and live TikTok needs it: "
         "run `make setup` (it installs Debian's chromium) or `apt-get install chromium`"
+    )
+
+
+def desktop_user_agent(executable: str) -> str | None:
+    """A desktop Chrome User-Agent of the installed version.
+
+    Headless Chromium announces itself as "HeadlessChrome", which TikTok blocks on sight.
+    """
+    try:
+        out = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=15, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"\b(\d+)\.\d+\.\d+\.\d+\b", out)
+    if not match:
+        return None
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{match[1]}.0.0.0 Safari/537.36"
     )
 
 
@@ -167,8 +189,14 @@ class TikTokSessions:
             raise TikTokError(no_token_message(self.settings))
         executable = find_chromium()
         proxies = [proxy_settings(self.settings.proxy)] if self.settings.proxy else None
+        context_options: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+        agent = await asyncio.to_thread(desktop_user_agent, executable)
+        if agent:
+            context_options["user_agent"] = agent
         debug = os.environ.get("TIKTUNE_DEBUG") == "1"
+        # TikTokApi logs whole responses at ERROR; they would drown the user's terminal.
         api = TikTuneApi(logging_level=logging.WARNING if debug else logging.CRITICAL, logger_name=LOGGER_NAME)
+        del api.logger.handlers[:-1]  # it adds a handler per instance
         self.launches += 1
         try:
             await asyncio.wait_for(
@@ -181,7 +209,7 @@ class TikTokSessions:
                     override_browser_args=browser_args(),
                     executable_path=executable,
                     sleep_after=1,
-                    context_options={"viewport": {"width": 1280, "height": 800}, "locale": "en-US"},
+                    context_options=context_options,
                     timeout=30000,
                     page_factory=self.page_factory,
                     allow_partial_sessions=True,
