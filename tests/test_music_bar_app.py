@@ -1,0 +1,63 @@
+"""The music bar inside the real app: Enter on a row plays it, the app's keys reach the player."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import pytest
+from textual.widgets import Label
+
+from tests.player_support import make_tone, serve_directory
+from tests.ui_catalog import COLUMNS, make_app, wait_for_search
+from tiktune_tui.player import NO_PREVIEW, PlayerState
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    make_tone(tmp_path / "loud.mp3", 10, 440)
+    with serve_directory(tmp_path) as base_url:
+        path = tmp_path / "bar.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            # The most played first: "Streamable" ranks first, "Silent" second.
+            writer.writerow(["1", "beat", "21", "Streamable", "Ann", "10", base_url + "loud.mp3",
+                             9000, 0, 0, 0, "2025-05-01T10:00:00Z"])
+            writer.writerow(["2", "beat", "22", "Silent", "Bob", "30", "",
+                             10, 0, 0, 0, "2025-05-01T10:00:00Z"])
+        yield path
+
+
+def label(app, selector: str) -> str:
+    content = app.query_one(selector, Label).content
+    return getattr(content, "plain", str(content))
+
+
+async def until(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the bar never got there"
+        await pilot.pause(0.05)
+
+
+async def test_enter_plays_and_app_keys_drive_the_real_player(catalog):
+    app = make_app(catalog, tags=["beat"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: label(app, "#bar-state") == "▶")
+        assert label(app, "#bar-title") == "Streamable — Ann"
+        await pilot.press("space")
+        await until(pilot, lambda: label(app, "#bar-state") == "⏸")
+        await pilot.press("greater_than_sign")
+        await until(pilot, lambda: label(app, "#bar-time").startswith("0:05"))
+        await pilot.press("m")
+        await until(pilot, lambda: label(app, "#bar-volume") == "muted")
+        await pilot.press("n")  # the next row has no audio: the bar says why, nothing crashes
+        await until(pilot, lambda: app.music_bar.status.state == PlayerState.ERROR)
+        assert label(app, "#bar-title") == "Silent — Bob"
+        assert label(app, "#bar-message") == NO_PREVIEW
+        player = app.music_bar.player
+    assert player.threads == []
