@@ -1,0 +1,183 @@
+"""The export modal driven end to end with Pilot, real ffmpeg underneath, no real desktop opener."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import Button, Input, Static
+
+from tests.export_media import Media, make_media, sha256, streams, video_packet_hashes
+from tiktune_tui.audio_cache import AudioCache
+from tiktune_tui.core.models import Song
+from tiktune_tui.exporter import Exporter, ExportResult
+from tiktune_tui.ui.export_screen import ExportScreen
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+
+TCSS = Path(__file__).resolve().parents[1] / "tiktune_tui" / "ui" / "tiktune.tcss"
+SONG = Song(id="7001", title="Sunny Day", author="Band")
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> Media:
+    return make_media(tmp_path_factory.mktemp("media"))
+
+
+class Host(App):
+    CSS_PATH = TCSS
+
+    def __init__(self, screen: ExportScreen) -> None:
+        super().__init__()
+        self.export_screen = screen
+        self.results: list[ExportResult | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.export_screen, self.results.append)
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def note(screen: ExportScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    """Focus the input and type `text` (all but the last few keys pasted in: Pilot types slowly)."""
+    await pilot.click(selector)
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.value = text[:-3]
+    widget.cursor_position = len(widget.value)
+    await pilot.press(*text[-3:])
+
+
+async def test_export_modal_end_to_end(media, tmp_path):
+    video = tmp_path / "my clip.mp4"
+    shutil.copy(media.mp4, video)
+    before = sha256(video)
+    cache = AudioCache(tmp_path / "cache")
+    cache.add_file(SONG, media.long_song)
+    opened: list[Path] = []
+    screen = ExportScreen(SONG, audio_cache=cache, desktop=True, open_file=opened.append)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await wait_for(pilot, lambda: screen.audio_info is not None)
+        assert "ready" in str(screen.query_one("#export-audio-status", Static).render())
+        assert screen.query_one("#export-run", Button).disabled
+
+        await type_into(pilot, "#export-video", str(video))
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        assert screen.query_one("#export-output", Input).value == str(tmp_path / "my clip.sunny-day.mp4")
+        assert "0:02" in note(screen, "#export-video-note")
+
+        await pilot.click("#export-mode-mix")
+        assert not screen.query_one("#export-original-volume", Input).disabled
+        await type_into(pilot, "#export-offset", "1:99")
+        assert "not a time" in note(screen, "#export-timing-note")
+        assert screen.query_one("#export-run", Button).disabled
+        await type_into(pilot, "#export-offset", "0:09")
+        assert "past the song's end" in note(screen, "#export-timing-note")
+        await type_into(pilot, "#export-offset", "0:01")
+        await type_into(pilot, "#export-fade", "0.5")
+        await type_into(pilot, "#export-original-volume", "50")
+        await pilot.click("#export-loop")
+        assert note(screen, "#export-timing-note") == ""
+        assert not screen.query_one("#export-run", Button).disabled
+
+        await pilot.click("#export-run")
+        await wait_for(pilot, lambda: screen.state == "done")
+        output = tmp_path / "my clip.sunny-day.mp4"
+        assert "Saved" in str(screen.query_one("#export-message", Static).render())
+        await pilot.click("#export-open")
+        assert opened == [output]
+        await pilot.click("#export-close")
+        await pilot.pause()
+
+    [result] = app.results
+    assert result is not None and result.output == output and result.mode == "mix" and result.video_copied
+    info = streams(output)
+    assert [s["codec_name"] for s in info["streams"]] == ["h264", "aac"]
+    assert abs(float(info["format"]["duration"]) - 2.0) <= 0.05
+    assert video_packet_hashes(output) == video_packet_hashes(video)
+    assert sha256(video) == before
+
+
+async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(media, tmp_path):
+    video = tmp_path / "clip.mp4"
+    shutil.copy(media.mp4, video)
+    (tmp_path / "clip.sunny-day.mp4").write_bytes(b"older export")
+    screen = ExportScreen(SONG, audio_cache=AudioCache(tmp_path / "cache"), desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        status = str(screen.query_one("#export-audio-status", Static).render())
+        assert "not available" in status and "Pick a local audio file" in status
+        await type_into(pilot, "#export-video", str(video))
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        assert "pick an audio file" in note(screen, "#export-audio-note")
+        assert screen.query_one("#export-run", Button).disabled
+
+        await pilot.click("#export-browse-audio")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "FilePicker")
+        picker = app.screen
+        path_input = picker.query_one("#picker-path", Input)
+        assert path_input.value == str(tmp_path)  # starts beside the video
+        path_input.value = str(media.song)
+        await pilot.click("#picker-path")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.audio_info is not None)
+        assert screen.query_one("#export-audio", Input).value == str(media.song)
+
+        assert "asked before" in note(screen, "#export-output-note")
+        await pilot.click("#export-run")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmOverwrite")
+        await pilot.click("#overwrite-no-button")
+        await pilot.pause()
+        assert (tmp_path / "clip.sunny-day.mp4").read_bytes() == b"older export"
+        assert screen.state == "form"
+
+        await pilot.click("#export-run")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmOverwrite")
+        await pilot.click("#overwrite-yes")
+        await wait_for(pilot, lambda: screen.state == "done")
+        # No display: the path is shown in full and "Copy path" is offered first.
+        assert str(tmp_path / "clip.sunny-day.mp4") in str(screen.query_one("#export-message", Static).render())
+        assert not screen.query_one("#export-open", Button).display
+        assert app.focused is screen.query_one("#export-copy", Button)
+        await pilot.click("#export-copy")
+        assert app.clipboard == str(tmp_path / "clip.sunny-day.mp4")
+    assert streams(tmp_path / "clip.sunny-day.mp4")["streams"][1]["codec_name"] == "aac"
+
+
+async def test_cancel_in_the_modal_stops_ffmpeg_and_leaves_no_file(media, tmp_path):
+    # ffmpeg reading its input at real-time speed, so there is time to cancel: still the real ffmpeg.
+    slow = tmp_path / "slow-ffmpeg"
+    slow.write_text(f'#!/bin/sh\nexec {shutil.which("ffmpeg")} -re "$@"\n')
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    work = tmp_path / "work"
+    work.mkdir()
+    video = work / "clip.mp4"
+    shutil.copy(media.mp4, video)
+    screen = ExportScreen(None, exporter_service=Exporter(ffmpeg_cmd=str(slow)), desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await type_into(pilot, "#export-video", str(video))
+        await type_into(pilot, "#export-audio", str(media.song))
+        await wait_for(pilot, lambda: screen.video_info is not None and screen.audio_info is not None)
+        await pilot.click("#export-run")
+        await wait_for(pilot, lambda: "/" in str(screen.query_one("#export-progress-label", Static).render()))
+        assert screen.state == "running"
+        await pilot.click("#export-close")
+        await wait_for(pilot, lambda: screen.state == "form")
+        assert "Cancelled" in str(screen.query_one("#export-message", Static).render())
+        await asyncio.sleep(0)
+    assert sorted(p.name for p in work.iterdir()) == ["clip.mp4"]
