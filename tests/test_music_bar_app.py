@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Label
@@ -41,8 +42,10 @@ async def until(pilot, condition, timeout: float = 10.0) -> None:
         await pilot.pause(0.05)
 
 
-async def test_enter_plays_and_app_keys_drive_the_real_player(catalog):
+async def test_enter_plays_and_app_keys_drive_the_real_player(catalog, tmp_path):
+    data = tmp_path / "data"
     app = make_app(catalog, tags=["beat"])
+    app.source = replace(app.source, data_dir=str(data))  # as `--data-dir` sets it
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         app.table.focus()
@@ -61,3 +64,4 @@ async def test_enter_plays_and_app_keys_drive_the_real_player(catalog):
         assert label(app, "#bar-message") == NO_PREVIEW
         player = app.music_bar.player
     assert player.threads == []
+    assert [p.name for p in (data / "audio").iterdir()] == ["21.mp3"]  # the audio cache follows --data-dir

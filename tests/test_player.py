@@ -252,6 +252,28 @@ def test_an_async_resolver_returning_a_song(make_player, base_url):
     player.wait_for(playing(0))
 
 
+def test_a_resolver_may_add_download_headers_and_its_errors_are_reported(make_player, base_url, recorder, tmp_path):
+    from tiktune_tui.errors import TiktuneError
+
+    seen_headers = []
+
+    class Cache(AudioCache):
+        def fetch(self, song, url=None, headers=None, timeout=30, cancel=None):
+            seen_headers.append(headers)
+            return super().fetch(song, url, headers, timeout, cancel)
+
+    def resolve(s):
+        if s.id == "gone":
+            raise TiktuneError("sound gone: TikTok has no such sound (removed?)")
+        return song(s.id, base_url + "a.mp3"), {"Cookie": "tt=1"}
+
+    player = make_player(resolve=resolve, cache=Cache(tmp_path / "resolved"))
+    player.play_songs([song("gone", None, title="Gone"), song("7003", None)], 0)
+    player.wait_for(playing(1))
+    assert seen_headers == [{"Cookie": "tt=1"}]
+    assert any("TikTok has no such sound" in text and "Gone" in text for text in recorder.notices)
+
+
 def test_played_audio_replays_from_the_cache_without_its_url(make_player, base_url, tmp_path):
     cache = AudioCache(tmp_path / "audio")
     player = make_player(cache=cache)

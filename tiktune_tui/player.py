@@ -90,7 +90,8 @@ class Notice:
 
 PlayerEvent = StatusChanged | Notice
 Listener = Callable[[PlayerEvent], None]
-Resolver = Callable[[Song], Any]  # -> Song | str | None, or an awaitable of one
+# resolve(song) -> Song | str | None, or (that, headers), or an awaitable of either.
+Resolver = Callable[[Song], Any]
 
 
 # -- the one libVLC instance of the process ---------------------------------------------
@@ -405,6 +406,8 @@ class Player:
         except AudioUnavailable as exc:
             skip = str(exc) != NO_PREVIEW
             self._send(self._fetch_failed, generation, str(exc), skip)
+        except TiktuneError as exc:  # the resolver's own errors (TikTok said no) read well as they are
+            self._send(self._fetch_failed, generation, str(exc), True)
         except Exception as exc:  # noqa: BLE001 - a resolver or the disk failed
             self._send(self._fetch_failed, generation, f"{exc.__class__.__name__}: {exc}", True)
         else:
@@ -421,20 +424,25 @@ class Player:
                 if not local.is_file():
                     raise AudioUnavailable(f"no such file: {local}")
                 return local, False
+            headers = None
         else:
-            url = self._resolve_url(song)
-        return self.cache.fetch(song, url, cancel=self._cancel), True
+            url, headers = self._resolve_url(song)
+        return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
 
-    def _resolve_url(self, song: Song) -> str:
+    def _resolve_url(self, song: Song) -> tuple[str, dict[str, str] | None]:
+        """Ask the resolver: a Song or URL, or a (Song or URL, headers) pair when the CDN wants cookies."""
         if self.resolve is None:
             raise AudioUnavailable(NO_PREVIEW)
         result = self.resolve(song)
         if inspect.isawaitable(result):
             result = asyncio.run(_awaited(result))
+        headers = None
+        if isinstance(result, tuple):
+            result, headers = result
         url = result.play_url if isinstance(result, Song) else result
         if not url:
             raise AudioUnavailable("TikTok has no audio for this song.")
-        return url
+        return url, headers
 
     def _fetch_failed(self, generation: int, message: str, skip: bool) -> None:
         if generation != self._generation:

@@ -147,7 +147,7 @@ class MusicBar(Widget):
         if self._player is None and self._start_player:
             self._player = Player(
                 audio_output=self._choose_audio_output(),
-                cache=self._cache,
+                cache=self._cache or AudioCache.default(self._app_data_dir()),
                 resolve=self._resolve,
                 listener=self._report,
             )
@@ -163,6 +163,11 @@ class MusicBar(Widget):
         if isinstance(chosen, str) and chosen:
             return chosen
         return os.environ.get("TIKTUNE_AUDIO_OUTPUT") or None
+
+    def _app_data_dir(self) -> str | None:
+        """The app's `--data-dir`, so the audio cache lives with the database."""
+        chosen = getattr(getattr(self.app, "source", None), "data_dir", None)
+        return chosen if isinstance(chosen, str) and chosen else None
 
     # -- the API the app calls --------------------------------------------------------
 
