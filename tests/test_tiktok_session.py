@@ -118,6 +118,9 @@ async def test_missing_chromium_is_an_error(monkeypatch):
         (PlaywrightError("Page.goto: net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/"),
          "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)"),
         (Exception("Failed to create minimum required sessions. Created 0/2"), "no browser tab reached tiktok.com"),
+        (Exception("Failed to create minimum required sessions. Created 0/2.\nErrors: ['Page.goto: "
+                   "net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/']"),
+         "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)"),
         (asyncio.TimeoutError(), "did not answer in time"),
     ],
 )

@@ -75,7 +75,6 @@ class TikTokSource(Source):
         self.request_timeout_s = request_timeout_s
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._answered_at: dict[str, datetime] = {}
-        self._slots: asyncio.Semaphore | None = None
 
     # -- Source -------------------------------------------------------------------
 
@@ -97,7 +96,6 @@ class TikTokSource(Source):
             yield TagProgress(tag, 0, "running")
         # Before any task starts: no token or no browser stops the whole search.
         api = await self.sessions.api()
-        self._slots = asyncio.Semaphore(self.sessions.slots)
         queue: asyncio.Queue[Any] = asyncio.Queue()
         runner = asyncio.create_task(self._fetch_all(api, live, queue.put_nowait))
         try:
@@ -127,7 +125,6 @@ class TikTokSource(Source):
     async def resolve_song(self, music_id: str) -> Song:
         """The song with a fresh play URL (TikTok's are signed and expire within hours)."""
         api = await self.sessions.api()
-        self._slots = self._slots or asyncio.Semaphore(self.sessions.slots)
         try:
             response = await self._request(api, MUSIC_DETAIL, {"musicId": music_id, "msToken": None})
             self._check(response, "sound", not_found="TikTok has no such sound (removed?)", key="musicInfo")
@@ -231,10 +228,10 @@ class TikTokSource(Source):
 
     async def _request(self, api: Any, url: str, params: Mapping[str, Any]) -> dict:
         """One TikTok API call through the sessions, retried with backoff when it may pass next time."""
-        assert self._slots is not None
+        slots = self.sessions.request_slots()
         for attempt in range(MAX_RETRIES + 1):
             try:
-                async with self._slots:
+                async with slots:
                     # retries=1: TikTokApi's own retry sleeps 2 s and 4 s and then raises a TypeError;
                     # ours below backs off with jitter and keeps the cause.
                     response = await asyncio.wait_for(

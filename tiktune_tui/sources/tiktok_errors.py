@@ -88,7 +88,7 @@ def describe(exc: BaseException) -> str:
         return f"TikTok sent an empty response (it thinks tiktune is a bot): {FIX_BLOCKED}"
     if isinstance(exc, HttpStatusError):
         if exc.status == 429:
-            return f"TikTok is rate limiting (HTTP 429), still after retries: wait a few minutes or set TIKTUNE_PROXY"
+            return "TikTok is rate limiting (HTTP 429), still after retries: wait a few minutes or set TIKTUNE_PROXY"
         return f"TikTok's servers failed (HTTP {exc.status}), still after retries: try again later"
     if isinstance(exc, (InvalidJSONException,)) or (isinstance(exc, TypeError) and _is_invalid_json_bug(exc)):
         return f"TikTok answered with a web page instead of data (blocked or rate limited): {FIX_BLOCKED}"

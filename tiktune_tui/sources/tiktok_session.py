@@ -153,7 +153,9 @@ class TikTokSessions:
         self._api = api
         self._given = api is not None
         self._stale = False
+        # asyncio primitives belong to one loop; tests and the CLI may run several in turn.
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._slot_gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self.launches = 0
 
     @property
@@ -169,6 +171,11 @@ class TikTokSessions:
     def _lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         return self._locks.setdefault(loop, asyncio.Lock())
+
+    def request_slots(self) -> asyncio.Semaphore:
+        """Bounds the requests in flight across every search and song lookup using these sessions."""
+        loop = asyncio.get_running_loop()
+        return self._slot_gates.setdefault(loop, asyncio.Semaphore(self.slots))
 
     async def api(self) -> TikTokApi:
         """The live API, launching Chromium and the sessions on first call only."""
@@ -258,6 +265,9 @@ def _launch_problem(exc: Exception, executable: str) -> str:
     message = str(exc)
     if "Executable doesn't exist" in message or "ENOENT" in message:
         return f"{executable} cannot be run; install Chromium with `make setup`"
+    if "net::ERR_" in message:
+        code = re.search(r"net::ERR_[A-Z_]+", message)[0]
+        return f"cannot reach tiktok.com ({code}): check your connection, or set TIKTUNE_PROXY if it is blocked"
     if "Failed to create minimum required sessions" in message:
         return "no browser tab reached tiktok.com (offline, or tiktok.com is blocked here: try TIKTUNE_PROXY)"
     return describe(exc)
