@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tiktune_tui.config import Settings, load_settings
@@ -87,6 +87,8 @@ class TiktuneApp(App[int]):
         self._search: Worker | None = None
         self._player_closed = False
         self._preloaded = False
+        # idle | searching | done | failed: what the user sees; tests wait on it too.
+        self.search_state = "idle"
         self._music_bar: MusicBar | None = None
 
     # --- layout ---------------------------------------------------------------
@@ -247,8 +249,8 @@ class TiktuneApp(App[int]):
             self.show_tag_error(str(exc))
             return
         self.tag_input.remember(event.value)
-        self.start_search(tags)
         self.table.focus()
+        self.start_search(tags)
 
     @on(Input.Changed, "#tags")
     def tags_changed(self) -> None:
@@ -270,10 +272,15 @@ class TiktuneApp(App[int]):
         self._serial += 1
         self.query_tags = list(tags)
         query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings)
+        self.search_state = "searching"
         self.status.start_search(self.query_tags)
-        if not self.table.row_count:
-            self.table.loading = True
+        # Later, so a focus move queued just before lands first (a loading widget refuses focus).
+        self.call_later(self._show_loading)
         self._search = self._run_search(query)
+
+    def _show_loading(self) -> None:
+        if self.search_state == "searching" and not self.table.row_count:
+            self.table.loading = True
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, query: Query) -> tuple[int, Recommendation]:
@@ -319,6 +326,7 @@ class TiktuneApp(App[int]):
             self.ensure_preloaded()
 
     def search_done(self, recommendation: Recommendation) -> None:
+        self.search_state = "done"
         self.recommendation = recommendation
         self.videos_by_id = {video.id: video for video in recommendation.videos}
         self.status.finish_search()
@@ -339,6 +347,7 @@ class TiktuneApp(App[int]):
             )
 
     def search_failed(self, error: BaseException | None) -> None:
+        self.search_state = "failed"
         self.table.loading = False
         self.status.finish_search()
         text = terminal_safe(str(error) or error.__class__.__name__) if error else "unknown error"
@@ -360,11 +369,11 @@ class TiktuneApp(App[int]):
 
     # --- the table ------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#songs")
+    @on(SongTable.Highlighted, "#songs")
     def row_highlighted(self) -> None:
         self.selection_changed()
 
-    @on(DataTable.RowSelected, "#songs")
+    @on(SongTable.Selected, "#songs")
     def row_selected(self) -> None:
         self.action_play()
 
