@@ -71,15 +71,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _top_parser(description: str) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tiktune",
-        description="Find the TikTok songs that fit your hashtags, play them, and put one over your video.",
+        description=description,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tiktune {__version__}")
     add_global_options(parser)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _top_parser(
+        "Find the TikTok songs that fit your hashtags, play them, and put one over your video."
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)
@@ -87,14 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_app_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="tiktune",
-        description="Open the tiktune app, optionally with a query already run.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"tiktune {__version__}")
-    add_global_options(parser)
+    parser = _top_parser("Open the tiktune app, optionally with a query already run.")
     parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags to search for at start")
     add_source_options(parser)
     parser.add_argument(
