@@ -291,7 +291,8 @@ class SongTable(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, len(self.rows) + 1)
 
     def _layout(self, width: int) -> list[int]:
-        rank_width = max(1, len(str(max((r.rank for r in self.rows), default=1))))
+        # At least 2: the header's "#" and its sort arrow.
+        rank_width = max(2, len(str(max((r.rank for r in self.rows), default=1))))
         self._widths = column_widths(width, rank_width)
         return self._widths
 
@@ -320,7 +321,8 @@ class SongTable(ScrollView, can_focus=True):
             header_style = base + self.get_component_rich_style("song-table--header")
             arrow = "▼" if self._descending() else "▲"
             labels = [
-                Text(f"{c.label}{arrow}" if c.key == self.sort_column else c.label) for c in COLUMNS
+                Text(c.label[: max(1, w - 1)] + arrow if c.key == self.sort_column else c.label)
+                for c, w in zip(COLUMNS, widths)
             ]
             sorted_style = self.get_component_rich_style("song-table--sorted")
             return self._line(labels, widths, header_style, sorted_style).extend_cell_length(width, header_style)
