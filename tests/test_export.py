@@ -87,6 +87,16 @@ def test_export_copies_the_video_packets_and_matches_its_length(media, tmp_path,
     assert sha256(video) == before
 
 
+def test_an_aac_song_needing_no_processing_is_copied_else_encoded(media, tmp_path):
+    # clip.mov's sound is AAC and exactly as long as silent.mp4: nothing to do but copy it.
+    copied = Exporter().run(options(media.silent, media.mov, tmp_path / "copy.mp4"))
+    assert copied.audio_copied
+    assert_valid_export(tmp_path / "copy.mp4", media.silent)
+    faded = Exporter().run(options(media.silent, media.mov, tmp_path / "fade.mp4", fade_s=0.5))
+    assert not faded.audio_copied
+    assert_valid_export(tmp_path / "fade.mp4", media.silent)
+
+
 def test_explicit_mp4_for_vp8_reencodes_the_video_and_says_so(media, tmp_path):
     result = Exporter().run(options(media.webm, media.song, tmp_path / "out.mp4"))
     assert not result.video_copied
@@ -258,7 +268,7 @@ def tmpfs(tmp_path):
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:

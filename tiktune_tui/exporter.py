@@ -10,6 +10,8 @@ carries every codec and AAC). When the user explicitly asks for a container that
 the codec, the video is re-encoded to H.264 instead of failing, and the result says so
 (`video_copied=False`). WebM is never an output: it cannot carry AAC audio.
 
+The audio is always AAC: encoded from the song, or copied when the song is AAC already and
+needs no processing (replace mode, 100 % volume, no fade, long enough from the offset).
 The output always has exactly the video's duration: the song is offset (input seek), looped
 (`-stream_loop -1`, repeats start at the song's beginning) or padded with silence, then cut
 to the video's length in the filter graph, so the audio ends with the video.
@@ -144,6 +146,7 @@ class ExportResult:
     video_codec: str
     video_copied: bool
     audio_codec: str
+    audio_copied: bool
     mode: Mode
     size_bytes: int
     elapsed_s: float
@@ -327,6 +330,8 @@ class Plan:
     container: str
     copy_video: bool
     mix: bool
+    loop: bool  # the song actually needs repeating
+    copy_audio: bool
     warnings: tuple[str, ...]
 
     @property
@@ -392,7 +397,18 @@ def plan(options: ExportOptions) -> Plan:
             f"{output.suffix} cannot carry {video.video_codec} video as is: it is re-encoded to H.264 "
             f"(choose {output_suffix_for(video.video_codec)} to keep it untouched)"
         )
-    return Plan(options, video, audio, container, copy_video, mix, tuple(warnings))
+    loop = options.loop and remaining < video.duration_s
+    # An AAC song that needs no processing (no mix, volume, fade, loop or padding) is copied
+    # as is: no generation loss, and the export runs at remux speed. It is cut at an AAC frame
+    # (23 ms at 44.1 kHz), well within a video frame of the video's length.
+    copy_audio = (
+        audio.audio_codec == "aac"
+        and not mix
+        and options.song_volume == 1.0
+        and options.fade_s == 0
+        and remaining >= video.duration_s
+    )
+    return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings))
 
 
 def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
@@ -403,20 +419,21 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
     song_kwargs: dict[str, object] = {}
     if options.offset_s > 0:
         song_kwargs["ss"] = f"{options.offset_s:.3f}"
-    if options.loop:
+    if plan.loop:
         song_kwargs["stream_loop"] = -1
     song_in = ffmpeg.input(_ffmpeg_path(plan.audio.path), **song_kwargs)
 
-    # 48 kHz stereo on every branch, so amix and the AAC encoder never renegotiate mid-stream.
-    song = song_in[str(plan.audio.audio_index)].filter(
-        "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
-    )
+    song = song_in[str(plan.audio.audio_index)]
+    if plan.mix:
+        # amix takes its format from the first input: without this a mono song would turn the
+        # video's stereo sound mono. (Replace mode keeps the song's own format: no resampling.)
+        song = song.filter("aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp")
     if options.song_volume != 1.0:
         song = song.filter("volume", f"{options.song_volume:.3f}")
     song = song.filter("apad").filter("atrim", duration=f"{duration:.6f}")
     if options.fade_s > 0:
         song = song.filter("afade", t="out", st=f"{max(0.0, duration - options.fade_s):.6f}", d=f"{options.fade_s:.6f}")
-    audio = song
+    audio = song_in[str(plan.audio.audio_index)] if plan.copy_audio else song
     if plan.mix:
         original = video_in[str(plan.video.audio_index)].filter(
             "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
@@ -428,12 +445,14 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
 
     output_kwargs: dict[str, object] = {
         "f": plan.container,
-        "acodec": "aac",
-        "audio_bitrate": AUDIO_BITRATE,
         "t": f"{duration:.6f}",
         # Phone videos carry the GPS position in container tags; a file made to be posted drops them.
         "map_metadata": "-1",
     }
+    if plan.copy_audio:
+        output_kwargs["acodec"] = "copy"
+    else:
+        output_kwargs.update(acodec="aac", audio_bitrate=AUDIO_BITRATE)
     if plan.copy_video:
         output_kwargs["vcodec"] = "copy"
     else:
@@ -534,6 +553,7 @@ class Exporter:
             video_codec=checked.video.video_codec or "?",
             video_copied=checked.copy_video,
             audio_codec="aac",
+            audio_copied=checked.copy_audio,
             mode="mix" if checked.mix else "replace",
             size_bytes=output.stat().st_size,
             elapsed_s=time.monotonic() - started,
@@ -655,9 +675,12 @@ class Exporter:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(temp, 0o666 & ~umask)
-            with open(temp, "rb") as handle:
-                os.fsync(handle.fileno())
             if overwrite:
+                if output.exists():
+                    # Replacing a file the user had: make sure the new bytes are on disk before the
+                    # old ones lose their name. (A new name risks nothing, so it skips this cost.)
+                    with open(temp, "rb") as handle:
+                        os.fsync(handle.fileno())
                 os.replace(temp, output)
                 return
             try:
