@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tiktune_tui.core.models import STAT_NAMES, Song, Stats, Video
+
+if TYPE_CHECKING:
+    from tiktune_tui.core.modes import Explanation
 
 
 class WeightsError(ValueError):
@@ -65,15 +69,21 @@ DEFAULT_WEIGHTS = Weights()
 
 @dataclass(frozen=True, slots=True)
 class SongRank:
-    """One row of a recommendation: a song, why it scores, and where it ranks."""
+    """One row of a recommendation: a song, why it scores, and where it ranks.
+
+    `score` is an int in the popular and uses modes, a float in fit and momentum
+    (core.modes); `explanation` says how the active mode arrived at it.
+    """
 
     rank: int
     song: Song
-    score: int
+    score: int | float
     stats: Stats
     videos: int
     matched_tags: tuple[str, ...]
     video_ids: tuple[str, ...] = field(default=(), compare=False)
+    mode: str = field(default="popular", compare=False)
+    explanation: Explanation | None = field(default=None, compare=False)
 
     def breakdown(self, weights: Weights = DEFAULT_WEIGHTS) -> dict[str, int]:
         return weights.breakdown(self.stats)
@@ -91,6 +101,11 @@ class SongRank:
             "share_count": self.stats.share,
             "videos": self.videos,
             "matched_tags": list(self.matched_tags),
+            **(
+                {"mode": self.mode, "explain": self.explanation.as_dict()}
+                if self.explanation is not None
+                else {}
+            ),
         }
 
 

@@ -1,0 +1,415 @@
+"""The ranking modes: four answers to "which song fits these hashtags?".
+
+- popular: the seed formula (core.ranking.rank_songs), unchanged: summed engagement.
+- uses: how many matching videos use the song.
+- fit: relevance to the query. Each matching video votes for its song with the
+  weights of the query tags it carries; a tag's weight is its squared inverse
+  document frequency, so a tag on 20 videos says far more than #fyp on 2,000.
+  A damped popularity term (a tenth of log10 of the popular score) breaks the
+  many near-ties between songs that matched the same tags.
+  Related tags (co-occurring with the query's) may add votes at a reduced weight.
+- momentum: engagement per day since each video was posted or, where several
+  stats snapshots exist, per day between the first and the last: what rises now.
+
+Everything is computed in one pass over the matching videos (`tally`); a mode is
+only a score and an order over the same per-song totals. The evaluation ranks
+through the same functions, so what it measures is what users get. The store's
+SQL versions are tested against this module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tiktune_tui.core.models import Song, Stats, Video
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights, order_key
+
+MODE_NAMES = ("popular", "fit", "uses", "momentum")
+DEFAULT_MODE = "popular"
+
+# Chosen by 5-fold cross-validation on the bundled catalog (bench/quality.py).
+TAG_WEIGHT_POWER = 2.0
+POPULARITY_DAMPING = 0.1
+RELATED_WEIGHT = 0.05
+RELATED_PER_TAG = 3
+SECONDS_PER_DAY = 86400.0
+MIN_AGE_DAYS = 1.0
+
+
+class ModeError(ValueError):
+    """A mode name tiktune does not know; the message lists the known ones."""
+
+
+def check_mode(name: str) -> str:
+    mode = name.strip().lower()
+    if mode not in MODE_NAMES:
+        raise ModeError(f"unknown ranking mode {name!r}: use one of {', '.join(MODE_NAMES)}")
+    return mode
+
+
+def next_mode(mode: str) -> str:
+    """The mode after `mode`, wrapping round: what a "cycle mode" key shows next."""
+    return MODE_NAMES[(MODE_NAMES.index(mode) + 1) % len(MODE_NAMES)]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What a mode knows about the whole collection, not just the matching videos.
+
+    `total` videos, of which `tag_videos[t]` carry tag t (the document frequency);
+    `related` maps tags that are not in the query to the weight (0..1] a vote through
+    them keeps; `now` is when momentum is measured; `growth` holds, per video id,
+    the engagement gained per day between its first and last stats snapshot.
+    Without a corpus, the matching videos stand in for the collection.
+    """
+
+    total: int = 0
+    tag_videos: Mapping[str, int] = field(default_factory=dict)
+    related: Mapping[str, float] = field(default_factory=dict)
+    now: datetime | None = None
+    growth: Mapping[str, float] = field(default_factory=dict)
+    _weights: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _ages: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_videos(cls, videos: Iterable[Video], **extra: object) -> Corpus:
+        counts: dict[str, int] = {}
+        total = 0
+        newest: datetime | None = None
+        for video in videos:
+            total += 1
+            for tag in video.hashtags:
+                counts[tag] = counts.get(tag, 0) + 1
+            if video.create_time is not None and (newest is None or video.create_time > newest):
+                newest = video.create_time
+        extra.setdefault("now", newest)
+        return cls(total=total, tag_videos=counts, **extra)  # type: ignore[arg-type]
+
+    def tag_weight(self, tag: str) -> float:
+        """How much one vote through `tag` counts in fit: rare tags say more."""
+        weight = self._weights.get(tag)
+        if weight is None:
+            carrying = self.tag_videos.get(tag, 0)
+            if carrying <= 0 or self.total <= 0:
+                weight = 0.0
+            else:
+                weight = math.log((self.total + 1) / carrying) ** TAG_WEIGHT_POWER
+            self._weights[tag] = weight
+        return weight
+
+    def with_related(self, related: Mapping[str, float]) -> Corpus:
+        copy = Corpus(self.total, self.tag_videos, dict(related), self.now, self.growth)
+        copy._weights.update(self._weights)
+        copy._ages.update(self._ages)
+        return copy
+
+
+@dataclass(frozen=True, slots=True)
+class TagTerm:
+    """One matched tag's part in a fit score: weight × videos = points."""
+
+    tag: str
+    weight: float
+    videos: int
+    points: float
+    related: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "tag": self.tag,
+            "weight": round(self.weight, 4),
+            "videos": self.videos,
+            "points": round(self.points, 4),
+            "related": self.related,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a song scores what it does in `mode`: the terms of the score, summed."""
+
+    mode: str
+    score: float
+    tags: tuple[TagTerm, ...] = ()
+    popularity: float = 0.0  # the damped popularity term (fit) or the raw score (popular)
+    terms: tuple[tuple[str, float], ...] = ()  # other named parts: stats, videos, rate, growth
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "mode": self.mode,
+            "score": round(self.score, 4),
+            "tags": [term.as_dict() for term in self.tags],
+            "popularity": round(self.popularity, 4),
+            "terms": {name: round(value, 4) for name, value in self.terms},
+        }
+
+
+class Tally:
+    """Per-song totals over the matching videos; every mode scores from these."""
+
+    __slots__ = ("song", "play", "digg", "comment", "share", "video_ids", "tag_counts", "rate", "growth",
+                 "related_counts", "related_popular")
+
+    def __init__(self, song: Song) -> None:
+        self.song = song
+        self.play = self.digg = self.comment = self.share = self.related_popular = 0
+        self.rate = self.growth = 0.0  # engagement per day since posting / between snapshots, summed
+        self.video_ids: list[str] = []  # videos carrying a query tag
+        self.tag_counts: dict[str, int] = {}  # query tag -> videos of this song carrying it
+        self.related_counts: dict[str, int] = {}  # related tag -> videos reached only through related tags
+
+    @property
+    def stats(self) -> Stats:
+        return Stats(self.play, self.digg, self.comment, self.share)
+
+    @property
+    def literal(self) -> bool:
+        """Whether a video carrying a query tag uses the song (else only fit sees it)."""
+        return bool(self.video_ids)
+
+
+def tally(
+    videos: Iterable[Video],
+    tags: Sequence[str],
+    weights: Weights = DEFAULT_WEIGHTS,
+    corpus: Corpus | None = None,
+) -> dict[str, Tally]:
+    """One pass over `videos`: totals per song id for the videos carrying a query tag
+    (or, for fit only, a related tag). A video seen twice counts once."""
+    wanted = set(tags)
+    related = corpus.related if corpus is not None else {}
+    now = corpus.now if corpus is not None else None
+    growth = corpus.growth if corpus is not None else {}
+    # Days since posting, per video id: the same for every query against this corpus.
+    ages = corpus._ages if corpus is not None else {}
+    w_play, w_digg, w_comment, w_share = weights.play, weights.digg, weights.comment, weights.share
+    seen: set[str] = set()
+    tallies: dict[str, Tally] = {}
+    for video in videos:
+        video_id = video.id
+        if video_id in seen:
+            continue
+        hits = [tag for tag in video.hashtags if tag in wanted]
+        if not hits and not (related and any(tag in related for tag in video.hashtags)):
+            continue
+        seen.add(video_id)
+        key = video.song.id
+        entry = tallies.get(key)
+        if entry is None:
+            entry = tallies[key] = Tally(video.song)
+        stats = video.stats
+        if not hits:
+            counts = entry.related_counts
+            for tag in video.hashtags:
+                if tag in related:
+                    counts[tag] = counts.get(tag, 0) + 1
+            entry.related_popular += (
+                w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
+            )
+            continue
+        entry.play += stats.play
+        entry.digg += stats.digg
+        entry.comment += stats.comment
+        entry.share += stats.share
+        entry.video_ids.append(video_id)
+        counts = entry.tag_counts
+        for tag in hits:
+            counts[tag] = counts.get(tag, 0) + 1
+        gained = growth.get(video_id) if growth else None
+        if gained is not None:
+            entry.growth += gained
+        elif now is not None:
+            days = ages.get(video_id)
+            if days is None:
+                posted = video.create_time
+                days = ages[video_id] = (
+                    0.0 if posted is None
+                    else max(MIN_AGE_DAYS, (now - posted).total_seconds() / SECONDS_PER_DAY)
+                )
+            if days:
+                entry.rate += (
+                    w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
+                ) / days
+    return tallies
+
+
+def expansion(
+    tags: Sequence[str], related_of: Callable[[str], Sequence[tuple[str, float]]]
+) -> dict[str, float]:
+    """Related tags fit may also vote through, each with the weight (0..1] its votes keep.
+
+    `related_of(tag)` gives (tag, NPMI) pairs best first (core.related); the best
+    few per query tag are kept, scaled down so a literal match always counts more.
+    """
+    query = set(tags)
+    chosen: dict[str, float] = {}
+    for tag in tags:
+        taken = 0
+        for other, strength in related_of(tag):
+            if taken == RELATED_PER_TAG:
+                break
+            if other in query:
+                continue
+            taken += 1
+            chosen[other] = max(chosen.get(other, 0.0), RELATED_WEIGHT * strength)
+    return chosen
+
+
+def popular_score(entry: Tally, weights: Weights) -> int:
+    return (
+        weights.play * entry.play + weights.digg * entry.digg
+        + weights.comment * entry.comment + weights.share * entry.share
+    )
+
+
+def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:
+    """The sum of fit_terms, without building them: the evaluation's hot path.
+
+    Rounded so that the same total summed in another order (SQL) ties the same way.
+    """
+    weight = corpus.tag_weight
+    points = sum(weight(tag) * count for tag, count in entry.tag_counts.items())
+    if entry.related_counts:
+        related = corpus.related
+        points += sum(
+            related.get(tag, 0.0) * weight(tag) * count for tag, count in entry.related_counts.items()
+        )
+    popularity = POPULARITY_DAMPING * math.log10(1 + popular_score(entry, weights) + entry.related_popular)
+    return round(points + popularity, 9)
+
+
+def fit_terms(entry: Tally, corpus: Corpus, weights: Weights) -> tuple[tuple[TagTerm, ...], float]:
+    """The per-tag points of a fit score and its damped popularity term."""
+    terms = [
+        TagTerm(tag, weight, count, weight * count)
+        for tag, count in entry.tag_counts.items()
+        for weight in (corpus.tag_weight(tag),)
+    ]
+    terms += [
+        TagTerm(tag, weight, count, weight * count, related=True)
+        for tag, count in entry.related_counts.items()
+        for weight in (corpus.related.get(tag, 0.0) * corpus.tag_weight(tag),)
+    ]
+    popularity = POPULARITY_DAMPING * math.log10(1 + popular_score(entry, weights) + entry.related_popular)
+    return tuple(terms), popularity
+
+
+def score(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> float:
+    if mode == "popular":
+        return popular_score(entry, weights)
+    if mode == "uses":
+        return len(entry.video_ids)
+    if mode == "momentum":
+        return entry.rate + entry.growth
+    return fit_score(entry, corpus, weights)
+
+
+def sort_key(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> tuple:
+    """Best first. Ties fall back to the popular score, then matched tags, then song id."""
+    matched = len(entry.tag_counts)
+    if mode == "popular":
+        return order_key(popular_score(entry, weights), matched, entry.song.id)
+    return (-score(entry, mode, weights, corpus), -popular_score(entry, weights), -matched, entry.song.id)
+
+
+def ranked_keys(tallies: Mapping[str, Tally], mode: str, weights: Weights, corpus: Corpus) -> list[str]:
+    """Song ids in rank order. Songs reached only through related tags count in fit alone."""
+    keys = [k for k, entry in tallies.items() if mode == "fit" or entry.literal]
+    keys.sort(key=lambda k: sort_key(tallies[k], mode, weights, corpus))
+    return keys
+
+
+def explain(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> Explanation:
+    value = score(entry, mode, weights, corpus)
+    if mode == "popular":
+        return Explanation(mode, value, popularity=value, terms=tuple(weights.breakdown(entry.stats).items()))
+    if mode == "uses":
+        return Explanation(
+            mode, value, popularity=popular_score(entry, weights), terms=(("videos", float(value)),)
+        )
+    if mode == "momentum":
+        return Explanation(
+            mode, value, popularity=popular_score(entry, weights),
+            terms=(("per_day_since_posted", entry.rate), ("per_day_between_snapshots", entry.growth)),
+        )
+    terms, popularity = fit_terms(entry, corpus, weights)
+    ordered = tuple(sorted(terms, key=lambda t: (-t.points, t.tag)))
+    return Explanation(mode, value, tags=ordered, popularity=popularity)
+
+
+def rank(
+    videos: Iterable[Video],
+    tags: Sequence[str],
+    mode: str = DEFAULT_MODE,
+    weights: Weights = DEFAULT_WEIGHTS,
+    corpus: Corpus | None = None,
+    *,
+    require_all: bool = False,
+    limit: int | None = None,
+) -> list[SongRank]:
+    """Rank the songs of `videos` for the query `tags` in `mode`, each row explained.
+
+    In popular mode the order, scores and rows are those of core.ranking.rank_songs.
+    Without a corpus, the given videos stand in for the collection.
+    """
+    mode = check_mode(mode)
+    videos = list(videos)
+    if corpus is None:
+        corpus = Corpus.from_videos(videos)
+    tallies = tally(videos, tags, weights, corpus)
+    keys = ranked_keys(tallies, mode, weights, corpus)
+    if require_all:
+        keys = [k for k in keys if len(tallies[k].tag_counts) == len(set(tags))]
+    if limit is not None:
+        keys = keys[:limit]
+    position_of = {tag: i for i, tag in enumerate(tags)}
+    rows = []
+    for position, key in enumerate(keys, start=1):
+        entry = tallies[key]
+        explanation = explain(entry, mode, weights, corpus)
+        value = explanation.score
+        rows.append(
+            SongRank(
+                rank=position,
+                song=entry.song,
+                score=int(value) if mode in ("popular", "uses") else value,
+                stats=entry.stats,
+                videos=len(entry.video_ids),
+                matched_tags=tuple(sorted(entry.tag_counts, key=position_of.__getitem__)),
+                video_ids=tuple(entry.video_ids),
+                mode=mode,
+                explanation=explanation,
+            )
+        )
+    return rows
+
+
+def explain_text(row: SongRank) -> str:
+    """One line saying why `row` ranks where it does, for a details pane or a table."""
+    explanation = row.explanation
+    if explanation is None:
+        return f"score {row.score:,} from {row.videos} video{'s' if row.videos != 1 else ''}"
+    mode = explanation.mode
+    if mode == "popular":
+        parts = " + ".join(f"{name} {value:,}" for name, value in explanation.terms if value)
+        return f"popular {int(explanation.score):,} = {parts or '0'} over {row.videos} video{_s(row.videos)}"
+    if mode == "uses":
+        return f"uses: {row.videos} matching video{_s(row.videos)} {'uses' if row.videos == 1 else 'use'} it (popular score {int(explanation.popularity):,} breaks ties)"
+    if mode == "momentum":
+        terms = dict(explanation.terms)
+        text = f"momentum {explanation.score:,.0f}/day = {terms.get('per_day_since_posted', 0):,.0f} since posted"
+        if terms.get("per_day_between_snapshots"):
+            text += f" + {terms['per_day_between_snapshots']:,.0f} between snapshots"
+        return text
+    parts = [
+        f"#{t.tag}{' (related)' if t.related else ''} {t.weight:.1f}×{t.videos}" for t in explanation.tags
+    ]
+    parts.append(f"popularity {explanation.popularity:.2f}")
+    return f"fit {explanation.score:.1f} = " + " + ".join(parts)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
