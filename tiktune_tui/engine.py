@@ -6,11 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from tiktune_tui.catalog import Catalog
 from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights, rank_songs
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
 from tiktune_tui.sources import SourceOptions, collect, open_source
-from tiktune_tui.sources.base import SearchEvent
+from tiktune_tui.sources.base import SearchEvent, Source
+from tiktune_tui.store import Store
 
 
 @dataclass
@@ -37,6 +40,35 @@ def age(moment: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+def corpus_of(source: Source, tags: Sequence[str], weights: Weights) -> modes.Corpus | None:
+    """The statistics of the collection behind `source`; None lets the matches stand in."""
+    catalog = getattr(source, "catalog", None)
+    if isinstance(catalog, Catalog):
+        return catalog_corpus(catalog)
+    store = getattr(source, "store", None)
+    if isinstance(store, Store):
+        return store.corpus(tags, weights)
+    return None
+
+
+_CATALOG_CORPORA: dict[int, tuple[Catalog, modes.Corpus]] = {}
+
+
+def catalog_corpus(catalog: Catalog) -> modes.Corpus:
+    """Counted once per catalog: a catalog never changes once loaded."""
+    cached = _CATALOG_CORPORA.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        cached = _CATALOG_CORPORA[id(catalog)] = (
+            catalog,
+            modes.Corpus(
+                total=len(catalog.videos),
+                tag_videos=dict(catalog.tag_counts()),
+                now=max((v.create_time for v in catalog.videos if v.create_time), default=None),
+            ),
+        )
+    return cached[1]
+
+
 async def recommend(
     tags: Sequence[str],
     *,
@@ -50,7 +82,13 @@ async def recommend(
     on_event: Callable[[SearchEvent], None] | None = None,
     per_tag: int = 60,
     refresh: bool = False,
+    mode: str = "popular",
 ) -> Recommendation:
+    """Search the source for `tags` and rank the songs in `mode` (core.modes.MODE_NAMES).
+
+    The corpus statistics fit and momentum need come from the whole source (the
+    catalog, or the store behind the store and TikTok sources), not just the matches.
+    """
     settings = settings or load_settings()
     options = SourceOptions(
         kind=source_kind, catalog=catalog, data_dir=data_dir, per_tag=per_tag, refresh=refresh
@@ -58,9 +96,10 @@ async def recommend(
     source = open_source(options, settings)
     try:
         result = await collect(source, tags, on_event)
+        corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
-    rows = rank_songs(result.videos, tags, weights, require_all=require_all, limit=limit)
+    rows = modes.rank(result.videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)
     return Recommendation(
         tags=list(tags),
         label=result.label,

@@ -14,12 +14,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
+
+if TYPE_CHECKING:
+    from tiktune_tui.core.modes import Corpus
 from tiktune_tui.errors import TiktuneError
 
 SQLITE_MAX_INT = 2**63 - 1
+SECONDS_PER_DAY = 86400
 
 # Each entry moves the schema from version i to i+1. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -439,6 +444,78 @@ class Store:
             for position, row in enumerate(rows, start=1)
         ]
 
+
+    def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS) -> Corpus:
+        """What the ranking modes need to know of the whole store for a query on `tags`:
+        the number of videos, how many carry each of `tags`, the newest fetch as "now",
+        and, for videos with two or more snapshots, engagement gained per day between
+        their first and last snapshot (momentum)."""
+        from tiktune_tui.core.modes import Corpus
+
+        marks = ",".join("?" * len(tags))
+        with self._read() as db:
+            total, newest = db.execute("SELECT count(*), max(fetched_at) FROM videos").fetchone()
+            counts = dict(
+                db.execute(
+                    f"SELECT h.name, count(*) FROM hashtags h JOIN video_hashtags vh ON vh.hashtag_id = h.id"
+                    f" WHERE h.name IN ({marks}) GROUP BY h.id",
+                    list(tags),
+                )
+            ) if tags else {}
+            growth = {
+                video_id: gained * SECONDS_PER_DAY / span
+                for video_id, gained, span in db.execute(
+                    f"""
+                    WITH matched AS (
+                        SELECT DISTINCT vh.video_id FROM video_hashtags vh
+                        JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
+                    ),
+                    ends AS (
+                        SELECT s.video_id, min(s.fetched_at) AS first, max(s.fetched_at) AS last
+                        FROM matched m JOIN stats_snapshots s ON s.video_id = m.video_id
+                        GROUP BY s.video_id HAVING count(*) > 1
+                    )
+                    SELECT v.video_id,
+                           (b.play_count * ? + b.digg_count * ? + b.comment_count * ? + b.share_count * ?)
+                         - (a.play_count * ? + a.digg_count * ? + a.comment_count * ? + a.share_count * ?),
+                           e.last - e.first
+                    FROM ends e JOIN videos v ON v.id = e.video_id
+                    JOIN stats_snapshots a ON a.video_id = e.video_id AND a.fetched_at = e.first
+                    JOIN stats_snapshots b ON b.video_id = e.video_id AND b.fetched_at = e.last
+                    """,
+                    [*tags, *(list(weights.as_dict().values()) * 2)],
+                )
+            } if tags else {}
+        return Corpus(total=total, tag_videos=counts, now=_moment(newest), growth=growth)
+
+    def related_tags(self, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
+        """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI)."""
+        from tiktune_tui.core.related import MIN_SUPPORT, related_tags
+
+        with self._read() as db:
+            total = db.execute("SELECT count(*) FROM videos").fetchone()[0]
+            rows = db.execute(
+                """
+                WITH target AS (SELECT id FROM hashtags WHERE name = ?),
+                together AS (
+                    SELECT vh2.hashtag_id, count(*) AS both_ FROM target t
+                    JOIN video_hashtags vh1 ON vh1.hashtag_id = t.id
+                    JOIN video_hashtags vh2 ON vh2.video_id = vh1.video_id AND vh2.hashtag_id <> t.id
+                    GROUP BY vh2.hashtag_id HAVING count(*) >= ?
+                )
+                SELECT h.name, g.both_,
+                       (SELECT count(*) FROM video_hashtags c WHERE c.hashtag_id = g.hashtag_id)
+                FROM together g JOIN hashtags h ON h.id = g.hashtag_id
+                """,
+                (tag, MIN_SUPPORT),
+            ).fetchall()
+            carrying = db.execute(
+                "SELECT count(*) FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name = ?",
+                (tag,),
+            ).fetchone()[0]
+        together = {name: both for name, both, _ in rows}
+        tag_videos = {name: count for name, _, count in rows} | {tag: carrying}
+        return related_tags(tag, together, tag_videos, total, limit=limit)
 
     def song_videos(self, music_id: str, tags: Sequence[str] = (), limit: int = 5) -> list[Video]:
         """A song's most played stored videos, those carrying one of `tags` when given.

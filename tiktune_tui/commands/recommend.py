@@ -13,6 +13,7 @@ from tiktune_tui.errors import UsageError
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from tiktune_tui.cli import add_global_options, add_source_options
+    from tiktune_tui.core.modes import MODE_NAMES
 
     parser = subparsers.add_parser(
         "recommend",
@@ -29,6 +30,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--weights", metavar="W", help="score weights, e.g. play=1,digg=2,comment=3,share=4 (the default)"
     )
+    parser.add_argument(
+        "--rank", default="popular", metavar="MODE", choices=MODE_NAMES,
+        help="ranking mode: popular (summed engagement, the default), fit (relevance to the tags), "
+        "uses (matching videos using the song), momentum (engagement per day)",
+    )
+    parser.add_argument("--explain", action="store_true", help="add a line per song saying why it ranks there")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")
@@ -69,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 settings=settings,
                 per_tag=args.per_tag,
                 refresh=args.refresh,
+                mode=args.rank,
             )
         finally:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
@@ -83,19 +91,24 @@ def run(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["rank"], lineterminator="\n")
+        fields = [name for name in rows[0] if name != "explain"] if rows else ["rank"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for row in rows:
+            row.pop("explain", None)  # nested; --json carries it
             writer.writerow({**row, "matched_tags": " ".join(row["matched_tags"])})
     else:
-        print_table(outcome)
+        print_table(outcome, explain=args.explain, mode=args.rank)
     return 0
 
 
-def print_table(outcome) -> None:
+def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> None:
+    from tiktune_tui.core.modes import explain_text
     from tiktune_tui.text import display_width, short_count, terminal_safe
 
-    print(f"{outcome.describe()}: {len(outcome.rows)} songs for {' '.join('#' + t for t in outcome.tags)}")
+    tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)
+    ranked = "" if mode == "popular" else f", ranked by {mode}"
+    print(f"{outcome.describe()}: {len(outcome.rows)} songs for {tags}{ranked}")
     if not outcome.rows:
         return
     header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"
@@ -111,6 +124,14 @@ def print_table(outcome) -> None:
         tags = " ".join("#" + terminal_safe(t) for t in row.matched_tags)
         s = row.stats
         print(
-            f"{row.rank:>3}  {short_count(row.score):>7}  {short_count(s.play):>7}  {short_count(s.digg):>7}"
+            f"{row.rank:>3}  {_score(row.score, short_count):>7}  {short_count(s.play):>7}  {short_count(s.digg):>7}"
             f"  {short_count(s.comment):>6}  {short_count(s.share):>6}  {row.videos:>4}  {song}  [{tags}]"
         )
+        if explain:
+            print(f"     {terminal_safe(explain_text(row))}")
+
+
+def _score(value: int | float, short_count) -> str:
+    if isinstance(value, float) and value < 1000:
+        return f"{value:.1f}"
+    return short_count(int(value))
