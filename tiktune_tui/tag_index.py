@@ -33,3 +33,34 @@ def known_tags(
             with Store(path) as store:
                 counts.update(dict(store.tag_counts(prefix)))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def related_tags(
+    tag: str,
+    limit: int | None = 10,
+    *,
+    catalog: str | None = None,
+    data_dir: str | None = None,
+    source_kind: str | None = None,
+) -> list[tuple[str, float]]:
+    """Tags that co-occur with `tag` (NPMI, best first): from the store when the source
+    is the store or TikTok and a database exists, else from the catalog."""
+    path = database_path(data_dir)
+    if source_kind in ("store", "tiktok") and (path.exists() or source_kind == "store"):
+        from tiktune_tui.store import Store
+
+        with Store(path) as store:
+            return store.related_tags(tag, limit)
+    from tiktune_tui.catalog import load_catalog
+
+    return catalog_related_tags(load_catalog(catalog), tag, limit)
+
+
+def catalog_related_tags(catalog, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
+    """Related tags from a loaded Catalog, counted over the videos carrying `tag` only."""
+    from tiktune_tui.core import related
+
+    videos = catalog.by_tag.get(tag, ())
+    together = related.co_counts(tag, (video.hashtags for video in videos))
+    counts = {other: len(catalog.by_tag.get(other, ())) for other in together} | {tag: len(videos)}
+    return related.related_tags(tag, together, counts, len(catalog.videos), limit=limit)

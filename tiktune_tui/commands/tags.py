@@ -19,6 +19,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("prefix", nargs="?", default="", metavar="PREFIX", help="only tags starting with this")
     parser.add_argument("--limit", type=int, default=30, metavar="N", help="rows to show (default 30; 0 = all)")
+    parser.add_argument(
+        "--related", metavar="TAG", help="tags that appear together with TAG more than chance (NPMI)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_source_options(parser)
     add_global_options(parser)
@@ -29,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.tag_index import known_tags
     from tiktune_tui.text import terminal_safe
 
+    if args.related is not None:
+        return _related(args)
     counts = known_tags(
         normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=args.source
     )
@@ -39,4 +44,27 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for tag, videos in rows:
         print(f"{videos:>7}  #{terminal_safe(tag)}")
+    return 0
+
+
+def _related(args: argparse.Namespace) -> int:
+    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.errors import UsageError
+    from tiktune_tui.tag_index import related_tags
+    from tiktune_tui.text import terminal_safe
+
+    try:
+        (tag,) = parse_tags(args.related)
+    except (TagError, ValueError):
+        raise UsageError(f"--related takes one tag, got {terminal_safe(args.related)!r}") from None
+    rows = related_tags(
+        tag, args.limit if args.limit > 0 else None,
+        catalog=args.catalog, data_dir=args.data_dir, source_kind=args.source,
+    )
+    if args.json:
+        json.dump([{"tag": t, "npmi": round(v, 4)} for t, v in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for other, value in rows:
+        print(f"{value:7.3f}  #{terminal_safe(other)}")
     return 0
