@@ -189,6 +189,23 @@ class TiktuneApp(App[int]):
         if table.row_count:
             self.music_bar.play_songs(table.songs_in_view_order(), table.cursor_row)
 
+    def action_export(self) -> None:
+        """The export modal for the selected song (or with no song: the user picks an audio file)."""
+        from tiktune_tui.audio_cache import AudioCache
+        from tiktune_tui.ui.export_screen import ExportScreen
+
+        if isinstance(self.screen, ExportScreen):
+            return
+        table = self.table
+        songs = table.songs_in_view_order() if table.row_count else []
+        song = songs[table.cursor_row] if songs and 0 <= table.cursor_row < len(songs) else None
+        cache = AudioCache.default(self.source.data_dir)
+        self.push_screen(ExportScreen(song, audio_cache=cache), self._export_closed)
+
+    def _export_closed(self, result) -> None:
+        if result is not None:
+            self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
+
     def action_play_pause(self) -> None:
         self.music_bar.toggle_pause()
 
@@ -224,6 +241,7 @@ class TiktuneApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Search tags", "Focus the tag input (/)", self.action_focus_tags)
         yield SystemCommand("Play selected song", "Play the songs from the selected row (enter)", self.action_play)
+        yield SystemCommand("Export to a video", "Put the selected song over your video (e)", self.action_export)
         yield SystemCommand("Pause or resume", "Toggle playback (space)", self.action_play_pause)
         yield SystemCommand("Next song", "Skip to the next song (n)", self.action_next_song)
         yield SystemCommand("Previous song", "Back to the previous song (p)", self.action_previous_song)

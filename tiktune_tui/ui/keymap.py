@@ -21,7 +21,7 @@ SEARCH_BINDINGS = [
 RESULT_BINDINGS = [
     Binding("s", "sort_next", "Sort", id="sort-next", tooltip="Sort by the next column"),
     Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
-    # The export modal adds its binding here: Binding("e", "export", "Export", id="export").
+    Binding("e", "export", "Export", id="export", tooltip="Put the song over your video"),
 ]
 PLAYER_BINDINGS = [
     Binding("space", "play_pause", "Pause", id="play-pause", tooltip="Pause or resume"),
