@@ -181,3 +181,20 @@ async def test_cancel_in_the_modal_stops_ffmpeg_and_leaves_no_file(media, tmp_pa
         assert "Cancelled" in str(screen.query_one("#export-message", Static).render())
         await asyncio.sleep(0)
     assert sorted(p.name for p in work.iterdir()) == ["clip.mp4"]
+
+
+async def test_e_in_the_app_opens_the_modal_for_the_selected_song(tmp_path):
+    from tests.ui_catalog import make_app, wait_for_search, write_catalog
+
+    app = make_app(write_catalog(tmp_path / "ui.csv"), tags=["cooking"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        await pilot.press("down")
+        selected = app.table.songs_in_view_order()[app.table.cursor_row]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert app.screen.song == selected
+        assert selected.display_title in str(app.screen.query_one("#export-song", Static).render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
