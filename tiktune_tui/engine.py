@@ -12,7 +12,8 @@ from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
 from tiktune_tui.sources import SourceOptions, collect, open_source
-from tiktune_tui.sources.base import SearchEvent, Source
+from tiktune_tui.sources.base import SearchEvent, Source, TagProgress
+from tiktune_tui.sources.store import StoreSource
 from tiktune_tui.store import Store
 
 
@@ -69,6 +70,37 @@ def catalog_corpus(catalog: Catalog) -> modes.Corpus:
     return cached[1]
 
 
+# The songs whose top video the store path loads for the details pane; the rest show counts.
+DETAILED_ROWS = 200
+
+
+def stored_recommendation(
+    source: StoreSource,
+    tags: Sequence[str],
+    mode: str,
+    weights: Weights,
+    *,
+    require_all: bool = False,
+    limit: int | None = None,
+    on_event: Callable[[SearchEvent], None] | None = None,
+) -> Recommendation:
+    """The store answers every mode in SQL (Store.rank_modes) without loading the matching
+    videos; only the videos the first rows name are read, for the details pane."""
+    store = source.store
+    carrying = store.tag_videos(tags)
+    for tag in tags:
+        if on_event is not None:
+            on_event(TagProgress(tag, 0, "running"))
+    rows = store.rank_modes(tags, mode, weights, require_all=require_all, limit=limit)
+    if on_event is not None:
+        for tag in tags:
+            on_event(TagProgress(tag, carrying.get(tag, 0), "done"))
+    videos = store.videos_by_id([vid for row in rows[:DETAILED_ROWS] for vid in row.video_ids])
+    return Recommendation(
+        tags=list(tags), label=source.label, rows=rows, videos=videos, fetched_at=source.fetched_at(tags)
+    )
+
+
 async def recommend(
     tags: Sequence[str],
     *,
@@ -86,7 +118,7 @@ async def recommend(
 ) -> Recommendation:
     """Search the source for `tags` and rank the songs in `mode` (core.modes.MODE_NAMES).
 
-    The corpus statistics fit and momentum need come from the whole source (the
+    The store source ranks inside SQLite (stored_recommendation). The corpus statistics fit and momentum need come from the whole source (the
     catalog, or the store behind the store and TikTok sources), not just the matches.
     """
     settings = settings or load_settings()
@@ -94,6 +126,13 @@ async def recommend(
         kind=source_kind, catalog=catalog, data_dir=data_dir, per_tag=per_tag, refresh=refresh
     )
     source = open_source(options, settings)
+    if isinstance(source, StoreSource):
+        try:
+            return stored_recommendation(
+                source, tags, mode, weights, require_all=require_all, limit=limit, on_event=on_event
+            )
+        finally:
+            await source.aclose()
     try:
         result = await collect(source, tags, on_event)
         corpus = corpus_of(source, tags, weights)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 from tiktune_tui.errors import TiktuneError
 
 SQLITE_MAX_INT = 2**63 - 1
+# Related tags of a tag on more videos than this are estimated from a sample (related_tags).
+RELATED_SAMPLE = 20_000
 SECONDS_PER_DAY = 86400
 
 # Each entry moves the schema from version i to i+1. Append, never edit.
@@ -81,6 +83,50 @@ MIGRATIONS: tuple[str, ...] = (
         source     TEXT NOT NULL,
         videos     INTEGER NOT NULL
     );
+    """,
+    # 2: counts the ranking modes read on every query, kept current by triggers so that
+    # no query has to count a million rows: videos per hashtag and per song, the store's
+    # video total and newest fetch, and each video's first snapshot time once it has two.
+    """
+    ALTER TABLE hashtags ADD COLUMN videos INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE songs ADD COLUMN videos INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE videos ADD COLUMN first_fetched_at INTEGER;
+    CREATE TABLE totals (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        videos       INTEGER NOT NULL,
+        newest_fetch INTEGER
+    );
+    INSERT INTO totals (id, videos, newest_fetch) SELECT 1, count(*), max(fetched_at) FROM videos;
+    UPDATE hashtags SET videos = c.n
+        FROM (SELECT hashtag_id, count(*) AS n FROM video_hashtags GROUP BY hashtag_id) AS c
+        WHERE c.hashtag_id = hashtags.id;
+    UPDATE songs SET videos = c.n
+        FROM (SELECT song_id, count(*) AS n FROM videos GROUP BY song_id) AS c
+        WHERE c.song_id = songs.id;
+    UPDATE videos SET first_fetched_at = f.first
+        FROM (SELECT video_id, min(fetched_at) AS first FROM stats_snapshots
+              GROUP BY video_id HAVING count(*) > 1) AS f
+        WHERE f.video_id = videos.id;
+    CREATE TRIGGER hashtag_videos_count AFTER INSERT ON video_hashtags BEGIN
+        UPDATE hashtags SET videos = videos + 1 WHERE id = NEW.hashtag_id;
+    END;
+    CREATE TRIGGER videos_count AFTER INSERT ON videos BEGIN
+        UPDATE totals SET videos = videos + 1,
+                          newest_fetch = max(coalesce(newest_fetch, NEW.fetched_at), NEW.fetched_at);
+        UPDATE songs SET videos = videos + 1 WHERE id = NEW.song_id;
+    END;
+    CREATE TRIGGER videos_refetched AFTER UPDATE OF fetched_at, song_id ON videos BEGIN
+        UPDATE totals SET newest_fetch = max(coalesce(newest_fetch, NEW.fetched_at), NEW.fetched_at);
+        UPDATE songs SET videos = videos - 1 WHERE id = OLD.song_id AND OLD.song_id <> NEW.song_id;
+        UPDATE songs SET videos = videos + 1 WHERE id = NEW.song_id AND OLD.song_id <> NEW.song_id;
+    END;
+    CREATE TRIGGER snapshot_first AFTER INSERT ON stats_snapshots
+    WHEN EXISTS (SELECT 1 FROM stats_snapshots o
+                 WHERE o.video_id = NEW.video_id AND o.fetched_at <> NEW.fetched_at) BEGIN
+        UPDATE videos SET first_fetched_at = (SELECT min(fetched_at) FROM stats_snapshots
+                                              WHERE video_id = NEW.video_id)
+        WHERE id = NEW.video_id;
+    END;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -445,25 +491,142 @@ class Store:
         ]
 
 
+    def totals(self) -> tuple[int, datetime | None]:
+        """How many videos the store holds and when the newest was fetched (kept by triggers)."""
+        with self._read() as db:
+            videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
+        return videos, _moment(newest)
+
+    def tag_videos(self, tags: Sequence[str]) -> dict[str, int]:
+        """How many stored videos carry each of `tags`; unknown tags are left out."""
+        if not tags:
+            return {}
+        marks = ",".join("?" * len(tags))
+        with self._read() as db:
+            return dict(
+                db.execute(f"SELECT name, videos FROM hashtags WHERE name IN ({marks}) AND videos > 0", list(tags))
+            )
+
+    def rank_modes(
+        self,
+        tags: Sequence[str],
+        mode: str = "popular",
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        require_all: bool = False,
+        limit: int | None = None,
+    ) -> list[SongRank]:
+        """core.modes.rank over the stored videos carrying any of `tags`, with the store's
+        corpus, computed inside SQLite in one pass; rows carry their explanation.
+
+        Only the most played matching video of each song is named in `video_ids` (the
+        count is in `videos`): listing them all would cost more than the ranking.
+        """
+        from tiktune_tui.core import modes
+
+        mode = modes.check_mode(mode)
+        tags = list(dict.fromkeys(tags))
+        if not tags:
+            return []
+        total, newest = self.totals()
+        corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest)
+        now = _epoch(newest) or 0
+        count = len(tags)
+        positions = ",".join(f"(?, {i})" for i in range(count))
+        counts = ", ".join(f"sum((p.mask >> {i}) & 1) AS c{i}" for i in range(count))
+        matched = " + ".join(f"(p.c{i} > 0)" for i in range(count))
+        popular = "(p.play * ? + p.digg * ? + p.comment * ? + p.share * ?)"
+        engagement = "(v.play_count * ? + v.digg_count * ? + v.comment_count * ? + v.share_count * ?)"
+        first = (
+            "(SELECT f.play_count * ? + f.digg_count * ? + f.comment_count * ? + f.share_count * ?"
+            " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
+        )
+        stat_weights = list(weights.as_dict().values())
+        params: list[object] = list(tags)
+        if mode == "momentum":
+            # Whole units per day, truncated as in core.modes, so that sums are exact in both.
+            rates = (
+                f", sum(CASE WHEN v.first_fetched_at IS NULL AND v.create_time IS NOT NULL"
+                f" THEN {engagement} * {SECONDS_PER_DAY} / max({SECONDS_PER_DAY}, ? - v.create_time)"
+                f" ELSE 0 END) AS rate"
+                f", sum(CASE WHEN v.first_fetched_at IS NOT NULL AND v.fetched_at > v.first_fetched_at"
+                f" THEN ({engagement} - {first}) * {SECONDS_PER_DAY} / (v.fetched_at - v.first_fetched_at)"
+                f" ELSE 0 END) AS growth"
+            )
+            params += [*stat_weights, now, *stat_weights, *stat_weights]
+        else:
+            rates = ", 0 AS rate, 0 AS growth"
+        params += stat_weights
+        if mode == "popular":
+            order = "popular DESC, matched DESC, s.music_id"
+            score = "0"
+        else:
+            order = "score DESC, popular DESC, matched DESC, s.music_id"
+            if mode == "uses":
+                score = "p.uses"
+            elif mode == "momentum":
+                score = "p.rate + p.growth"
+            else:
+                # The same sum in the same order as core.modes.fit_score: identical floats.
+                points = " + ".join(f"? * p.c{i}" for i in range(count))
+                score = f"({points}) + ? * log10(1 + {popular})"
+                params += [*(corpus.tag_weight(tag) for tag in tags), modes.POPULARITY_DAMPING, *stat_weights]
+        params += [count if require_all else 1, -1 if limit is None else limit]
+        with self._read() as db:
+            rows = db.execute(
+                f"""
+                WITH query(name, pos) AS (VALUES {positions}),
+                per_video AS (
+                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
+                    JOIN hashtags h ON h.name = q.name
+                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                    GROUP BY vh.video_id
+                ),
+                per_song AS (
+                    -- max() is the only min/max aggregate here, so SQLite takes the bare
+                    -- v.video_id from the row holding it: the song's most played match.
+                    SELECT v.song_id,
+                           sum(v.play_count) AS play, sum(v.digg_count) AS digg,
+                           sum(v.comment_count) AS comment, sum(v.share_count) AS share,
+                           count(*) AS uses, max(v.play_count) AS top_play, v.video_id AS top_video,
+                           {counts} {rates}
+                    FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+                )
+                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+                       p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                       {", ".join(f"p.c{i}" for i in range(count))},
+                       {popular} AS popular, {score} AS score, {matched} AS matched
+                FROM per_song p JOIN songs s ON s.id = p.song_id
+                WHERE matched >= ?
+                ORDER BY {order}
+                LIMIT ?
+                """,
+                params,
+            ).fetchall()
+        ranked = []
+        for position, row in enumerate(rows, start=1):
+            entry = modes.Tally(_song(row[0:7]))
+            entry.play, entry.digg, entry.comment, entry.share = row[7:11]
+            entry.videos = row[11]
+            entry.video_ids = [row[12]]
+            entry.rate, entry.growth = row[13], row[14]
+            entry.tag_counts = {tag: c for tag, c in zip(tags, row[15 : 15 + count]) if c}
+            ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
+        return ranked
+
     def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS) -> Corpus:
         """What the ranking modes need to know of the whole store for a query on `tags`:
         the number of videos, how many carry each of `tags`, the newest fetch as "now",
         and, for videos with two or more snapshots, engagement gained per day between
         their first and last snapshot (momentum)."""
-        from tiktune_tui.core.modes import Corpus
+        from tiktune_tui.core.modes import Corpus, per_day
 
         marks = ",".join("?" * len(tags))
+        total, newest = self.totals()
+        counts = self.tag_videos(tags)
         with self._read() as db:
-            total, newest = db.execute("SELECT count(*), max(fetched_at) FROM videos").fetchone()
-            counts = dict(
-                db.execute(
-                    f"SELECT h.name, count(*) FROM hashtags h JOIN video_hashtags vh ON vh.hashtag_id = h.id"
-                    f" WHERE h.name IN ({marks}) GROUP BY h.id",
-                    list(tags),
-                )
-            ) if tags else {}
             growth = {
-                video_id: gained * SECONDS_PER_DAY / span
+                video_id: per_day(gained, span)
                 for video_id, gained, span in db.execute(
                     f"""
                     WITH matched AS (
@@ -486,35 +649,45 @@ class Store:
                     [*tags, *(list(weights.as_dict().values()) * 2)],
                 )
             } if tags else {}
-        return Corpus(total=total, tag_videos=counts, now=_moment(newest), growth=growth)
+        return Corpus(total=total, tag_videos=counts, now=newest, growth=growth)
 
     def related_tags(self, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
-        """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI)."""
+        """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI).
+
+        Exact for a tag on up to RELATED_SAMPLE videos. For a commoner tag the co-occurrences
+        are counted on its RELATED_SAMPLE most recently stored videos and scaled up to all
+        of them (a companion must still meet the minimum support within the sample), which
+        keeps #fyp on a million-video store as quick as a niche tag.
+        """
         from tiktune_tui.core.related import MIN_SUPPORT, related_tags
 
+        total, _ = self.totals()
         with self._read() as db:
-            total = db.execute("SELECT count(*) FROM videos").fetchone()[0]
+            target = db.execute("SELECT id, videos FROM hashtags WHERE name = ?", (tag,)).fetchone()
+            if target is None or not target[1]:
+                return []
+            tag_id, carrying = target
             rows = db.execute(
                 """
-                WITH target AS (SELECT id FROM hashtags WHERE name = ?),
-                together AS (
-                    SELECT vh2.hashtag_id, count(*) AS both_ FROM target t
-                    JOIN video_hashtags vh1 ON vh1.hashtag_id = t.id
-                    JOIN video_hashtags vh2 ON vh2.video_id = vh1.video_id AND vh2.hashtag_id <> t.id
-                    GROUP BY vh2.hashtag_id HAVING count(*) >= ?
+                WITH sample AS (
+                    SELECT video_id FROM video_hashtags WHERE hashtag_id = ?
+                    ORDER BY video_id DESC LIMIT ?
                 )
-                SELECT h.name, g.both_,
-                       (SELECT count(*) FROM video_hashtags c WHERE c.hashtag_id = g.hashtag_id)
-                FROM together g JOIN hashtags h ON h.id = g.hashtag_id
+                SELECT h.name, g.both_, h.videos FROM (
+                    SELECT vh.hashtag_id, count(*) AS both_ FROM sample s
+                    JOIN video_hashtags vh ON vh.video_id = s.video_id
+                    WHERE vh.hashtag_id <> ?
+                    GROUP BY vh.hashtag_id HAVING count(*) >= ?
+                ) g JOIN hashtags h ON h.id = g.hashtag_id
                 """,
-                (tag, MIN_SUPPORT),
+                (tag_id, RELATED_SAMPLE, tag_id, MIN_SUPPORT),
             ).fetchall()
-            carrying = db.execute(
-                "SELECT count(*) FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name = ?",
-                (tag,),
-            ).fetchone()[0]
-        together = {name: both for name, both, _ in rows}
-        tag_videos = {name: count for name, _, count in rows} | {tag: carrying}
+        sampled = min(carrying, RELATED_SAMPLE)
+        together = {
+            name: both if sampled == carrying else min(videos, round(both * carrying / sampled))
+            for name, both, videos in rows
+        }
+        tag_videos = {name: videos for name, _, videos in rows} | {tag: carrying}
         return related_tags(tag, together, tag_videos, total, limit=limit)
 
     def song_videos(self, music_id: str, tags: Sequence[str] = (), limit: int = 5) -> list[Video]:
@@ -545,11 +718,12 @@ class Store:
         """Stored videos by TikTok id, in the order asked; unknown ids are left out."""
         if not video_ids:
             return []
-        marks = ",".join("?" * len(video_ids))
+        rows = []
         with self._read() as db:
-            rows = db.execute(
-                f"{_VIDEO_SELECT} WHERE v.video_id IN ({marks})", list(video_ids)
-            ).fetchall()
+            for start in range(0, len(video_ids), 500):  # under SQLite's limit on parameters
+                chunk = list(video_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows += db.execute(f"{_VIDEO_SELECT} WHERE v.video_id IN ({marks})", chunk).fetchall()
         found = {video.id: video for video in _videos(rows)}
         return [found[i] for i in video_ids if i in found]
 
@@ -597,4 +771,15 @@ def _song(row: Sequence[object]) -> Song:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a script into statements; a trigger body's semicolons stay inside its statement."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements

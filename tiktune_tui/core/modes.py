@@ -35,8 +35,8 @@ TAG_WEIGHT_POWER = 2.0
 POPULARITY_DAMPING = 0.1
 RELATED_WEIGHT = 0.05
 RELATED_PER_TAG = 3
-SECONDS_PER_DAY = 86400.0
-MIN_AGE_DAYS = 1.0
+SECONDS_PER_DAY = 86400
+MIN_AGE_SECONDS = SECONDS_PER_DAY  # a video posted today counts as a day old
 
 
 class ModeError(ValueError):
@@ -72,7 +72,7 @@ class Corpus:
     now: datetime | None = None
     growth: Mapping[str, float] = field(default_factory=dict)
     _weights: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _ages: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _ages: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_videos(cls, videos: Iterable[Video], **extra: object) -> Corpus:
@@ -150,15 +150,17 @@ class Explanation:
 class Tally:
     """Per-song totals over the matching videos; every mode scores from these."""
 
-    __slots__ = ("song", "play", "digg", "comment", "share", "video_ids", "tag_counts", "rate", "growth",
-                 "related_counts", "related_popular")
+    __slots__ = ("song", "play", "digg", "comment", "share", "videos", "video_ids", "tag_counts", "rate",
+                 "growth", "related_counts", "related_popular")
 
     def __init__(self, song: Song) -> None:
         self.song = song
-        self.play = self.digg = self.comment = self.share = self.related_popular = 0
-        self.rate = self.growth = 0.0  # engagement per day since posting / between snapshots, summed
-        self.video_ids: list[str] = []  # videos carrying a query tag
-        self.tag_counts: dict[str, int] = {}  # query tag -> videos of this song carrying it
+        self.play = self.digg = self.comment = self.share = self.related_popular = self.videos = 0
+        # Engagement per day since posting / between snapshots, summed; whole units per
+        # video (truncated) so that any summing order, SQL's included, gives the same total.
+        self.rate = self.growth = 0
+        self.video_ids: list[str] = []  # videos carrying a query tag (the store names only the top one)
+        self.tag_counts: dict[str, int] = {}  # query tag -> videos of this song carrying it, in query order
         self.related_counts: dict[str, int] = {}  # related tag -> videos reached only through related tags
 
     @property
@@ -168,7 +170,7 @@ class Tally:
     @property
     def literal(self) -> bool:
         """Whether a video carrying a query tag uses the song (else only fit sees it)."""
-        return bool(self.video_ids)
+        return bool(self.videos)
 
 
 def tally(
@@ -214,6 +216,7 @@ def tally(
         entry.digg += stats.digg
         entry.comment += stats.comment
         entry.share += stats.share
+        entry.videos += 1
         entry.video_ids.append(video_id)
         counts = entry.tag_counts
         for tag in hits:
@@ -222,18 +225,29 @@ def tally(
         if gained is not None:
             entry.growth += gained
         elif now is not None:
-            days = ages.get(video_id)
-            if days is None:
+            seconds = ages.get(video_id)
+            if seconds is None:
                 posted = video.create_time
-                days = ages[video_id] = (
-                    0.0 if posted is None
-                    else max(MIN_AGE_DAYS, (now - posted).total_seconds() / SECONDS_PER_DAY)
+                seconds = ages[video_id] = (
+                    0 if posted is None else max(MIN_AGE_SECONDS, int((now - posted).total_seconds()))
                 )
-            if days:
+            if seconds:
                 entry.rate += (
                     w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
-                ) / days
+                ) * SECONDS_PER_DAY // seconds
+    if len(wanted) > 1:
+        order = list(dict.fromkeys(tags))
+        for entry in tallies.values():
+            if len(entry.tag_counts) > 1:
+                counts = entry.tag_counts
+                entry.tag_counts = {tag: counts[tag] for tag in order if tag in counts}
     return tallies
+
+
+def per_day(gained: int, seconds: int) -> int:
+    """Engagement gained over `seconds`, per day, truncated toward zero (as SQLite divides)."""
+    whole = abs(gained) * SECONDS_PER_DAY // seconds
+    return -whole if gained < 0 else whole
 
 
 def expansion(
@@ -271,14 +285,16 @@ def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:
     Rounded so that the same total summed in another order (SQL) ties the same way.
     """
     weight = corpus.tag_weight
-    points = sum(weight(tag) * count for tag, count in entry.tag_counts.items())
+    points = 0.0
+    for tag, count in entry.tag_counts.items():
+        points += weight(tag) * count
     if entry.related_counts:
         related = corpus.related
         points += sum(
             related.get(tag, 0.0) * weight(tag) * count for tag, count in entry.related_counts.items()
         )
     popularity = POPULARITY_DAMPING * math.log10(1 + popular_score(entry, weights) + entry.related_popular)
-    return round(points + popularity, 9)
+    return points + popularity
 
 
 def fit_terms(entry: Tally, corpus: Corpus, weights: Weights) -> tuple[tuple[TagTerm, ...], float]:
@@ -301,7 +317,7 @@ def score(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> float:
     if mode == "popular":
         return popular_score(entry, weights)
     if mode == "uses":
-        return len(entry.video_ids)
+        return entry.videos
     if mode == "momentum":
         return entry.rate + entry.growth
     return fit_score(entry, corpus, weights)
@@ -365,26 +381,27 @@ def rank(
         keys = [k for k in keys if len(tallies[k].tag_counts) == len(set(tags))]
     if limit is not None:
         keys = keys[:limit]
-    position_of = {tag: i for i, tag in enumerate(tags)}
-    rows = []
-    for position, key in enumerate(keys, start=1):
-        entry = tallies[key]
-        explanation = explain(entry, mode, weights, corpus)
-        value = explanation.score
-        rows.append(
-            SongRank(
-                rank=position,
-                song=entry.song,
-                score=int(value) if mode in ("popular", "uses") else value,
-                stats=entry.stats,
-                videos=len(entry.video_ids),
-                matched_tags=tuple(sorted(entry.tag_counts, key=position_of.__getitem__)),
-                video_ids=tuple(entry.video_ids),
-                mode=mode,
-                explanation=explanation,
-            )
-        )
-    return rows
+    return [
+        song_rank(position, tallies[key], mode, weights, corpus)
+        for position, key in enumerate(keys, start=1)
+    ]
+
+
+def song_rank(position: int, entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> SongRank:
+    """The result row for a song's totals at `position`, explained; the store builds its rows here too."""
+    explanation = explain(entry, mode, weights, corpus)
+    value = explanation.score
+    return SongRank(
+        rank=position,
+        song=entry.song,
+        score=value if mode == "fit" else int(value),
+        stats=entry.stats,
+        videos=entry.videos,
+        matched_tags=tuple(entry.tag_counts),  # in query order (tally)
+        video_ids=tuple(entry.video_ids),
+        mode=mode,
+        explanation=explanation,
+    )
 
 
 def explain_text(row: SongRank) -> str:
