@@ -79,5 +79,8 @@ async def wait_for_search(pilot, states=("done", "failed")) -> None:
         if app.search_state in states:
             break
         await pilot.pause(0.01)
+    # Let the handlers the finished search triggered (details, status, related tags) repaint.
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     assert app.search_state in states, app.search_state

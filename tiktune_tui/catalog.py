@@ -146,6 +146,19 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         return _bundled()
     path = Path(path)
     try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read ({exc.strerror})") from None
+    # Keyed by size and mtime, so an edited file is read again but each query is not.
+    return _user_catalog(str(path), info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _user_catalog(name: str, size: int, mtime_ns: int) -> Catalog:
+    path = Path(name)
+    try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", newline="") as handle:
             return Catalog(parse_catalog(handle, str(path)), label=f"catalog {path.name}")

@@ -100,6 +100,9 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
     )
+    parser.add_argument(
+        "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum"
+    )
     return parser
 
 

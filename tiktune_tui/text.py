@@ -32,3 +32,10 @@ def short_count(value: int) -> str:
             text = f"{scaled:.1f}" if scaled < 100 else f"{scaled:.0f}"
             return text.removesuffix(".0") + suffix
     return str(value)
+
+
+def short_score(score: int | float) -> str:
+    """Engagement scores are counts (12.3M); fit and momentum scores are reals (81.6)."""
+    if isinstance(score, int):
+        return short_count(score)
+    return short_count(int(score)) if score >= 10_000 else f"{score:.1f}"

@@ -15,7 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
 from tiktune_tui.core.tags import TagError, parse_tags
@@ -24,11 +26,12 @@ from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.details import DetailsPane
 from tiktune_tui.ui.help_screen import HelpScreen
 from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
-from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, SearchProgress
+from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, RelatedTagsFound, SearchProgress
 from tiktune_tui.ui.music_bar import MusicBar
 from tiktune_tui.ui.search import Query, SearchCancelled, SourceChoice, run_search, warm_catalog
 from tiktune_tui.ui.song_table import COLUMNS, SongTable
 from tiktune_tui.ui.status_line import StatusLine
+from tiktune_tui.ui.related_tags import RelatedTags
 from tiktune_tui.ui.tag_input import TagInput
 
 Clock = Callable[[], datetime]
@@ -67,6 +70,7 @@ class TiktuneApp(App[int]):
         clock: Clock = utc_now,
         audio_output: str | None = None,
         load_known_tags: bool = True,
+        mode: str = modes.DEFAULT_MODE,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -86,6 +90,8 @@ class TiktuneApp(App[int]):
         self._serial = 0
         self._search: Worker | None = None
         self._player_closed = False
+        self._engine_loop: BackgroundLoop | None = None
+        self.rank_mode = modes.check_mode(mode)
         self._preloaded = False
         # idle | searching | done | failed: what the user sees; tests wait on it too.
         self.search_state = "idle"
@@ -98,6 +104,7 @@ class TiktuneApp(App[int]):
         with Vertical(id="query"):
             yield TagInput(id="tags")
             yield Static(id="tag-error")
+            yield RelatedTags(id="related")
         yield StatusLine(id="status")
         with Container(id="body"):
             yield SongTable(id="songs")
@@ -133,6 +140,12 @@ class TiktuneApp(App[int]):
         label = self.source.label(self.settings)
         self.sub_title = label
         self.status.set_part("source", label)
+        self._show_mode()
+        if self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token:
+            from tiktune_tui.song_resolver import TikTokSongResolver
+
+            # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
+            self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
         self.details.show_message(WELCOME)
         self.tag_input.focus()
         if self.initial_tags:
@@ -160,6 +173,33 @@ class TiktuneApp(App[int]):
                 ):
                     return False
         return True
+
+    @property
+    def engine_loop(self) -> BackgroundLoop:
+        if self._engine_loop is None:
+            self._engine_loop = BackgroundLoop()
+        return self._engine_loop
+
+    def action_cycle_rank(self) -> None:
+        self.rank_mode = modes.next_mode(self.rank_mode)
+        self._show_mode()
+        if self.query_tags:
+            self.start_search(self.query_tags)
+
+    def _show_mode(self) -> None:
+        self.status.set_part("mode", Text(f"ranked by {self.rank_mode}"))
+
+    def action_add_related(self, index: int) -> None:
+        tag = self.query_one("#related", RelatedTags).tag_at(index)
+        if tag is None or tag in self.query_tags:
+            return
+        tags = [*self.query_tags, tag]
+        if len(tags) > 10:
+            self.notify("At most 10 tags per query", severity="warning", markup=False)
+            return
+        self.tag_input.value = " ".join(tags)
+        self.tag_input.remember(self.tag_input.value)
+        self.start_search(tags)
 
     def action_focus_tags(self) -> None:
         self.tag_input.focus()
@@ -228,14 +268,26 @@ class TiktuneApp(App[int]):
         self.close_player()
         self.exit(0)
 
+    def on_unmount(self) -> None:
+        self.close_player()
+
     def close_player(self) -> None:
-        if self._player_closed or self._music_bar is None:
-            return
-        self._player_closed = True
-        try:
-            self._music_bar.shutdown()
-        except Exception:  # noqa: BLE001 - the bar may already be gone when the app is torn down
-            pass
+        """Stop playback, close TikTok's browser and the engine loop: nothing left behind on exit."""
+        if not self._player_closed and self._music_bar is not None:
+            self._player_closed = True
+            try:
+                self._music_bar.shutdown()
+            except Exception:  # noqa: BLE001 - the bar may already be gone when the app is torn down
+                pass
+        loop, self._engine_loop = self._engine_loop, None
+        if loop is not None:
+            from tiktune_tui.sources import close_shared_sessions
+
+            try:
+                loop.run(close_shared_sessions(), timeout=15)
+            except Exception:  # noqa: BLE001 - quitting must not fail on a browser that died already
+                pass
+            loop.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -254,6 +306,9 @@ class TiktuneApp(App[int]):
             name = "rank" if column.key == "rank" else column.label.lower()
             yield SystemCommand(f"Sort by {name}", "Sort the results by this column", partial(self.sort_by, column.key))
         yield SystemCommand("Reverse sort", "Flip the sort order (r)", self.action_sort_reverse)
+        yield SystemCommand(
+            "Next ranking mode", f"Cycle {' → '.join(modes.MODE_NAMES)} (o)", self.action_cycle_rank
+        )
         yield SystemCommand("Refresh results", "Run the query again (ctrl+r)", self.action_refresh)
         yield SystemCommand("Help: keys", "Every key binding (?)", self.action_help)
 
@@ -289,7 +344,7 @@ class TiktuneApp(App[int]):
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
-        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings)
+        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings, self.rank_mode)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -303,7 +358,7 @@ class TiktuneApp(App[int]):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, query: Query) -> tuple[int, Recommendation]:
         worker = get_current_worker()
-        return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled)
+        return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled, self.engine_loop)
 
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload(self) -> None:
@@ -315,6 +370,25 @@ class TiktuneApp(App[int]):
                 catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=self.source.kind
             )
             self.post_message(KnownTagsLoaded([tag for tag, _ in pairs]))
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def _find_related(self, tags: tuple[str, ...]) -> None:
+        from tiktune_tui.tag_index import related_tags
+
+        scores: dict[str, float] = {}
+        for tag in tags:
+            pairs = related_tags(
+                tag, 8, catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=self.source.kind
+            )
+            for other, score in pairs:
+                if other not in tags:
+                    scores[other] = max(score, scores.get(other, float("-inf")))
+        best = sorted(scores, key=lambda t: (-scores[t], t))[: RelatedTags.SHOWN]
+        self.post_message(RelatedTagsFound(tags, best))
+
+    def on_related_tags_found(self, message: RelatedTagsFound) -> None:
+        if list(message.query) == self.query_tags:
+            self.query_one("#related", RelatedTags).show_tags(message.tags)
 
     def on_search_progress(self, message: SearchProgress) -> None:
         if message.serial == self._serial:
@@ -356,6 +430,7 @@ class TiktuneApp(App[int]):
         for tag, problem in recommendation.failures.items():
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
+        self._find_related(tuple(recommendation.tags))
         if not recommendation.rows:
             self.details.show_message(
                 Text.assemble(
@@ -429,9 +504,20 @@ def run_app(args: argparse.Namespace) -> int:
         raise UsageError("--catalog goes with --source catalog")
     if args.catalog and not Path(args.catalog).is_file():
         raise CatalogError(f"{args.catalog}: no such file")
+    try:
+        mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
+    except modes.ModeError as exc:
+        raise UsageError(str(exc)) from None
     app = TiktuneApp(
         tags=tags,
-        source=SourceChoice(kind=args.source, catalog=args.catalog, data_dir=args.data_dir),
+        source=SourceChoice(
+            kind=args.source,
+            catalog=args.catalog,
+            data_dir=args.data_dir,
+            per_tag=getattr(args, "per_tag", 60),
+            refresh=getattr(args, "refresh", False),
+        ),
+        mode=mode,
         settings=settings,
         weights=weights,
         audio_output=getattr(args, "audio_output", None),

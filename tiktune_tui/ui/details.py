@@ -12,8 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tiktune_tui.core.models import Video
+from tiktune_tui.core.modes import explain_text
 from tiktune_tui.core.ranking import SongRank, Weights
-from tiktune_tui.text import short_count, terminal_safe
+from tiktune_tui.text import short_score, short_count, terminal_safe
 
 VIDEOS_SHOWN = 3
 STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
@@ -41,12 +42,22 @@ def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) 
         count = getattr(row.stats, name)
         weight = getattr(weights, name)
         score.add_row(label, f"{count:,}", f"× {weight} =", f"{count * weight:,}")
-    score.add_row(Text("score", style="bold"), "", "", Text(f"{row.score:,}", style="bold"))
+    engagement = weights.score(row.stats)
+    if row.explanation is None or row.explanation.mode == "popular":
+        score.add_row(Text("score", style="bold"), "", "", Text(f"{engagement:,}", style="bold"))
+    else:
+        score.add_row("engagement", "", "", f"{engagement:,}")
+        score.add_row(Text(f"{row.explanation.mode} score", style="bold"), "", "", Text(short_score(row.score), style="bold"))
 
+    why = None
+    if row.explanation is not None and row.explanation.mode != "popular":
+        # The popular breakdown is the table above; other modes say in one line why.
+        why = Text("why: ", style="bold")
+        why.append(terminal_safe(explain_text(row)))
     uses = Text(f"{row.videos} {'video uses' if row.videos == 1 else 'videos use'} it · ")
     uses.append(" ".join("#" + terminal_safe(tag) for tag in row.matched_tags), style="italic")
 
-    parts: list = [heading, byline, score, uses]
+    parts: list = [heading, byline, score, *([why] if why else []), uses]
     shown = [videos[v] for v in row.video_ids if v in videos][:VIDEOS_SHOWN]
     if shown:
         parts.append(Text("videos", style="bold"))
@@ -80,4 +91,8 @@ class DetailsPane(VerticalScroll):
         self.scroll_home(animate=False)
 
     def show_message(self, message: Text) -> None:
-        self.query_one("#details-body", Static).update(message)
+        body = self.query_one("#details-body", Static)
+        body.update(message)
+        # A message that arrives while the previous one is still being laid out (a search
+        # failing at once) could keep the old height; measure again after that refresh.
+        self.call_after_refresh(body.refresh, layout=True)

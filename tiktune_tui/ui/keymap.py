@@ -15,13 +15,18 @@ from textual.keys import _character_to_key, key_to_character
 # App-level: they fire wherever the focus is, unless the tag input would have
 # taken the key as text (see TiktuneApp.check_action).
 SEARCH_BINDINGS = [
-    Binding("slash", "focus_tags", "Tags", id="focus-tags", tooltip="Type hashtags"),
+    Binding("slash", "focus_tags", "Tags", id="focus-tags", show=False, tooltip="Type hashtags"),
     Binding("ctrl+r,f5", "refresh", "Refresh", id="refresh", show=False, tooltip="Run the query again"),
 ]
 RESULT_BINDINGS = [
-    Binding("s", "sort_next", "Sort", id="sort-next", tooltip="Sort by the next column"),
+    Binding("s", "sort_next", "Sort", id="sort-next", show=False, tooltip="Sort by the next column"),
     Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
     Binding("e", "export", "Export", id="export", tooltip="Put the song over your video"),
+    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum"),
+    *[
+        Binding(str(n), f"add_related({n - 1})", f"Add related tag {n}", id=f"add-related-{n}", show=False)
+        for n in range(1, 6)
+    ],
 ]
 PLAYER_BINDINGS = [
     Binding("space", "play_pause", "Pause", id="play-pause", tooltip="Pause or resume"),

@@ -38,3 +38,12 @@ class KnownTagsLoaded(Message):
     def __init__(self, tags: list[str]) -> None:
         super().__init__()
         self.tags = tags
+
+
+class RelatedTagsFound(Message):
+    """Tags that often go with the query's, best first, to offer as one-key additions."""
+
+    def __init__(self, query: tuple[str, ...], tags: list[str]) -> None:
+        super().__init__()
+        self.query = query
+        self.tags = tags

@@ -1,20 +1,23 @@
 """One search as the app runs it: in a worker thread, streaming progress and partial rankings.
 
 It runs in a thread because loading a catalog is CPU-bound (~0.4 s) and would
-freeze the screen on the event loop; the engine's own coroutine runs in a
-private event loop there.
+freeze the screen on the event loop. The engine's coroutine runs on the app's
+background loop, where TikTok's browser sessions live from one query to the next;
+the worker waits for it and cancels it when a newer query replaces this one.
 """
 
 from __future__ import annotations
 
-import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.message import Message
 
+from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
+from tiktune_tui.core.modes import DEFAULT_MODE
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.ranking import Weights, rank_songs
 from tiktune_tui.engine import Recommendation, recommend
@@ -37,6 +40,8 @@ class SourceChoice:
     kind: str | None = None
     catalog: str | None = None
     data_dir: str | None = None
+    per_tag: int = 60
+    refresh: bool = False
 
     def resolved_kind(self, settings: Settings) -> str:
         return default_kind(SourceOptions(kind=self.kind, catalog=self.catalog, data_dir=self.data_dir), settings)
@@ -58,6 +63,7 @@ class Query:
     source: SourceChoice
     weights: Weights
     settings: Settings
+    mode: str = DEFAULT_MODE
 
 
 def warm_catalog(source: SourceChoice, settings: Settings) -> None:
@@ -74,6 +80,7 @@ def run_search(
     query: Query,
     post: Callable[[Message], object],
     cancelled: Callable[[], bool],
+    loop: BackgroundLoop,
 ) -> Recommendation:
     found: dict[str, Video] = {}
     finished: set[str] = set()
@@ -88,14 +95,15 @@ def run_search(
         post(SearchProgress(query.serial, event))
         if isinstance(event, TagProgress) and event.state != "running":
             finished.add(event.tag)
-            # The last tag's ranking is the final result; no partial needed.
-            if found and len(finished) < len(query.tags):
+            # The last tag's ranking is the final result; no partial needed. Other modes
+            # need corpus statistics the engine computes once, at the end.
+            if found and len(finished) < len(query.tags) and query.mode == DEFAULT_MODE:
                 videos = list(found.values())
                 post(PartialResults(query.serial, rank_songs(videos, query.tags, query.weights), videos))
 
     if query.source.resolved_kind(query.settings) == "catalog":
         warm_catalog(query.source, query.settings)
-    return asyncio.run(
+    future = loop.submit(
         recommend(
             list(query.tags),
             source_kind=query.source.kind,
@@ -104,5 +112,18 @@ def run_search(
             weights=query.weights,
             settings=query.settings,
             on_event=on_event,
+            mode=query.mode,
+            per_tag=query.source.per_tag,
+            refresh=query.source.refresh,
         )
     )
+    while True:
+        try:
+            return future.result(timeout=0.1)
+        except concurrent.futures.TimeoutError:
+            # A request in flight sends no event; poll so a newer query stops it at once.
+            if cancelled():
+                future.cancel()
+                raise SearchCancelled from None
+        except concurrent.futures.CancelledError:
+            raise SearchCancelled from None

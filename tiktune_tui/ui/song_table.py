@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from tiktune_tui.core.models import Song
 from tiktune_tui.core.ranking import SongRank
-from tiktune_tui.text import short_count, terminal_safe
+from tiktune_tui.text import short_score, short_count, terminal_safe
 from tiktune_tui.ui.keymap import TABLE_BINDINGS
 
 
@@ -60,7 +60,7 @@ def row_cells(row: SongRank) -> list[Text]:
         Text(str(row.rank), style="dim"),
         Text(terminal_safe(song.display_title)),
         Text(terminal_safe(song.author)),
-        Text(short_count(row.score)),
+        Text(short_score(row.score)),
         Text(short_count(row.stats.play)),
         Text(short_count(row.stats.digg)),
         Text(short_count(row.stats.comment)),
