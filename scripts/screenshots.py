@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "screenshots"
 
 
-async def shoot(name: str, size: tuple[int, int], tags: list[str], keys: list[str]) -> Path:
+async def shoot(name: str, size: tuple[int, int], tags: list[str], keys: list[str], mode: str = "popular") -> Path:
     from tiktune_tui.config import Settings
     from tiktune_tui.ui.app import TiktuneApp
 
-    app = TiktuneApp(tags=tags, settings=Settings(), clock=lambda: datetime(2025, 6, 1, tzinfo=timezone.utc))
+    app = TiktuneApp(
+        tags=tags, settings=Settings(), clock=lambda: datetime(2025, 6, 1, tzinfo=timezone.utc), mode=mode
+    )
     async with app.run_test(size=size) as pilot:
         app.tag_input.cursor_blink = False
         for _ in range(1000):
@@ -30,8 +32,13 @@ async def shoot(name: str, size: tuple[int, int], tags: list[str], keys: list[st
             await pilot.pause(0.01)
         if tags:
             app.table.focus()
+            related = app.query_one("#related")
+            for _ in range(300):  # the related tags arrive from their own worker
+                if related.tags:
+                    break
+                await pilot.pause(0.01)
         await pilot.press(*keys)
-        await pilot.pause()
+        await pilot.pause(0.2)
         path = OUT / f"{name}.svg"
         path.write_text(app.export_screenshot(title=f"tiktune {' '.join(tags)}".strip()), encoding="utf-8")
     return path
@@ -50,9 +57,11 @@ async def main() -> int:
         ("main-80x24", (80, 24), ["xuhuong"], ["j"]),
         ("help-120x36", (120, 36), ["fyp"], ["question_mark"]),
         ("start-80x24", (80, 24), [], []),
+        ("fit-120x36", (120, 36), ["dance", "kpop"], ["j"], "fit"),
+        ("export-120x36", (120, 36), ["fyp"], ["e"]),
     ]
-    for name, size, tags, keys in shots:
-        print(await shoot(name, size, tags, keys))
+    for name, size, tags, keys, *mode in shots:
+        print(await shoot(name, size, tags, keys, *mode))
     return 0
 
 
