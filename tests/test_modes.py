@@ -44,7 +44,9 @@ def test_niche_song_that_fits_beats_viral_unrelated_one_in_fit_not_in_popular():
     assert {t.tag for t in explanation.tags} == {"pastamaking", "fyp"}
     rare, common = (next(t for t in explanation.tags if t.tag == name) for name in ("pastamaking", "fyp"))
     assert rare.weight > common.weight and rare.videos == 2 and common.videos == 1
-    assert explanation.score == pytest.approx(sum(t.points for t in explanation.tags) + explanation.popularity)
+    assert explanation.score == pytest.approx(
+        sum(t.points for t in explanation.tags) + explanation.popularity + dict(explanation.terms)["song_prior"]
+    )
     assert "#pastamaking" in explain_text(fit[0]) and fit[0].as_dict()["explain"]["mode"] == "fit"
 
 

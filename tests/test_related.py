@@ -67,3 +67,18 @@ def test_tags_related_cli(tmp_path, capsys):
     assert main(["tags", "--related", "fyp", "--source", "catalog", "--limit", "3", "--json"]) == 0
     assert '"npmi"' in capsys.readouterr().out
     assert main(["tags", "--related", "a b"]) == 2
+
+
+def test_store_estimates_a_common_tags_companions_from_its_newest_videos(tmp_path, monkeypatch):
+    import tiktune_tui.store as store_module
+
+    # 40 videos carry #common; with a sample of 10 only the newest 10 are counted, scaled by 4.
+    videos = [Video(str(i), Song("s"), ("common", "old") if i <= 30 else ("common", "new"), Stats()) for i in range(1, 41)]
+    videos += [Video(str(100 + i), Song("s"), ("new",), Stats()) for i in range(10)]
+    with Store(tmp_path / "t.db") as store:
+        store.save_videos(videos)
+        exact = dict(store.related_tags("common", limit=None))
+        monkeypatch.setattr(store_module, "RELATED_SAMPLE", 10)
+        sampled = dict(store.related_tags("common", limit=None))
+    assert set(exact) == {"old"} and set(sampled) == {"new"}
+    assert sampled["new"] == max(0.0, npmi(20, 40, 20, 50))  # min(20 videos of #new, 10 seen x 4)

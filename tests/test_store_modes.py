@@ -179,3 +179,29 @@ def test_unknown_tags_and_modes(tmp_path):
         assert store.rank_modes(["nothing"], "fit") == [] and store.rank_modes([], "uses") == []
         with pytest.raises(modes.ModeError):
             store.rank_modes(["a"], "best")
+
+
+def test_the_engine_ranks_a_store_search_in_sql(tmp_path):
+    import asyncio
+
+    from tiktune_tui.config import Settings
+    from tiktune_tui.engine import recommend
+    from tiktune_tui.paths import database_path
+
+    videos = [
+        Video(str(i), Song("AB"[i % 2]), ("x",) if i % 3 else ("x", "y"), Stats(play=i), create_time=T0)
+        for i in range(1, 10)
+    ]
+    with Store(database_path(str(tmp_path))) as store:
+        store.save_videos(videos, fetched_at=T0)
+        expected = {mode: comparable(reference(store, ["x", "y"], mode)) for mode in modes.MODE_NAMES}
+    for mode in modes.MODE_NAMES:
+        events = []
+        outcome = asyncio.run(recommend(
+            ["x", "y"], source_kind="store", data_dir=str(tmp_path), mode=mode, settings=Settings(),
+            on_event=events.append,
+        ))
+        assert comparable(outcome.rows) == expected[mode]
+        assert [(e.tag, e.videos, e.state) for e in events if e.state == "done"] == [("x", 9, "done"), ("y", 3, "done")]
+        # The details pane gets each song's top video.
+        assert {v.id for v in outcome.videos} == {row.video_ids[0] for row in outcome.rows} == {"8", "9"}

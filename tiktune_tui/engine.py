@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,6 +65,7 @@ def catalog_corpus(catalog: Catalog) -> modes.Corpus:
             modes.Corpus(
                 total=len(catalog.videos),
                 tag_videos=dict(catalog.tag_counts()),
+                song_videos=dict(Counter(video.song.id for video in catalog.videos)),
                 now=max((v.create_time for v in catalog.videos if v.create_time), default=None),
             ),
         )

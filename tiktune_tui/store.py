@@ -529,7 +529,8 @@ class Store:
         if not tags:
             return []
         total, newest = self.totals()
-        corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest)
+        song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
+        corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
         now = _epoch(newest) or 0
         count = len(tags)
         positions = ",".join(f"(?, {i})" for i in range(count))
@@ -567,10 +568,12 @@ class Store:
             elif mode == "momentum":
                 score = "p.rate + p.growth"
             else:
-                # The same sum in the same order as core.modes.fit_score: identical floats.
-                points = " + ".join(f"? * p.c{i}" for i in range(count))
-                score = f"({points}) + ? * log10(1 + {popular})"
-                params += [*(corpus.tag_weight(tag) for tag in tags), modes.POPULARITY_DAMPING, *stat_weights]
+                # The same sums in the same order as core.modes.fit_score: identical floats.
+                points = " + ".join(f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count))
+                score = f"({points}) + ? * ln(max(s.videos, p.uses, 1)) + ? * log10(1 + {popular})"
+                for tag in tags:
+                    params += [corpus.tag_weight(tag), modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
+                params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING, *stat_weights]
         params += [count if require_all else 1, -1 if limit is None else limit]
         with self._read() as db:
             rows = db.execute(
@@ -595,7 +598,7 @@ class Store:
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                        p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
                        {", ".join(f"p.c{i}" for i in range(count))},
-                       {popular} AS popular, {score} AS score, {matched} AS matched
+                       {popular} AS popular, {score} AS score, {matched} AS matched, s.videos
                 FROM per_song p JOIN songs s ON s.id = p.song_id
                 WHERE matched >= ?
                 ORDER BY {order}
@@ -611,12 +614,14 @@ class Store:
             entry.video_ids = [row[12]]
             entry.rate, entry.growth = row[13], row[14]
             entry.tag_counts = {tag: c for tag, c in zip(tags, row[15 : 15 + count]) if c}
+            song_videos[entry.song.id] = row[-1]
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
         return ranked
 
     def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS) -> Corpus:
         """What the ranking modes need to know of the whole store for a query on `tags`:
-        the number of videos, how many carry each of `tags`, the newest fetch as "now",
+        the number of videos, how many carry each of `tags`, how many use each song of the
+        videos carrying them, the newest fetch as "now",
         and, for videos with two or more snapshots, engagement gained per day between
         their first and last snapshot (momentum)."""
         from tiktune_tui.core.modes import Corpus, per_day
@@ -649,7 +654,17 @@ class Store:
                     [*tags, *(list(weights.as_dict().values()) * 2)],
                 )
             } if tags else {}
-        return Corpus(total=total, tag_videos=counts, now=newest, growth=growth)
+            song_videos = dict(
+                db.execute(
+                    f"""
+                    SELECT s.music_id, s.videos FROM songs s WHERE s.id IN (
+                        SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
+                        JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks}))
+                    """,
+                    list(tags),
+                )
+            ) if tags else {}
+        return Corpus(total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos)
 
     def related_tags(self, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
         """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI).

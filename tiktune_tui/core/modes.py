@@ -2,11 +2,12 @@
 
 - popular: the seed formula (core.ranking.rank_songs), unchanged: summed engagement.
 - uses: how many matching videos use the song.
-- fit: relevance to the query. Each matching video votes for its song with the
-  weights of the query tags it carries; a tag's weight is its squared inverse
-  document frequency, so a tag on 20 videos says far more than #fyp on 2,000.
-  A damped popularity term (a tenth of log10 of the popular score) breaks the
-  many near-ties between songs that matched the same tags.
+- fit: relevance to the query. For each query tag, the song's videos carrying it
+  vote with the tag's weight, its squared inverse document frequency (a tag on 20
+  videos says far more than #fyp on 2,000); the votes saturate as in BM25, so many
+  videos sharing one tag do not drown a song that shares several. A prior, the log
+  of how many videos in the collection use the song, and a damped popularity term
+  (a tenth of log10 of the popular score) settle the many near-ties.
   Related tags (co-occurring with the query's) may add votes at a reduced weight.
 - momentum: engagement per day since each video was posted or, where several
   stats snapshots exist, per day between the first and the last: what rises now.
@@ -32,6 +33,8 @@ DEFAULT_MODE = "popular"
 
 # Chosen by 5-fold cross-validation on the bundled catalog (bench/quality.py).
 TAG_WEIGHT_POWER = 2.0
+TAG_SATURATION = 1.5  # BM25's k1: a song's 2nd video with a tag adds less than its 1st, its 10th little
+SONG_PRIOR = 5.0  # × ln(the song's videos in the collection): a sound many videos use is a likelier answer
 POPULARITY_DAMPING = 0.1
 RELATED_WEIGHT = 0.05
 RELATED_PER_TAG = 3
@@ -59,7 +62,8 @@ def next_mode(mode: str) -> str:
 class Corpus:
     """What a mode knows about the whole collection, not just the matching videos.
 
-    `total` videos, of which `tag_videos[t]` carry tag t (the document frequency);
+    `total` videos, of which `tag_videos[t]` carry tag t (the document frequency) and
+    `song_videos[s]` use song s (fit's prior; songs left out count their matching videos);
     `related` maps tags that are not in the query to the weight (0..1] a vote through
     them keeps; `now` is when momentum is measured; `growth` holds, per video id,
     the engagement gained per day between its first and last stats snapshot.
@@ -70,22 +74,26 @@ class Corpus:
     tag_videos: Mapping[str, int] = field(default_factory=dict)
     related: Mapping[str, float] = field(default_factory=dict)
     now: datetime | None = None
-    growth: Mapping[str, float] = field(default_factory=dict)
+    growth: Mapping[str, int] = field(default_factory=dict)
+    song_videos: Mapping[str, int] = field(default_factory=dict)
     _weights: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
     _ages: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_videos(cls, videos: Iterable[Video], **extra: object) -> Corpus:
         counts: dict[str, int] = {}
+        songs: dict[str, int] = {}
         total = 0
         newest: datetime | None = None
         for video in videos:
             total += 1
+            songs[video.song.id] = songs.get(video.song.id, 0) + 1
             for tag in video.hashtags:
                 counts[tag] = counts.get(tag, 0) + 1
             if video.create_time is not None and (newest is None or video.create_time > newest):
                 newest = video.create_time
         extra.setdefault("now", newest)
+        extra.setdefault("song_videos", songs)
         return cls(total=total, tag_videos=counts, **extra)  # type: ignore[arg-type]
 
     def tag_weight(self, tag: str) -> float:
@@ -101,7 +109,7 @@ class Corpus:
         return weight
 
     def with_related(self, related: Mapping[str, float]) -> Corpus:
-        copy = Corpus(self.total, self.tag_videos, dict(related), self.now, self.growth)
+        copy = Corpus(self.total, self.tag_videos, dict(related), self.now, self.growth, self.song_videos)
         copy._weights.update(self._weights)
         copy._ages.update(self._ages)
         return copy
@@ -109,7 +117,7 @@ class Corpus:
 
 @dataclass(frozen=True, slots=True)
 class TagTerm:
-    """One matched tag's part in a fit score: weight × videos = points."""
+    """One matched tag's part in a fit score: weight × saturated(videos) = points."""
 
     tag: str
     weight: float
@@ -287,25 +295,35 @@ def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:
     weight = corpus.tag_weight
     points = 0.0
     for tag, count in entry.tag_counts.items():
-        points += weight(tag) * count
+        points += weight(tag) * saturated(count)
     if entry.related_counts:
         related = corpus.related
         points += sum(
-            related.get(tag, 0.0) * weight(tag) * count for tag, count in entry.related_counts.items()
+            related.get(tag, 0.0) * weight(tag) * saturated(count) for tag, count in entry.related_counts.items()
         )
     popularity = POPULARITY_DAMPING * math.log10(1 + popular_score(entry, weights) + entry.related_popular)
-    return points + popularity
+    return points + prior(entry, corpus) + popularity
+
+
+def saturated(count: int) -> float:
+    """How much `count` videos sharing a tag count for: 1 for one, approaching k1 + 1 for many."""
+    return count * (TAG_SATURATION + 1) / (count + TAG_SATURATION)
+
+
+def prior(entry: Tally, corpus: Corpus) -> float:
+    """Fit's prior for a song: the log of how many videos in the collection use it."""
+    return SONG_PRIOR * math.log(max(corpus.song_videos.get(entry.song.id, 0), entry.videos, 1))
 
 
 def fit_terms(entry: Tally, corpus: Corpus, weights: Weights) -> tuple[tuple[TagTerm, ...], float]:
     """The per-tag points of a fit score and its damped popularity term."""
     terms = [
-        TagTerm(tag, weight, count, weight * count)
+        TagTerm(tag, weight, count, weight * saturated(count))
         for tag, count in entry.tag_counts.items()
         for weight in (corpus.tag_weight(tag),)
     ]
     terms += [
-        TagTerm(tag, weight, count, weight * count, related=True)
+        TagTerm(tag, weight, count, weight * saturated(count), related=True)
         for tag, count in entry.related_counts.items()
         for weight in (corpus.related.get(tag, 0.0) * corpus.tag_weight(tag),)
     ]
@@ -353,7 +371,7 @@ def explain(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> Explan
         )
     terms, popularity = fit_terms(entry, corpus, weights)
     ordered = tuple(sorted(terms, key=lambda t: (-t.points, t.tag)))
-    return Explanation(mode, value, tags=ordered, popularity=popularity)
+    return Explanation(mode, value, tags=ordered, popularity=popularity, terms=(("song_prior", prior(entry, corpus)),))
 
 
 def rank(
@@ -422,8 +440,12 @@ def explain_text(row: SongRank) -> str:
             text += f" + {terms['per_day_between_snapshots']:,.0f} between snapshots"
         return text
     parts = [
-        f"#{t.tag}{' (related)' if t.related else ''} {t.weight:.1f}×{t.videos}" for t in explanation.tags
+        f"#{t.tag}{' (related)' if t.related else ''} {t.points:.1f} ({t.weight:.1f}×{t.videos} video{_s(t.videos)})"
+        for t in explanation.tags
     ]
+    song_prior = dict(explanation.terms).get("song_prior", 0.0)
+    if song_prior:
+        parts.append(f"song prior {song_prior:.1f}")
     parts.append(f"popularity {explanation.popularity:.2f}")
     return f"fit {explanation.score:.1f} = " + " + ".join(parts)
 
