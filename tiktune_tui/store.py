@@ -440,7 +440,6 @@ class Store:
         """The ranking of core.ranking.rank_songs, computed inside SQLite."""
         if not tags:
             return []
-        positions = ",".join(f"(?, {i})" for i in range(len(tags)))
         # A song's matched tags are the OR of its videos' masks; SQLite has no bit_or
         # aggregate, so OR bit by bit with max(): one pass over the videos instead of two.
         bits = [f"max((p.mask >> {i}) & 1)" for i in range(len(tags))]
@@ -449,13 +448,7 @@ class Store:
         with self._read() as db:
             rows = db.execute(
                 f"""
-                WITH query(name, pos) AS (VALUES {positions}),
-                per_video AS (
-                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
-                    JOIN hashtags h ON h.name = q.name
-                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
-                    GROUP BY vh.video_id
-                ),
+                {_matching_videos(len(tags))},
                 per_song AS (
                     SELECT v.song_id,
                            sum(v.play_count) AS play, sum(v.digg_count) AS digg,
@@ -533,7 +526,6 @@ class Store:
         corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
         now = _epoch(newest) or 0
         count = len(tags)
-        positions = ",".join(f"(?, {i})" for i in range(count))
         counts = ", ".join(f"sum((p.mask >> {i}) & 1) AS c{i}" for i in range(count))
         matched = " + ".join(f"(p.c{i} > 0)" for i in range(count))
         popular = "(p.play * ? + p.digg * ? + p.comment * ? + p.share * ?)"
@@ -578,13 +570,7 @@ class Store:
         with self._read() as db:
             rows = db.execute(
                 f"""
-                WITH query(name, pos) AS (VALUES {positions}),
-                per_video AS (
-                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
-                    JOIN hashtags h ON h.name = q.name
-                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
-                    GROUP BY vh.video_id
-                ),
+                {_matching_videos(len(tags))},
                 per_song AS (
                     -- max() is the only min/max aggregate here, so SQLite takes the bare
                     -- v.video_id from the row holding it: the song's most played match.
@@ -770,6 +756,19 @@ def _videos(rows: Iterable[Sequence]) -> list[Video]:
             )
         )
     return videos
+
+
+def _matching_videos(count: int) -> str:
+    """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
+    one of them, with the mask of those it carries); the caller binds the tags first."""
+    positions = ",".join(f"(?, {i})" for i in range(count))
+    return f"""WITH query(name, pos) AS (VALUES {positions}),
+                per_video AS (
+                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
+                    JOIN hashtags h ON h.name = q.name
+                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                    GROUP BY vh.video_id
+                )"""
 
 
 def _song(row: Sequence[object]) -> Song:
