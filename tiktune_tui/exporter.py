@@ -36,7 +36,7 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,6 +44,7 @@ from typing import Literal
 
 import ffmpeg
 
+from tiktune_tui import mp4_header
 from tiktune_tui.errors import TiktuneError
 
 Mode = Literal["replace", "mix"]
@@ -264,11 +265,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     and the export then does not pay ffprobe's ~0.1 s start-up again for the same file.
     """
     path = Path(path).expanduser()
-    try:
-        st = path.stat()
-        key: tuple | None = (str(path.absolute()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    except OSError:
-        key = None
+    key = _probe_key(path)
     with _probe_lock:
         known = _probe_cache.get(key) if key else None
     if known is not None:
@@ -285,6 +282,81 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
 def forget_probes() -> None:
     with _probe_lock:
         _probe_cache.clear()
+
+
+def _probe_key(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.absolute()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def known_probe(path: str | os.PathLike[str]) -> MediaInfo | None:
+    """What `probe` would answer without running ffprobe, if it has already run on this file."""
+    key = _probe_key(Path(path).expanduser())
+    with _probe_lock:
+        return _probe_cache.get(key) if key else None
+
+
+# -- guesses: a head start while ffprobe runs, never trusted (see Exporter.run) -----------
+
+_MP4_FORMAT = "mov,mp4,m4a,3gp,3g2,mj2"
+
+
+def guess_media(path: str | os.PathLike[str]) -> MediaInfo | None:
+    """What ffprobe will most likely say about `path`, from its first bytes; None when unsure.
+
+    MP4/MOV/M4A: the track list from the box headers (mp4_header). MP3: one audio stream,
+    index 0, length unknown (math.inf) -- enough for a plan whose arguments do not depend on
+    the song's length.
+    """
+    path = Path(path).expanduser()
+    try:
+        size = path.stat().st_size
+        if mp4_header.looks_like_mp4(path):
+            header = mp4_header.read_header(path)
+        elif path.suffix.lower() == ".mp3" and _looks_like_mp3(path):
+            return MediaInfo(path, "mp3", math.inf, audio_codec="mp3", audio_index=0, size_bytes=size)
+        else:
+            return None
+    except (OSError, mp4_header.HeaderError):
+        return None
+    video, audio = header.first("video"), header.first("audio")
+    if video is None and audio is None:
+        return None
+    return MediaInfo(
+        path=path,
+        format_name=_MP4_FORMAT,
+        duration_s=(video or audio).duration_s,
+        video_codec=video.codec if video else None,
+        video_index=video.index if video else None,
+        audio_codec=audio.codec if audio else None,
+        audio_index=audio.index if audio else None,
+        size_bytes=size,
+    )
+
+
+def _looks_like_mp3(path: Path) -> bool:
+    """An MPEG audio layer III frame header first, after an ID3v2 tag if there is one."""
+    with open(path, "rb") as handle:
+        head = handle.read(10)
+        start = 0
+        if len(head) == 10 and head[:3] == b"ID3" and all(b < 0x80 for b in head[6:10]):
+            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+            start = 10 + size + (10 if head[5] & 0x10 else 0)  # the footer flag adds 10 bytes
+        handle.seek(start)
+        frame = handle.read(4)
+    # 11 sync bits, a known MPEG version (not 01), layer III (01), a real bitrate and rate.
+    return (
+        len(frame) == 4
+        and frame[0] == 0xFF
+        and frame[1] & 0xE0 == 0xE0
+        and (frame[1] >> 3) & 0x3 != 0x1
+        and (frame[1] >> 1) & 0x3 == 0x1
+        and (frame[2] >> 4) not in (0x0, 0xF)
+        and (frame[2] >> 2) & 0x3 != 0x3
+    )
 
 
 def _probe(path: Path) -> MediaInfo:
@@ -381,6 +453,13 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def plan(options: ExportOptions) -> Plan:
     """Probe and validate everything before a byte is written."""
+    container = check_request(options)
+    video, audio = _probe_both(options)
+    return plan_for(options, container, video, audio)
+
+
+def check_request(options: ExportOptions) -> str:
+    """The checks that need no probing; returns the output's muxer."""
     output = options.output
     container = OUTPUT_FORMATS.get(output.suffix.lower())
     if container is None:
@@ -402,12 +481,20 @@ def plan(options: ExportOptions) -> Plan:
         raise ExportError(f"{output}: is a directory; give a file name")
     if output.exists() and not options.overwrite:
         raise OutputExists(output)
+    return container
+
+
+def _probe_both(options: ExportOptions) -> tuple[MediaInfo, MediaInfo]:
     # Two ffprobe processes side by side: each spends most of its ~0.1 s just starting.
     with ThreadPoolExecutor(max_workers=2) as pool:
         video_future = pool.submit(probe_video, options.video)
         audio_future = pool.submit(probe_audio, options.audio)
-        video = video_future.result()
-        audio = audio_future.result()
+        return video_future.result(), audio_future.result()
+
+
+def plan_for(options: ExportOptions, container: str, video: MediaInfo, audio: MediaInfo) -> Plan:
+    """The plan for `options` given what the inputs are (`check_request` passed)."""
+    output = options.output
     if options.offset_s >= audio.duration_s:
         raise ExportError(
             f"offset {format_clock(options.offset_s)} is past the end of the song ({format_clock(audio.duration_s)})"
@@ -548,14 +635,98 @@ def _parse_speed(text: str) -> float | None:
 ProgressCallback = Callable[[Progress], None]
 
 
-class Exporter:
-    """Runs one export at a time; thread-safe to cancel through the event passed to `run`."""
+def guess_plan(options: ExportOptions, container: str) -> Plan | None:
+    """The plan most likely for `options`, from remembered probes and file headers; None when unsure."""
+    video = known_probe(options.video) or guess_media(options.video)
+    audio = known_probe(options.audio) or guess_media(options.audio)
+    if video is None or audio is None or not video.has_video or not audio.has_audio:
+        return None
+    if options.loop and math.isinf(audio.duration_s):
+        return None  # whether the song repeats depends on its length, which the guess lacks
+    try:
+        return plan_for(options, container, video, audio)
+    except ExportError:
+        return None
 
-    def __init__(self, ffmpeg_cmd: str = "ffmpeg", poll_s: float = 0.1, check_space: bool = True) -> None:
+
+class _FfmpegProcess:
+    """One ffmpeg run, its stdout (-progress lines) and stderr read by threads as it goes."""
+
+    def __init__(self, args: list[str]) -> None:
+        self.args = args
+        self.started = time.monotonic()
+        # A new session: Ctrl-C in the terminal reaches us, and we stop ffmpeg ourselves.
+        self.process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stderr_tail: deque[str] = deque(maxlen=40)
+        self.readers = [threading.Thread(target=pump, daemon=True) for pump in (self._pump_stdout, self._pump_stderr)]
+        for reader in self.readers:
+            reader.start()
+
+    def _pump_stdout(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            self.lines.put(raw.decode("utf-8", "replace").strip())
+        self.lines.put(None)
+
+    def _pump_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            self.stderr_tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    def finish(self) -> int:
+        """Waits for ffmpeg to exit (its stdout has ended) and for the readers; its exit status."""
+        self.process.wait()
+        self._close()
+        return self.process.returncode
+
+    def stop(self) -> None:
+        """Ends ffmpeg if it still runs and reaps it; its pipes are closed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        for reader in self.readers:
+            reader.join(timeout=5)
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+class Exporter:
+    """Runs one export at a time; thread-safe to cancel through the event passed to `run`.
+
+    Speculative start: ffprobe needs ~0.1 s just to start, which would double a stream-copy
+    export. So when an input has not been probed yet, `run` guesses the plan from the files'
+    headers (`guess_plan`) and starts ffmpeg on it at once, while ffprobe checks both inputs
+    side by side. The plan built from ffprobe's answer is the one that counts: if its ffmpeg
+    arguments are the guess's, the running ffmpeg already does exactly that job and goes on;
+    otherwise it is stopped and the real plan runs on the same temp file. Either way the result,
+    the checks and the output are those of the probed plan. `last_guess` says what happened:
+    "hit", "miss", or None (no guess made).
+    """
+
+    def __init__(
+        self, ffmpeg_cmd: str = "ffmpeg", poll_s: float = 0.1, check_space: bool = True, speculate: bool = True
+    ) -> None:
         self.ffmpeg_cmd = ffmpeg_cmd
         self.poll_s = poll_s
         # The free-space check is only an estimate; a full disk mid-run is still caught (ENOSPC).
         self.check_space = check_space
+        self.speculate = speculate
+        self.last_guess: Literal["hit", "miss"] | None = None
 
     def run(
         self,
@@ -564,25 +735,42 @@ class Exporter:
         cancel_event: threading.Event | None = None,
     ) -> ExportResult:
         started = time.monotonic()
+        self.last_guess = None
         if shutil.which(self.ffmpeg_cmd) is None:
             raise ExportError("ffmpeg not found: install ffmpeg (scripts/setup.sh does)")
-        checked = plan(options)
+        container = check_request(options)
         output = options.output.absolute()
         directory = output.parent
         if not directory.is_dir():
             raise ExportError(f"{directory}: no such folder")
+        cold = known_probe(options.video) is None or known_probe(options.audio) is None
+        guess = guess_plan(options, container) if self.speculate and cold else None
         try:
             handle, temp_name = tempfile.mkstemp(prefix=f".{output.stem[:60]}.", suffix=".tiktune-part", dir=directory)
         except OSError as exc:
             raise _disk_error(exc, directory) from None
         os.close(handle)
         temp = Path(temp_name)
+        running: _FfmpegProcess | None = None
         try:
+            if guess is not None and self._has_room(guess, directory):
+                running = _FfmpegProcess(build_args(guess, temp, self.ffmpeg_cmd))
+            checked = plan_for(options, container, *self._probe_inputs(options, cancel_event))
             if self.check_space:
                 self._check_space(checked, directory)
-            self._run_ffmpeg(build_args(checked, temp, self.ffmpeg_cmd), checked, directory, on_progress, cancel_event)
+            args = build_args(checked, temp, self.ffmpeg_cmd)
+            if running is not None:
+                self.last_guess = "hit" if running.args == args else "miss"
+                if self.last_guess == "miss":
+                    running.stop()  # the real run below truncates the temp file (-y)
+                    running = None
+            if running is None:
+                running = _FfmpegProcess(args)
+            self._follow(running, checked, directory, on_progress, cancel_event)
             self._publish(temp, output, options.overwrite, directory)
         finally:
+            if running is not None:
+                running.stop()
             temp.unlink(missing_ok=True)
         return ExportResult(
             output=output,
@@ -598,6 +786,33 @@ class Exporter:
             warnings=checked.warnings,
         )
 
+    def _probe_inputs(
+        self, options: ExportOptions, cancel_event: threading.Event | None
+    ) -> tuple[MediaInfo, MediaInfo]:
+        """Both inputs probed side by side (each ffprobe mostly starts up), cancellable while they run."""
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
+            video_future = pool.submit(probe_video, options.video)
+            audio_future = pool.submit(probe_audio, options.audio)
+            pending = {video_future, audio_future}
+            while pending:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                _, pending = wait(pending, timeout=self.poll_s)
+            return video_future.result(), audio_future.result()
+        finally:
+            # A cancel does not wait for ffprobe: it ends on its own within a moment.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _has_room(self, checked: Plan, directory: Path) -> bool:
+        if not self.check_space:
+            return True
+        try:
+            self._check_space(checked, directory)
+        except ExportError:
+            return False  # the probed plan's own check says so, if it holds
+        return True
+
     @staticmethod
     def _check_space(checked: Plan, directory: Path) -> None:
         # Copied video is about the input's size; re-encoded video has no bound, so guess the same.
@@ -611,70 +826,35 @@ class Exporter:
                 f"not enough free space in {directory}: about {needed / 1e6:.1f} MB needed, {free / 1e6:.1f} MB free"
             )
 
-    def _run_ffmpeg(
+    def _follow(
         self,
-        args: list[str],
+        running: _FfmpegProcess,
         checked: Plan,
         directory: Path,
         on_progress: ProgressCallback | None,
         cancel_event: threading.Event | None,
     ) -> None:
-        # A new session: Ctrl-C in the terminal reaches us, and we stop ffmpeg ourselves below.
-        process = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        lines: queue.Queue[str | None] = queue.Queue()
-        stderr_tail: deque[str] = deque(maxlen=40)
-
-        def pump_stdout() -> None:
-            assert process.stdout is not None
-            for raw in process.stdout:
-                lines.put(raw.decode("utf-8", "replace").strip())
-            lines.put(None)
-
-        def pump_stderr() -> None:
-            assert process.stderr is not None
-            for raw in process.stderr:
-                stderr_tail.append(raw.decode("utf-8", "replace").rstrip())
-
-        readers = [threading.Thread(target=pump, daemon=True) for pump in (pump_stdout, pump_stderr)]
-        for reader in readers:
-            reader.start()
-        started = time.monotonic()
+        """Reports progress until ffmpeg ends; ExportError unless it wrote the whole video."""
         total = checked.duration_s
         report: dict[str, str] = {}
-        try:
-            while True:
-                if cancel_event is not None and cancel_event.is_set():
-                    raise ExportCancelled("export cancelled; nothing was written")
-                try:
-                    line = lines.get(timeout=self.poll_s)
-                except queue.Empty:
-                    continue
-                if line is None:
-                    break
-                key, _, value = line.partition("=")
-                report[key] = value
-                if key == "progress" and on_progress is not None:
-                    on_progress(self._progress(report, total, time.monotonic() - started))
-            process.wait()
-            for reader in readers:
-                reader.join(timeout=5)
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        while True:
+            if cancel_event is not None and cancel_event.is_set():
+                raise ExportCancelled("export cancelled; nothing was written")
+            try:
+                line = running.lines.get(timeout=self.poll_s)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            key, _, value = line.partition("=")
+            report[key] = value
+            if key == "progress" and on_progress is not None:
+                on_progress(self._progress(report, total, time.monotonic() - running.started))
+        returncode = running.finish()
+        stderr_tail = list(running.stderr_tail)
         # ffmpeg can exit 0 after a failed write (a full disk while muxing): its messages count too.
-        if process.returncode != 0 or any(_WRITE_FAILURE.search(line) for line in stderr_tail):
-            raise _ffmpeg_failure(list(stderr_tail), directory)
+        if returncode != 0 or any(_WRITE_FAILURE.search(line) for line in stderr_tail):
+            raise _ffmpeg_failure(stderr_tail, directory)
         # The last guard before the file gets its name: ffmpeg must have reached the end.
         done = self._progress(report, total, 0).done_s if report.get("progress") == "end" else None
         final = report.get("out_time_us", "")
