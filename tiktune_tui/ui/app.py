@@ -504,6 +504,11 @@ def run_app(args: argparse.Namespace) -> int:
         raise UsageError("--catalog goes with --source catalog")
     if args.catalog and not Path(args.catalog).is_file():
         raise CatalogError(f"{args.catalog}: no such file")
+    if args.source == "tiktok" and not settings.has_tiktok_token:
+        from tiktune_tui.sources.tiktok_session import TikTokError, no_token_message
+
+        # Said before the screen switches, like any other start-up problem.
+        raise TikTokError(no_token_message(settings))
     try:
         mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
     except modes.ModeError as exc:
