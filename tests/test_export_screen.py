@@ -198,3 +198,27 @@ async def test_e_in_the_app_opens_the_modal_for_the_selected_song(tmp_path):
         assert selected.display_title in str(app.screen.query_one("#export-song", Static).render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
+
+
+def test_export_modal_snapshot(snap_compare, media, tmp_path, monkeypatch):
+    # Relative paths in a tmp cwd, so the picture is the same on every run; no progress bar (no clock).
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(media.mp4, tmp_path / "clip.mp4")
+    cache = AudioCache(tmp_path / "cache")
+    cache.add_file(SONG, media.long_song)
+    screen = ExportScreen(SONG, audio_cache=cache, desktop=False)
+    app = Host(screen)
+
+    async def run_before(pilot) -> None:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+        await wait_for(pilot, lambda: screen.audio_info is not None)
+        screen.query_one("#export-video", Input).value = "clip.mp4"
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        screen.query_one("#export-output", Input).value = "clip.sunny-day.mp4"
+        await pilot.click("#export-mode-mix")
+        screen.query_one("#export-video", Input).focus()
+        await pilot.pause()
+        assert not screen.query_one("#export-run", Button).disabled
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
