@@ -18,7 +18,9 @@ to the video's length in the filter graph, so the audio ends with the video.
 
 Nothing is lost: ffmpeg writes a hidden temp file in the target directory, which is fsynced
 and then linked (no clobber) or renamed (overwrite) to the output name; any failure or cancel
-removes the temp file. ffmpeg always gets an argument list with `file:`-prefixed absolute
+removes the temp file. To hide ffprobe's start-up (~0.1 s, as long as a whole stream copy),
+ffmpeg starts on a plan guessed from the files' headers while ffprobe checks them, and goes on
+only if the probed plan is the same (see `Exporter`). ffmpeg always gets an argument list with `file:`-prefixed absolute
 paths, so names with spaces, quotes, unicode, `:` or a leading `-` are taken literally.
 """
 
@@ -687,14 +689,14 @@ class _FfmpegProcess:
         return self.process.returncode
 
     def stop(self) -> None:
-        """Ends ffmpeg if it still runs and reaps it; its pipes are closed."""
+        """Kills ffmpeg if it still runs and reaps it; its pipes are closed.
+
+        SIGKILL, not SIGTERM: on SIGTERM ffmpeg would first finish the file (trailer, the
+        faststart pass) that is thrown away anyway: a wrong guess, a cancel, an error.
+        """
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()
+            self.process.wait()
         self._close()
 
     def _close(self) -> None:
