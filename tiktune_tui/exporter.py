@@ -20,8 +20,10 @@ Nothing is lost: ffmpeg writes a hidden temp file in the target directory, which
 and then linked (no clobber) or renamed (overwrite) to the output name; any failure or cancel
 removes the temp file. To hide ffprobe's start-up (~0.1 s, as long as a whole stream copy),
 ffmpeg starts on a plan guessed from the files' headers while ffprobe checks them, and goes on
-only if the probed plan is the same (see `Exporter`). ffmpeg always gets an argument list with `file:`-prefixed absolute
-paths, so names with spaces, quotes, unicode, `:` or a leading `-` are taken literally.
+only if the probed plan is the same (see `Exporter`).
+
+ffmpeg always gets an argument list with `file:`-prefixed absolute paths, so names with
+spaces, quotes, unicode, `:` or a leading `-` are taken literally.
 """
 
 from __future__ import annotations
