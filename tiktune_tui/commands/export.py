@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
     video_path = Path(args.video).expanduser()
-    video = exporter.probe_video(video_path)
+    # The default output's container depends on the video's codec; with --out the exporter
+    # probes the video itself, side by side with a speculative start of ffmpeg.
+    video = None if args.out else exporter.probe_video(video_path)
     song = None
     if args.song:
         song, audio_path = song_audio(args.song, args.data_dir, args.catalog)
@@ -113,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         audio_path = Path(args.audio).expanduser()
         label = audio_path.stem
-    output = Path(args.out).expanduser() if args.out else exporter.default_output(video_path, label, video.video_codec)
+    if args.out:
+        output = Path(args.out).expanduser()
+    else:
+        output = exporter.default_output(video_path, label, video.video_codec)
     if output.exists() and not args.force and output.suffix.lower() in exporter.OUTPUT_FORMATS:
         renamed = exporter.unique_path(output)
         if not output.is_dir():
