@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,14 +27,33 @@ def make_tone(path: Path, seconds: float, frequency: int = 440) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # URL path -> (status, content type): how an expired CDN link answers instead of the file.
+    refusals: Mapping[str, tuple[int, str]] = {}
+
+    def send_head(self):
+        refusal = self.refusals.get(self.path)
+        if refusal is None:
+            return super().send_head()
+        status, kind = refusal
+        body = b"<html><body>Access denied</body></html>"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
 
 @contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1; yields the base URL (ending in /)."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_directory(directory: Path, refusals: Mapping[str, tuple[int, str]] | None = None) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1; yields the base URL (ending in /).
+
+    `refusals` maps URL paths ("/stale.mp3") to the (status, content type) they answer instead.
+    """
+    handler_class = type("Handler", (_QuietHandler,), {"refusals": dict(refusals or {})})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)

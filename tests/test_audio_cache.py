@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tiktune_tui.audio_cache import DEFAULT_HEADERS, AudioCache, AudioUnavailable, song_key
+from tiktune_tui.audio_cache import DEFAULT_HEADERS, AudioCache, AudioUnavailable, LinkExpired, song_key
 from tiktune_tui.core.models import Song
 from tiktune_tui.paths import data_dir
 
@@ -29,6 +29,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._answer(200, "audio/mp4", AUDIO)
         elif self.path == "/html":
             self._answer(200, "text/html; charset=utf-8", b"<html>Access denied</html>")
+        elif self.path == "/gone":
+            self._answer(410, "text/plain", b"gone")
+        elif self.path == "/broken":
+            self._answer(500, "text/plain", b"oops")
         elif self.path == "/empty":
             self._answer(200, "audio/mpeg", b"")
         elif self.path == "/big":
@@ -112,6 +116,8 @@ def test_path_for_misses_and_touches(cache, server):
         (None, "no audio URL"),
         ("/missing", "HTTP 404"),
         ("/html", "not audio"),
+        ("/gone", "HTTP 410"),
+        ("/broken", "HTTP 500"),
         ("/empty", "empty"),
         ("/redirect-ftp", "ftp"),
         ("ftp://127.0.0.1/a.mp3", "only http and https"),
@@ -122,9 +128,11 @@ def test_path_for_misses_and_touches(cache, server):
 def test_failures_raise_audio_unavailable_and_leave_nothing(cache, server, url, message):
     if url and url.startswith("/"):
         url = server + url
-    with pytest.raises(AudioUnavailable, match=message):
+    with pytest.raises(AudioUnavailable, match=message) as raised:
         cache.fetch(Song(id="bad", title="Bad"), url=url, timeout=5)
     assert not cache.directory.exists() or list(cache.directory.iterdir()) == []
+    # Only answers that a fresh link could cure make the player ask for one.
+    assert isinstance(raised.value, LinkExpired) == (message in ("HTTP 404", "not audio", "HTTP 410"))
 
 
 def test_least_recently_used_files_go_beyond_the_cap(tmp_path, server):

@@ -274,6 +274,72 @@ def test_a_resolver_may_add_download_headers_and_its_errors_are_reported(make_pl
     assert any("TikTok has no such sound" in text and "Gone" in text for text in recorder.notices)
 
 
+EXPIRED_ANSWERS = {
+    "/stale-403.mp3": (403, "text/plain"),
+    "/stale-410.mp3": (410, "text/plain"),
+    "/stale-page.mp3": (200, "text/html; charset=utf-8"),
+}
+
+
+@pytest.fixture(scope="module")
+def expiring_url(tones):
+    """Like base_url, but some paths answer as TikTok's CDN does once a link has expired."""
+    with serve_directory(tones, refusals=EXPIRED_ANSWERS) as url:
+        yield url
+
+
+class RecordingCache(AudioCache):
+    def __init__(self, directory) -> None:
+        super().__init__(directory)
+        self.downloads: list[tuple[str | None, dict | None]] = []
+
+    def fetch(self, song, url=None, headers=None, timeout=30, cancel=None):
+        self.downloads.append((url, headers))
+        return super().fetch(song, url, headers, timeout, cancel)
+
+
+@pytest.mark.parametrize("stale", ["stale-403.mp3", "missing.mp3", "stale-410.mp3", "stale-page.mp3"])
+def test_an_expired_link_is_resolved_again_and_plays(make_player, expiring_url, recorder, tmp_path, stale):
+    asked = []
+
+    def resolve(s):
+        asked.append(s.id)
+        return song(s.id, expiring_url + "a.mp3"), {"Cookie": "tt=1"}
+
+    cache = RecordingCache(tmp_path / "audio")
+    player = make_player(resolve=resolve, cache=cache)
+    player.play_songs([song("old", expiring_url + stale, title="Old"), song("b", expiring_url + "b.mp3")], 0)
+    player.wait_for(playing(0))
+    assert asked == ["old"]
+    assert cache.downloads == [(expiring_url + stale, None), (expiring_url + "a.mp3", {"Cookie": "tt=1"})]
+    assert PlayerState.ERROR not in recorder.states and recorder.notices == []
+
+
+def test_a_fresh_link_that_fails_too_is_given_up_after_one_try(make_player, expiring_url, recorder):
+    asked = []
+
+    def resolve(s):
+        asked.append(s.id)
+        return expiring_url + "stale-410.mp3"
+
+    player = make_player(resolve=resolve)
+    player.play_songs([song("old", expiring_url + "stale-403.mp3", title="Old"), song("b", expiring_url + "b.mp3")], 0)
+    player.wait_for(playing(1))
+    assert asked == ["old"]
+    assert any("Old" in text and "410" in text for text in recorder.notices)
+
+
+def test_an_unreachable_server_is_not_an_expired_link(make_player, tmp_path, recorder):
+    asked = []
+    with serve_directory(tmp_path) as url:
+        pass  # the port is closed again: connection refused, the link itself may be fine
+    player = make_player(resolve=lambda s: asked.append(s.id))
+    player.play_songs([song("down", url + "a.mp3", title="Down")], 0)
+    player.wait_for(lambda s: s.state == PlayerState.ERROR)
+    eventually(lambda: any("Down" in text for text in recorder.notices))
+    assert asked == []
+
+
 def test_played_audio_replays_from_the_cache_without_its_url(make_player, base_url, tmp_path):
     cache = AudioCache(tmp_path / "audio")
     player = make_player(cache=cache)

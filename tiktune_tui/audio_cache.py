@@ -53,6 +53,17 @@ class AudioUnavailable(TiktuneError):
     """The song's audio cannot be had: no URL, a dead link, or the network failed."""
 
 
+class LinkExpired(AudioUnavailable):
+    """The server answered, but not with the audio: how TikTok's CDN treats a link past its expiry.
+
+    A fresh link for the same song may well work, where a network failure would not.
+    """
+
+
+# 403 and 410 are what TikTok's CDN answers for a link past its expiry; 404 for one it forgot.
+_EXPIRED_STATUSES = frozenset({403, 404, 410})
+
+
 def song_key(song: Song) -> str:
     """A file-name-safe key for `song`. Ids come from TikTok: never trust them as paths."""
     if re.fullmatch(r"[A-Za-z0-9_-]{1,80}", song.id):
@@ -136,11 +147,12 @@ class AudioCache:
             with _OPENER.open(request, timeout=timeout) as response:
                 content_type = response.headers.get("Content-Type")
                 if _looks_like_text(content_type):
-                    raise AudioUnavailable(f"the audio link returned {content_type}, not audio (expired?)")
+                    raise LinkExpired(f"the audio link returned {content_type}, not audio (expired?)")
                 target = self.directory / (song_key(song) + _suffix_for(url, content_type))
                 return self._store(song, response, target, cancel)
         except urllib.error.HTTPError as exc:
-            raise AudioUnavailable(f"the audio link failed: HTTP {exc.code} {exc.reason}".rstrip()) from None
+            failure = LinkExpired if exc.code in _EXPIRED_STATUSES else AudioUnavailable
+            raise failure(f"the audio link failed: HTTP {exc.code} {exc.reason}".rstrip()) from None
         except urllib.error.URLError as exc:
             raise AudioUnavailable(f"cannot download the audio: {exc.reason}") from None
         except (TimeoutError, OSError) as exc:
@@ -248,4 +260,4 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-__all__ = ["AudioCache", "AudioUnavailable", "DEFAULT_HEADERS", "song_key"]
+__all__ = ["AudioCache", "AudioUnavailable", "DEFAULT_HEADERS", "LinkExpired", "song_key"]

@@ -27,7 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from tiktune_tui.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.audio_cache import AudioCache, AudioUnavailable, LinkExpired
 from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
 
@@ -418,16 +418,26 @@ class Player:
         if cached is not None:
             return cached, True
         url = song.play_url
-        if url:
-            local = local_path(url)
-            if local is not None:
-                if not local.is_file():
-                    raise AudioUnavailable(f"no such file: {local}")
-                return local, False
-            headers = None
-        else:
+        if not url:
             url, headers = self._resolve_url(song)
-        return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
+            return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
+        local = local_path(url)
+        if local is not None:
+            if not local.is_file():
+                raise AudioUnavailable(f"no such file: {local}")
+            return local, False
+        try:
+            return self.cache.fetch(song, url, cancel=self._cancel), True
+        except LinkExpired as exc:
+            if self.resolve is None:
+                raise
+            expired = exc
+        # TikTok's links die within hours; the resolver knows the song's current one. Once only:
+        # a fresh link that fails too is a real failure, not an old one.
+        fresh, headers = self._resolve_url(song)
+        if fresh == url and not headers:
+            raise expired
+        return self.cache.fetch(song, fresh, headers=headers, cancel=self._cancel), True
 
     def _resolve_url(self, song: Song) -> tuple[str, dict[str, str] | None]:
         """Ask the resolver: a Song or URL, or a (Song or URL, headers) pair when the CDN wants cookies."""

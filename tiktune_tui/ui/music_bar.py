@@ -121,8 +121,8 @@ class MusicBar(Widget):
     ) -> None:
         """`audio_output` defaults to the app's `audio_output` attribute, then the config.
 
-        `resolve(song)` gives a fresh play URL for songs without one (a Song, a URL or None;
-        it may be async); it runs on a fetch thread, never on the UI thread.
+        `resolve(song)` gives a fresh play URL for songs without one or whose link expired (a
+        Song, a URL or None; it may be async); it runs on a fetch thread, never on the UI thread.
         """
         super().__init__(id=id)
         self._player = player
