@@ -189,8 +189,11 @@ class Store:
     def _migrate(self) -> None:
         advice = "it was left untouched; move it aside or choose another --data-dir"
         try:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # One statement, one snapshot: another connection may be creating the schema now.
+            version, tables = self._db.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a readable tiktune database ({exc}); {advice}") from None
         if version > SCHEMA_VERSION:
@@ -206,6 +209,10 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 with self._transaction():
+                    # Another connection (a worker thread, a second tiktune) may have migrated
+                    # since the version was read: read it again under the write lock.
+                    if self._db.execute("PRAGMA user_version").fetchone()[0] >= target:
+                        continue
                     for statement in _statements(MIGRATIONS[target - 1]):
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {target}")
@@ -437,7 +444,9 @@ class Store:
         require_all: bool = False,
         limit: int | None = None,
     ) -> list[SongRank]:
-        """The ranking of core.ranking.rank_songs, computed inside SQLite."""
+        """core.ranking.rank_songs computed inside SQLite: the popular ranking without
+        explanations. The engine uses rank_modes; this is the reference and the baseline
+        bench/modes.py measures every mode against."""
         if not tags:
             return []
         # A song's matched tags are the OR of its videos' masks; SQLite has no bit_or
@@ -690,30 +699,6 @@ class Store:
         }
         tag_videos = {name: videos for name, _, videos in rows} | {tag: carrying}
         return related_tags(tag, together, tag_videos, total, limit=limit)
-
-    def song_videos(self, music_id: str, tags: Sequence[str] = (), limit: int = 5) -> list[Video]:
-        """A song's most played stored videos, those carrying one of `tags` when given.
-
-        Asked per song (the details pane) rather than for every ranked song, which on a
-        large store would cost more than the ranking itself.
-        """
-        marks = ",".join("?" * len(tags))
-        tag_filter = (
-            f"AND EXISTS (SELECT 1 FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id"
-            f" WHERE vh.video_id = v.id AND h.name IN ({marks}))"
-            if tags
-            else ""
-        )
-        with self._read() as db:
-            ids = [
-                row[0]
-                for row in db.execute(
-                    f"SELECT v.video_id FROM videos v JOIN songs s ON s.id = v.song_id"
-                    f" WHERE s.music_id = ? {tag_filter} ORDER BY v.play_count DESC, v.video_id LIMIT ?",
-                    [music_id, *tags, limit],
-                )
-            ]
-        return self.videos_by_id(ids)
 
     def videos_by_id(self, video_ids: Sequence[str]) -> list[Video]:
         """Stored videos by TikTok id, in the order asked; unknown ids are left out."""
