@@ -37,7 +37,13 @@ class BackgroundLoop:
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run `coroutine` there and wait for it from this (non-loop) thread."""
-        return self.submit(coroutine).result(timeout)
+        future = self.submit(coroutine)
+        try:
+            return future.result(timeout)
+        except BaseException:
+            # Timed out or interrupted: the work must not go on by itself on the loop.
+            future.cancel()
+            raise
 
     def close(self, timeout: float = 10) -> None:
         """Stop the loop once what is scheduled has been cancelled, and join the thread."""

@@ -8,6 +8,7 @@ that just want the answer.
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,16 +74,19 @@ async def collect(
     """Run a search to the end; videos de-duplicated by id, in the order first seen."""
     seen: dict[str, Video] = {}
     result = SearchResult(label=source.label, videos=[])
-    async for event in source.search(tags):
-        if on_event is not None:
-            on_event(event)
-        if isinstance(event, VideosFound):
-            for video in event.videos:
-                seen.setdefault(video.id, video)
-        elif event.state == "failed":
-            result.failures[event.tag] = event.message
-        elif event.state == "done":
-            result.per_tag[event.tag] = event.videos
+    # aclosing: when on_event stops the search (a newer query), the stream and the
+    # fetches it started end here, before the caller closes the store they write to.
+    async with contextlib.aclosing(source.search(tags)) as events:
+        async for event in events:
+            if on_event is not None:
+                on_event(event)
+            if isinstance(event, VideosFound):
+                for video in event.videos:
+                    seen.setdefault(video.id, video)
+            elif event.state == "failed":
+                result.failures[event.tag] = event.message
+            elif event.state == "done":
+                result.per_tag[event.tag] = event.videos
     result.videos = list(seen.values())
     # A source may learn during the search what answered (live, or partly from its store).
     result.label = source.label
