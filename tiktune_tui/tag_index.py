@@ -12,26 +12,28 @@ def known_tags(
     *,
     catalog: str | None = None,
     data_dir: str | None = None,
-    source_kind: str | None = None,
+    source_kind: str = "catalog",
 ) -> list[tuple[str, int]]:
     """(tag, videos) pairs starting with `prefix`, most used first, then by name.
 
-    The catalog and the store are summed: a tag's count is what tiktune has seen of it.
+    `source_kind` is the resolved source (catalog, store or tiktok). The catalog counts
+    unless the source is the store; the store counts unless the source is a catalog, and
+    only when its database exists (asking never creates one). Counts are summed: a
+    tag's count is what tiktune has seen of it.
     """
     counts: Counter[str] = Counter()
-    if source_kind in (None, "catalog", "tiktok"):
+    if source_kind != "store":
         from tiktune_tui.catalog import load_catalog
 
         counts.update(
             {tag: n for tag, n in load_catalog(catalog).tag_counts().items() if tag.startswith(prefix)}
         )
     path = database_path(data_dir)
-    if source_kind != "catalog" or path.exists():
-        if path.exists() or source_kind == "store":
-            from tiktune_tui.store import Store
+    if source_kind != "catalog" and path.exists():
+        from tiktune_tui.store import Store
 
-            with Store(path) as store:
-                counts.update(dict(store.tag_counts(prefix)))
+        with Store(path) as store:
+            counts.update(dict(store.tag_counts(prefix)))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -41,16 +43,19 @@ def related_tags(
     *,
     catalog: str | None = None,
     data_dir: str | None = None,
-    source_kind: str | None = None,
+    source_kind: str = "catalog",
 ) -> list[tuple[str, float]]:
-    """Tags that co-occur with `tag` (NPMI, best first): from the store when the source
-    is the store or TikTok and a database exists, else from the catalog."""
+    """Tags that co-occur with `tag` (NPMI, best first), where the resolved source's data is:
+    the store for the store and TikTok (the catalog for TikTok while nothing is stored yet),
+    the catalog otherwise."""
     path = database_path(data_dir)
-    if source_kind in ("store", "tiktok") and (path.exists() or source_kind == "store"):
+    if source_kind in ("store", "tiktok") and path.exists():
         from tiktune_tui.store import Store
 
         with Store(path) as store:
             return store.related_tags(tag, limit)
+    if source_kind == "store":
+        return []
     from tiktune_tui.catalog import load_catalog
 
     return catalog_related_tags(load_catalog(catalog), tag, limit)

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.related is not None:
         return _related(args)
     counts = known_tags(
-        normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=args.source
+        normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args)
     )
     rows = counts[: args.limit] if args.limit > 0 else counts
     if args.json:
@@ -59,7 +59,7 @@ def _related(args: argparse.Namespace) -> int:
         raise UsageError(f"--related takes one tag, got {terminal_safe(args.related)!r}") from None
     rows = related_tags(
         tag, args.limit if args.limit > 0 else None,
-        catalog=args.catalog, data_dir=args.data_dir, source_kind=args.source,
+        catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args),
     )
     if args.json:
         json.dump([{"tag": t, "npmi": round(v, 4)} for t, v in rows], sys.stdout, ensure_ascii=False, indent=2)
@@ -68,3 +68,11 @@ def _related(args: argparse.Namespace) -> int:
     for other, value in rows:
         print(f"{value:7.3f}  #{terminal_safe(other)}")
     return 0
+
+
+def _kind(args: argparse.Namespace) -> str:
+    """The source a search would use with these options (TikTok only with a token)."""
+    from tiktune_tui.config import load_settings
+    from tiktune_tui.sources import SourceOptions, default_kind
+
+    return default_kind(SourceOptions(kind=args.source, catalog=args.catalog), load_settings())

@@ -367,7 +367,9 @@ class TiktuneApp(App[int]):
             from tiktune_tui.tag_index import known_tags
 
             pairs = known_tags(
-                catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=self.source.kind
+                catalog=self.source.catalog,
+                data_dir=self.source.data_dir,
+                source_kind=self.source.resolved_kind(self.settings),
             )
             self.post_message(KnownTagsLoaded([tag for tag, _ in pairs]))
 
@@ -376,10 +378,9 @@ class TiktuneApp(App[int]):
         from tiktune_tui.tag_index import related_tags
 
         scores: dict[str, float] = {}
+        kind = self.source.resolved_kind(self.settings)
         for tag in tags:
-            pairs = related_tags(
-                tag, 8, catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=self.source.kind
-            )
+            pairs = related_tags(tag, 8, catalog=self.source.catalog, data_dir=self.source.data_dir, source_kind=kind)
             for other, score in pairs:
                 if other not in tags:
                     scores[other] = max(score, scores.get(other, float("-inf")))
