@@ -154,3 +154,11 @@ def test_the_app_refuses_a_bad_tag_and_an_unknown_mode_before_starting():
     assert tiktune("rock&roll").returncode == 2
     result = tiktune("fyp", "--rank", "best")
     assert result.returncode == 2 and "unknown ranking mode 'best'" in result.stderr
+
+
+def test_an_error_quoting_a_hostile_path_stays_one_safe_line(tmp_path):
+    hostile = str(tmp_path / "evil\x1b[31m\nname.csv")
+    result = tiktune("recommend", "a", "--catalog", hostile)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
+    assert "evil\\x1b[31m\\nname.csv: no such file" in result.stderr

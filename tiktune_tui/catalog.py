@@ -18,8 +18,9 @@ from importlib import resources
 from pathlib import Path
 
 from tiktune_tui.core.models import Song, Stats, Video
-from tiktune_tui.core.tags import shown, split_catalog_tags
+from tiktune_tui.core.tags import split_catalog_tags
 from tiktune_tui.errors import TiktuneError
+from tiktune_tui.text import terminal_safe
 
 REQUIRED_COLUMNS = (
     "video_id",
@@ -72,7 +73,7 @@ def _count(row: dict[str, str], column: str, where: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CatalogError(f"{where}: {column} {shown(text)!r} is not a whole number") from None
+        raise CatalogError(f"{where}: {column} {terminal_safe(text)!r} is not a whole number") from None
     if value < 0:
         raise CatalogError(f"{where}: {column} is negative ({value})")
     return value
@@ -85,7 +86,7 @@ def _time(text: str, where: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise CatalogError(f"{where}: create_time {shown(text)!r} is not an ISO-8601 time") from None
+        raise CatalogError(f"{where}: create_time {terminal_safe(text)!r} is not an ISO-8601 time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -108,9 +109,9 @@ def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video
             video_id = (row["video_id"] or "").strip()
             music_id = (row["music_id"] or "").strip()
             if not video_id.isdigit():
-                raise CatalogError(f"{where}: video_id {shown(video_id)!r} is not a TikTok id")
+                raise CatalogError(f"{where}: video_id {terminal_safe(video_id)!r} is not a TikTok id")
             if not music_id.isdigit():
-                raise CatalogError(f"{where}: music_id {shown(music_id)!r} is not a TikTok id")
+                raise CatalogError(f"{where}: music_id {terminal_safe(music_id)!r} is not a TikTok id")
             song = songs.get(music_id)
             if song is None:
                 # One Song object per id keeps memory flat for sounds used many times.

@@ -117,6 +117,13 @@ def _wants_subcommand(argv: Sequence[str]) -> bool:
     return False
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error message as one safe line: it may quote paths, tags or ffmpeg's own words."""
+    from tiktune_tui.text import terminal_safe
+
+    return " ".join(terminal_safe(str(exc)).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("TIKTUNE_DEBUG") == "1"
@@ -134,12 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         if debug:
             raise
-        print(f"tiktune: error: {exc}", file=sys.stderr)
+        print(f"tiktune: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except TiktuneError as exc:
         if debug:
             raise
-        print(f"tiktune: error: {exc}", file=sys.stderr)
+        print(f"tiktune: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tiktune: interrupted", file=sys.stderr)
@@ -151,7 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if debug:
             raise
-        print(f"tiktune: error: {exc.__class__.__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        print(
+            f"tiktune: error: {exc.__class__.__name__}: {_one_line(exc)} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

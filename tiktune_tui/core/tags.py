@@ -7,6 +7,8 @@ import string
 import unicodedata
 from collections.abc import Iterable
 
+from tiktune_tui.text import terminal_safe
+
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 100
 
@@ -26,14 +28,6 @@ def normalize_tag(raw: str) -> str:
     precomposed Vietnamese; casefold rather than lower so "Straße" finds "strasse".
     """
     return unicodedata.normalize("NFC", raw.strip().lstrip("#")).casefold()
-
-
-def shown(text: str) -> str:
-    """Text as it may appear in an error message: control characters made visible."""
-    return "".join(
-        ch if unicodedata.category(ch) != "Cc" else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
 
 
 def _bad_character(tag: str) -> str | None:
@@ -58,12 +52,12 @@ def parse_tags(text: str | Iterable[str]) -> list[str]:
         bad = _bad_character(tag)
         if bad is not None:
             raise TagError(
-                f'invalid tag "{shown(piece)}": {shown(repr(bad))} is not allowed '
+                f'invalid tag "{terminal_safe(piece)}": {terminal_safe(repr(bad))} is not allowed '
                 "(letters, digits, emoji and _ only)"
             )
         if len(tag) > MAX_TAG_LENGTH:
             raise TagError(
-                f'invalid tag "{shown(piece[:20])}…": longer than {MAX_TAG_LENGTH} characters'
+                f'invalid tag "{terminal_safe(piece[:20])}…": longer than {MAX_TAG_LENGTH} characters'
             )
         if tag not in tags:
             tags.append(tag)

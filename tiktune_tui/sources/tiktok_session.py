@@ -112,7 +112,8 @@ def proxy_settings(proxy: str) -> dict[str, str]:
     """TIKTUNE_PROXY ("http://user:pass@host:port", "socks5://host:port") as Playwright wants it."""
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     if not parts.hostname:
-        raise TikTokError(f"TIKTUNE_PROXY {proxy!r} is not a proxy URL like http://host:port")
+        # Not the value itself: it may hold a password.
+        raise TikTokError("TIKTUNE_PROXY is not a proxy URL like http://user:pass@host:port")
     server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     settings = {"server": server}
     if parts.username:
