@@ -28,7 +28,7 @@ class Recommendation:
     fetched_at: datetime | None = None
 
     def describe(self, now: datetime | None = None) -> str:
-        """Which source answered and how old its data is: "TikTok live", "stored 3 h ago"."""
+        """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
         if self.fetched_at is None:
             return self.label
         return f"{self.label}, fetched {age(self.fetched_at, now)}"

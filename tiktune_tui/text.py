@@ -35,7 +35,7 @@ def short_count(value: int) -> str:
 
 
 def short_score(score: int | float) -> str:
-    """Engagement scores are counts (12.3M); fit and momentum scores are reals (81.6)."""
+    """Engagement scores are counts (12.3M); fit scores are reals (81.6)."""
     if isinstance(score, int):
         return short_count(score)
     return short_count(int(score)) if score >= 10_000 else f"{score:.1f}"

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> None:
     from tiktune_tui.core.modes import explain_text
-    from tiktune_tui.text import display_width, short_count, terminal_safe
+    from tiktune_tui.text import display_width, short_count, short_score, terminal_safe
 
     tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)
     ranked = "" if mode == "popular" else f", ranked by {mode}"
@@ -124,14 +124,10 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
         tags = " ".join("#" + terminal_safe(t) for t in row.matched_tags)
         s = row.stats
         print(
-            f"{row.rank:>3}  {_score(row.score, short_count):>7}  {short_count(s.play):>7}  {short_count(s.digg):>7}"
+            f"{row.rank:>3}  {short_score(row.score):>7}  {short_count(s.play):>7}  {short_count(s.digg):>7}"
             f"  {short_count(s.comment):>6}  {short_count(s.share):>6}  {row.videos:>4}  {song}  [{tags}]"
         )
         if explain:
             print(f"     {terminal_safe(explain_text(row))}")
 
 
-def _score(value: int | float, short_count) -> str:
-    if isinstance(value, float) and value < 1000:
-        return f"{value:.1f}"
-    return short_count(int(value))

@@ -290,7 +290,7 @@ def popular_score(entry: Tally, weights: Weights) -> int:
 def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:
     """The sum of fit_terms, without building them: the evaluation's hot path.
 
-    Rounded so that the same total summed in another order (SQL) ties the same way.
+    Summed in the same order as Store.rank_modes sums it in SQL, so both give identical floats.
     """
     weight = corpus.tag_weight
     points = 0.0

@@ -71,7 +71,7 @@ DEFAULT_WEIGHTS = Weights()
 class SongRank:
     """One row of a recommendation: a song, why it scores, and where it ranks.
 
-    `score` is an int in the popular and uses modes, a float in fit and momentum
+    `score` is an int in the popular, uses and momentum modes, a float in fit
     (core.modes); `explanation` says how the active mode arrived at it.
     """
 
