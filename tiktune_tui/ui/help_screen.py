@@ -41,5 +41,6 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help") as scroll:
             scroll.border_title = "Keys"
-            scroll.border_subtitle = "remap by id in config.toml [keys] · esc closes"
+            # A str would be read as markup, and "[keys]" would vanish as an unknown tag.
+            scroll.border_subtitle = Text("remap by id in config.toml [keys] · esc closes")
             yield Static(help_table(self.keymap, self.app.get_key_display), id="help-body")
