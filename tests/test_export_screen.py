@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.geometry import Region
 from textual.widgets import Button, Input, Static
 
 from tests.export_media import Media, make_media, sha256, streams, video_packet_hashes
 from tiktune_tui.audio_cache import AudioCache
 from tiktune_tui.core.models import Song
 from tiktune_tui.exporter import Exporter, ExportResult
-from tiktune_tui.ui.export_screen import ExportScreen
+from tiktune_tui.ui.export_screen import ConfirmOverwrite, ExportScreen
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -156,6 +157,52 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         await pilot.click("#export-copy")
         assert app.clipboard == str(tmp_path / "clip.sunny-day.mp4")
     assert streams(tmp_path / "clip.sunny-day.mp4")["streams"][1]["codec_name"] == "aac"
+
+
+def shown_text(app) -> str:
+    """Every character the current screen's texts (not its inputs: Textual draws those) send to the terminal."""
+    lines = []
+    for widget in app.screen.query(Static):
+        if widget.display and widget.size.area:
+            lines += [strip.text for strip in widget.render_lines(Region(0, 0, *widget.size))]
+    return "\n".join(lines)
+
+
+async def test_hostile_titles_and_file_names_reach_the_terminal_escaped(media, tmp_path):
+    hostile = Song(id="7002", title="\x1b[31mX", author="\x1b]0;pwned\x07Band")
+    folder = tmp_path / "clips\x1b[2J"
+    folder.mkdir()
+    video = folder / "clip.mp4"
+    shutil.copy(media.mp4, video)
+    screen = ExportScreen(hostile, audio_cache=AudioCache(tmp_path / "cache"), desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        screen.query_one("#export-video", Input).value = str(video)
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        screen.query_one("#export-output", Input).value = str(folder / "gone\x1b[5m" / "out.mp4")
+        await pilot.pause()
+        shown = shown_text(app)
+        assert "\\x1b[31mX" in shown and "\\x1b]0;pwned\\x07Band" in shown
+        assert "no folder" in shown and "gone\\x1b[5m" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+
+        screen._finished(
+            ExportResult(
+                output=folder / "out.mp4", duration_s=2.0, container="mp4", video_codec="h264",
+                video_copied=True, audio_codec="aac", audio_copied=False, mode="replace",
+                size_bytes=1000, elapsed_s=0.1, warnings=("odd \x1b[1m warning",),
+            )
+        )
+        await pilot.pause()
+        shown = shown_text(app)
+        assert "Saved" in shown and "clips\\x1b[2J" in shown and "odd \\x1b[1m warning" in shown
+        assert "\x1b" not in shown
+
+        await app.push_screen(ConfirmOverwrite(folder / "out.mp4"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmOverwrite))
+        shown = shown_text(app)
+        assert "Replace the existing file?" in shown and "\\x1b[2J/out.mp4" in shown
+        assert "\x1b" not in shown
 
 
 async def test_cancel_in_the_modal_stops_ffmpeg_and_leaves_no_file(media, tmp_path):

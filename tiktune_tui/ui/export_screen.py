@@ -37,6 +37,7 @@ from tiktune_tui.exporter import (
     format_clock,
 )
 from tiktune_tui.paths import data_dir
+from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.file_picker import FilePicker
 
 LAST_DIR_FILE = "last_export_dir"
@@ -73,7 +74,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="overwrite"):
-            yield Static(Text.assemble(("Replace the existing file?\n", "bold"), str(self.path)))
+            yield Static(Text.assemble(("Replace the existing file?\n", "bold"), terminal_safe(str(self.path))))
             with Horizontal(id="overwrite-buttons"):
                 yield Button("Replace", id="overwrite-yes", variant="warning")
                 yield Button("Keep it", id="overwrite-no-button")
@@ -136,9 +137,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             box.border_subtitle = "esc cancels"
             title = Text("Song: ", style="bold")
             if self.song is not None:
-                title.append(self.song.display_title)
+                # TikTok's text: an ESC in a title must not reach the terminal.
+                title.append(terminal_safe(self.song.display_title))
                 if self.song.author:
-                    title.append(" — " + self.song.author)
+                    title.append(" — " + terminal_safe(self.song.author))
             else:
                 title.append("none selected: pick an audio file", style="italic")
             yield Static(title, id="export-song")
@@ -235,7 +237,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def _song_audio_missing(self, reason: str) -> None:
         self.song_audio = None
         self._set_audio_status(
-            Text.assemble(("The song's audio is not available", "bold"), f" ({reason}). Pick a local audio file below.")
+            Text.assemble(
+                ("The song's audio is not available", "bold"),
+                f" ({terminal_safe(reason)}). Pick a local audio file below.",
+            )
         )
         self.query_one("#export-audio-status").add_class("-warning")
         self.query_one("#export-audio", Input).placeholder = "path to an audio file (required)"
@@ -304,8 +309,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         return Path(text).expanduser().absolute() if text else None
 
     def _note(self, selector: str, message: str, *, error: bool = False) -> None:
+        """`message` may quote a file name or ffprobe: shown literally, control characters escaped."""
         note = self.query_one(selector, Static)
-        note.update(Text(message))
+        note.update(Text(terminal_safe(message)))
         note.set_class(error, "-error")
 
     @on(Input.Changed, "#export-video")
@@ -526,7 +532,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
-        self._show_message(Text(message), error=True)
+        self._show_message(Text(terminal_safe(message)), error=True)
         self._validate()
 
     def _finished(self, result: ExportResult) -> None:
@@ -534,11 +540,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.result = result
         self.set_class(False, "-running")
         self.query_one("#export-progress", ProgressBar).update(total=result.duration_s, progress=result.duration_s)
-        text = Text.assemble(("Saved ", "bold"), str(result.output))
+        text = Text.assemble(("Saved ", "bold"), terminal_safe(str(result.output)))
         video_note = "video copied untouched" if result.video_copied else "video re-encoded to H.264"
         text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {result.size_bytes / 1e6:.1f} MB")
         for warning in result.warnings:
-            text.append(f"\nNote: {warning}", style="italic")
+            text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)
         self.query_one("#export-run").display = False
         self.query_one("#export-close", Button).label = "Close"
@@ -563,7 +569,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         try:
             self.open_file(self.result.output)
         except opener.OpenError as exc:
-            self._show_message(Text(str(exc)), error=True)
+            self._show_message(Text(terminal_safe(str(exc))), error=True)
 
     @on(Button.Pressed, "#export-copy")
     def copy_path(self) -> None:
