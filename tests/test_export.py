@@ -233,11 +233,20 @@ def test_awkward_names_work_and_no_shell_is_involved(media, tmp_path):
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
 
 
-def test_output_permissions_follow_the_umask_not_the_temp_file(workdir):
-    Exporter().run(options(workdir / "clip.mp4", workdir / "song.m4a", workdir / "o.mp4"))
-    umask = os.umask(0)
-    os.umask(umask)
-    assert (workdir / "o.mp4").stat().st_mode & 0o777 == 0o666 & ~umask
+def test_output_permissions_follow_the_umask_which_the_export_never_changes(workdir, monkeypatch):
+    # os.umask is the only way to read the umask, and it sets it for every thread meanwhile
+    # (SQLite's -wal files, the audio cache...): an export must not call it.
+    def no_umask(mask):
+        raise AssertionError("the export changed the process umask")
+
+    previous = os.umask(0o027)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "umask", no_umask)
+            Exporter().run(options(workdir / "clip.mp4", workdir / "song.m4a", workdir / "o.mp4"))
+    finally:
+        os.umask(previous)
+    assert (workdir / "o.mp4").stat().st_mode & 0o777 == 0o640
 
 
 def test_cancel_stops_ffmpeg_and_leaves_no_file(media, tmp_path):

@@ -33,9 +33,9 @@ import math
 import os
 import queue
 import re
+import secrets
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import unicodedata
@@ -235,6 +235,24 @@ def unique_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise ExportError(f"too many files named like {path}")
+
+
+def _create_temp(directory: Path, prefix: str, suffix: str) -> Path:
+    """A new empty file in `directory` for ffmpeg to write, with a name no one else has.
+
+    Created with mode 0666 so the kernel applies the umask (and any default ACL), as for
+    any file the user makes: mkstemp's 0600 needed a chmod after, and reading the umask
+    for it means os.umask, which changes it for every thread of the process meanwhile.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        path = directory / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(path, flags, 0o666))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
 
 
 def _ffmpeg_path(path: Path) -> str:
@@ -750,11 +768,9 @@ class Exporter:
         cold = known_probe(options.video) is None or known_probe(options.audio) is None
         guess = guess_plan(options, container) if self.speculate and cold else None
         try:
-            handle, temp_name = tempfile.mkstemp(prefix=f".{output.stem[:60]}.", suffix=".tiktune-part", dir=directory)
+            temp = _create_temp(directory, prefix=f".{output.stem[:60]}.", suffix=".tiktune-part")
         except OSError as exc:
             raise _disk_error(exc, directory) from None
-        os.close(handle)
-        temp = Path(temp_name)
         running: _FfmpegProcess | None = None
         try:
             if guess is not None and self._has_room(guess, directory):
@@ -886,10 +902,6 @@ class Exporter:
         try:
             if temp.stat().st_size == 0:
                 raise ExportError("ffmpeg wrote nothing; the output was not created")
-            # mkstemp made it 0600; a video the user posts should have the usual permissions.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
             if overwrite:
                 if output.exists():
                     # Replacing a file the user had: make sure the new bytes are on disk before the
