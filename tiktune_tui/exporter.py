@@ -16,9 +16,10 @@ The output always has exactly the video's duration: the song is offset (input se
 (`-stream_loop -1`, repeats start at the song's beginning) or padded with silence, then cut
 to the video's length in the filter graph, so the audio ends with the video.
 
-Nothing is lost: ffmpeg writes a hidden temp file in the target directory, which is fsynced
-and then linked (no clobber) or renamed (overwrite) to the output name; any failure or cancel
-removes the temp file. To hide ffprobe's start-up (~0.1 s, as long as a whole stream copy),
+Nothing is lost: ffmpeg writes a hidden temp file in the target directory, which is then
+linked (no clobber) or renamed (overwrite) to the output name; any failure or cancel removes
+the temp file. It is fsynced first only when it replaces an existing file, whose old bytes
+a crash must not leave the name without; a new name risks no one's data, so it skips that cost. To hide ffprobe's start-up (~0.1 s, as long as a whole stream copy),
 ffmpeg starts on a plan guessed from the files' headers while ffprobe checks them, and goes on
 only if the probed plan is the same (see `Exporter`).
 
