@@ -102,6 +102,32 @@ def test_format_time():
     assert format_time(None) == "-:--"
 
 
+def test_the_ui_styles_live_in_the_one_stylesheet():
+    """A DEFAULT_CSS beside tiktune.tcss splits the styles in two places that can disagree."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    found = []
+    for module_info in pkgutil.iter_modules(tiktune_tui.ui.__path__, "tiktune_tui.ui."):
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, DOMNode) and value.__module__ == module.__name__:
+                if "DEFAULT_CSS" in vars(value):
+                    found.append(f"{module.__name__}.{name}")
+    assert found == []
+
+
+async def test_the_seek_bar_is_one_line_wide_as_the_row_from_the_stylesheet():
+    app = BarApp()
+    async with app.run_test(size=(80, 10)):
+        bar = app.query_one(SeekBar)
+        assert bar.size.height == 1
+        assert bar.styles.width is not None and bar.styles.width.is_fraction
+
+
 async def test_keys_drive_the_bar_and_the_progress_text_updates(base_url):
     songs = [song("a", base_url + "long.mp3", title="Long"), song("b", base_url + "b.mp3", title="Bee")]
     app = BarApp(songs)

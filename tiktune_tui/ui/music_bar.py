@@ -56,12 +56,7 @@ def song_label(song: Song) -> Text:
 class SeekBar(Widget):
     """A one-line progress bar; a click on it asks to seek there."""
 
-    DEFAULT_CSS = """
-    SeekBar {
-        height: 1;
-        width: 1fr;
-    }
-    """
+    # Its styles live in ui/tiktune.tcss, with every other rule of the app.
     COMPONENT_CLASSES = {"seek-bar--done", "seek-bar--rest"}
 
     position: reactive[float] = reactive(0.0)
