@@ -16,7 +16,7 @@ from tests.player_support import make_tone, serve_directory, song
 from tiktune_tui import player as player_module
 from tiktune_tui.core.models import Song
 from tiktune_tui.player import NO_PREVIEW, PlayerState, PlayerStatus
-from tiktune_tui.ui.music_bar import MusicBar, SeekBar, format_time
+from tiktune_tui.ui.music_bar import MusicBar, SeekBar
 
 TCSS = Path(tiktune_tui.ui.__file__).parent / "tiktune.tcss"
 
@@ -92,14 +92,6 @@ async def until(pilot, condition, timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the bar never got there"
         await pilot.pause(0.05)
-
-
-def test_format_time():
-    assert format_time(0) == "0:00"
-    assert format_time(62.9) == "1:02"
-    assert format_time(3599) == "59:59"
-    assert format_time(3723) == "1:02:03"
-    assert format_time(None) == "-:--"
 
 
 def test_the_ui_styles_live_in_the_one_stylesheet():

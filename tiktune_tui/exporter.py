@@ -50,6 +50,7 @@ from typing import Literal
 import ffmpeg
 
 from tiktune_tui import mp4_header
+from tiktune_tui.clock_format import format_clock
 from tiktune_tui.errors import TiktuneError
 
 Mode = Literal["replace", "mix"]
@@ -178,14 +179,6 @@ def parse_clock(text: str) -> float:
     for part in text.split(":"):
         seconds = seconds * 60 + float(part)
     return seconds
-
-
-def format_clock(seconds: float) -> str:
-    """75.4 -> "1:15"; an hour or more -> "1:02:03"."""
-    whole = int(max(0.0, seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def parse_seconds(text: str, what: str) -> float:

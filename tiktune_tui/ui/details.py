@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tiktune_tui.clock_format import format_clock
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.modes import explain_text
 from tiktune_tui.core.ranking import SongRank, Weights
@@ -20,18 +21,12 @@ VIDEOS_SHOWN = 3
 STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
 
 
-def duration(seconds: int | None) -> str:
-    if seconds is None:
-        return "length unknown"
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> Group:
     song = row.song
     heading = Text(terminal_safe(song.display_title), style="bold")
     byline = Text("by ", style="dim")
     byline.append(terminal_safe(song.author) or "unknown artist", style="")
-    byline.append(f" · {duration(song.duration_s)} · rank {row.rank}", style="dim")
+    byline.append(f" · {format_clock(song.duration_s, unknown='length unknown')} · rank {row.rank}", style="dim")
 
     score = Table.grid(padding=(0, 1))
     score.add_column()

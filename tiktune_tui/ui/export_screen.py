@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from tiktune_tui import exporter, opener
+from tiktune_tui.clock_format import format_clock
 from tiktune_tui.core.models import Song
 from tiktune_tui.exporter import (
     AUDIO_EXTENSIONS,
@@ -34,7 +35,6 @@ from tiktune_tui.exporter import (
     ExportResult,
     MediaInfo,
     Progress,
-    format_clock,
 )
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import terminal_safe

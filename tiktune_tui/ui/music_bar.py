@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from tiktune_tui.audio_cache import AudioCache
+from tiktune_tui.clock_format import format_clock
 from tiktune_tui.core.models import Song
 from tiktune_tui.player import Notice, Player, PlayerEvent, PlayerState, PlayerStatus, Resolver, StatusChanged
 from tiktune_tui.text import terminal_safe
@@ -32,16 +33,6 @@ STATE_ICONS = {
 IDLE_ICON = "■"
 # States in which the bar shows the player's message instead of the progress line.
 _MESSAGE_STATES = (PlayerState.STARTING, PlayerState.UNAVAILABLE, PlayerState.LOADING, PlayerState.ERROR)
-
-
-def format_time(seconds: float | None) -> str:
-    """`m:ss`, or `h:mm:ss` past an hour; `-:--` when unknown."""
-    if seconds is None or seconds < 0:
-        return "-:--"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def song_label(song: Song) -> Text:
@@ -135,7 +126,7 @@ class MusicBar(Widget):
             yield Label("", id="bar-volume")
         with Horizontal(id="bar-bottom", classes="bar-row"):
             yield SeekBar(id="bar-progress")
-            yield Label(format_time(0) + " / " + format_time(None), id="bar-time")
+            yield Label(format_clock(0) + " / " + format_clock(None), id="bar-time")
             yield Label("", id="bar-message")
 
     def on_mount(self) -> None:
@@ -264,7 +255,7 @@ class MusicBar(Widget):
         progress = self.query_one("#bar-progress", SeekBar)
         progress.duration = status.duration_s
         progress.position = status.position_s
-        time_text = f"{format_time(status.position_s)} / {format_time(status.duration_s)}"
+        time_text = f"{format_clock(status.position_s)} / {format_clock(status.duration_s)}"
         self.query_one("#bar-time", Label).update(time_text)
         show_message = state in _MESSAGE_STATES and bool(status.message)
         self.set_class(show_message, "-message")
@@ -280,4 +271,4 @@ class MusicBar(Widget):
         self.query_one("#bar-title", Label).update(title)
 
 
-__all__ = ["MusicBar", "SeekBar", "format_time", "song_label"]
+__all__ = ["MusicBar", "SeekBar", "song_label"]
