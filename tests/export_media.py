@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 VIDEO_TONE_HZ = 220  # the videos' own sound
 SONG_TONE_HZ = 880  # the song's
+
+
+def put_in_cache(cache, song, source: Path) -> Path:
+    """`source` as `song`'s cached audio, as if it had been downloaded before (the cache's naming)."""
+    from tiktune_tui.audio_cache import song_key
+
+    cache.directory.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, cache.directory / (song_key(song) + source.suffix)))
 
 
 def ffmpeg(*args: str) -> None:

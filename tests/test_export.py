@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from tests.export_media import (
+    put_in_cache,
     SONG_TONE_HZ,
     VIDEO_TONE_HZ,
     Media,
@@ -367,7 +368,7 @@ def test_cli_song_uses_the_audio_cache(workdir, capsys):
     from tiktune_tui.catalog import load_catalog
 
     song: Song = next(v.song for v in load_catalog().videos if v.song.title)
-    AudioCache.default().add_file(song, workdir / "song.m4a")
+    put_in_cache(AudioCache.default(), song, workdir / "song.m4a")
     assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--song", song.id, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["song_id"] == song.id and Path(result["output"]).name == f"clip.{slug(song.title)}.mp4"

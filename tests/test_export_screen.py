@@ -12,7 +12,7 @@ from textual.app import App
 from textual.geometry import Region
 from textual.widgets import Button, Input, Static
 
-from tests.export_media import Media, make_media, sha256, streams, video_packet_hashes
+from tests.export_media import Media, make_media, put_in_cache, sha256, streams, video_packet_hashes
 from tiktune_tui.audio_cache import AudioCache
 from tiktune_tui.core.models import Song
 from tiktune_tui.exporter import Exporter, ExportResult
@@ -67,7 +67,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
     shutil.copy(media.mp4, video)
     before = sha256(video)
     cache = AudioCache(tmp_path / "cache")
-    cache.add_file(SONG, media.long_song)
+    put_in_cache(cache, SONG, media.long_song)
     opened: list[Path] = []
     screen = ExportScreen(SONG, audio_cache=cache, desktop=True, open_file=opened.append)
     app = Host(screen)
@@ -252,7 +252,7 @@ def test_export_modal_snapshot(snap_compare, media, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shutil.copy(media.mp4, tmp_path / "clip.mp4")
     cache = AudioCache(tmp_path / "cache")
-    cache.add_file(SONG, media.long_song)
+    put_in_cache(cache, SONG, media.long_song)
     screen = ExportScreen(SONG, audio_cache=cache, desktop=False)
     app = Host(screen)
 

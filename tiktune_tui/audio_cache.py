@@ -158,21 +158,6 @@ class AudioCache:
         except (TimeoutError, OSError) as exc:
             raise AudioUnavailable(f"cannot download the audio: {exc}") from None
 
-    def add_file(self, song: Song, path: Path) -> Path:
-        """Copy a local audio file in as `song`'s audio; returns the cached path."""
-        source = Path(path)
-        suffix = source.suffix.lower() if source.suffix.lower() in _KNOWN_SUFFIXES else ".audio"
-        target = self.directory / (song_key(song) + suffix)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        try:
-            with source.open("rb") as stream:
-                return self._store(song, stream, target, None)
-        except OSError as exc:
-            raise AudioUnavailable(f"cannot add {source} to the audio cache: {exc.strerror or exc}") from None
-
-    def total_bytes(self) -> int:
-        return sum(size for _, size, _ in self._entries())
-
     # -- internals ---------------------------------------------------------------------
 
     def _find(self, key: str) -> Path | None:
