@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from tests.export_media import (
-    put_in_cache,
     SONG_TONE_HZ,
     VIDEO_TONE_HZ,
     Media,
     make_media,
+    put_in_cache,
     sha256,
     streams,
     tone_level_db,
