@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Static
 
+from tiktune_tui.text import terminal_safe
+
 
 class FilteredTree(DirectoryTree):
     """Folders and the files whose suffix is allowed; hidden entries left out."""
@@ -20,6 +22,12 @@ class FilteredTree(DirectoryTree):
     def __init__(self, path: Path, suffixes: frozenset[str], *, id: str | None = None) -> None:
         self.suffixes = suffixes
         super().__init__(path, id=id)
+
+    def process_label(self, label: str | Text) -> Text:
+        # Tree reads a str label as Rich markup; a file name is shown literally, escapes visible.
+        if isinstance(label, str):
+            return Text(terminal_safe(label), no_wrap=True, overflow="ellipsis")
+        return label
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         for path in paths:
