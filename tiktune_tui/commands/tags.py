@@ -30,7 +30,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.core.tags import normalize_tag
     from tiktune_tui.tag_index import known_tags
-    from tiktune_tui.text import terminal_safe
 
     if args.related is not None:
         return _related(args)
@@ -38,13 +37,7 @@ def run(args: argparse.Namespace) -> int:
         normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args)
     )
     rows = counts[: args.limit] if args.limit > 0 else counts
-    if args.json:
-        json.dump([{"tag": t, "videos": n} for t, n in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    for tag, videos in rows:
-        print(f"{videos:>7}  #{terminal_safe(tag)}")
-    return 0
+    return _print(args, [(t, n) for t, n in rows], "videos", "{:>7}")
 
 
 def _related(args: argparse.Namespace) -> int:
@@ -61,13 +54,7 @@ def _related(args: argparse.Namespace) -> int:
         tag, args.limit if args.limit > 0 else None,
         catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args),
     )
-    if args.json:
-        json.dump([{"tag": t, "npmi": round(v, 4)} for t, v in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    for other, value in rows:
-        print(f"{value:7.3f}  #{terminal_safe(other)}")
-    return 0
+    return _print(args, [(t, round(v, 4)) for t, v in rows], "npmi", "{:7.3f}")
 
 
 def _kind(args: argparse.Namespace) -> str:
@@ -76,3 +63,16 @@ def _kind(args: argparse.Namespace) -> str:
     from tiktune_tui.sources import SourceOptions, default_kind
 
     return default_kind(SourceOptions(kind=args.source, catalog=args.catalog), load_settings())
+
+
+def _print(args: argparse.Namespace, rows: list[tuple[str, int | float]], key: str, number: str) -> int:
+    """(tag, number) rows as JSON objects {"tag", key} or as aligned text lines."""
+    from tiktune_tui.text import terminal_safe
+
+    if args.json:
+        json.dump([{"tag": t, key: n} for t, n in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for tag, value in rows:
+            print(f"{number.format(value)}  #{terminal_safe(tag)}")
+    return 0
