@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import ROOT, synthetic_store_path, tag_name  # noqa: E402
 
 from tiktune_tui.core.models import Song, Stats, Video  # noqa: E402
-from tiktune_tui.core.ranking import rank_songs  # noqa: E402
+from tiktune_tui.core.modes import rank  # noqa: E402
 from tiktune_tui.store import Store  # noqa: E402
 
 QUERIES = {"typical": [tag_name(r) for r in (10, 100, 1000)], "head": [tag_name(r) for r in (1, 2, 3)]}
@@ -97,7 +97,7 @@ def main() -> None:
     by_tag = load_memory(store)
     print(f"memory: loaded in {time.perf_counter() - started:.1f} s")
     for name, tags in QUERIES.items():
-        ranked = best_of(lambda: rank_songs(matching(by_tag, tags), tags, limit=50), runs=3)
+        ranked = best_of(lambda: rank(matching(by_tag, tags), tags, limit=50), runs=3)
         bare = best_of(lambda: sum(v.stats.play for v in matching(by_tag, tags)), runs=3)
         print(f"memory {name:8} {tags}: rank {ranked * 1000:7.1f} ms  bare scan {bare * 1000:7.1f} ms  "
               f"ratio {ranked / bare:.2f}x")

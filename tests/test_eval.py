@@ -33,12 +33,12 @@ HOLDOUT = [
 
 def test_cases_and_hits_follow_the_definition():
     report = evaluate(TRAIN, HOLDOUT, ["popular", "uses", "fit"], [1, 2, 10])
-    assert report.cases == 3
+    assert report.cases == 3 and report.reachable == 2  # nothing in training carries #unseen
     assert report.hits["popular"] == {1: 1, 2: 2, 10: 2}
     assert report.hits["uses"] == {1: 1, 2: 2, 10: 2}
     assert report.hr("popular", 1) == pytest.approx(1 / 3)
     as_json = report.as_dict()
-    assert as_json["cases"] == 3 and as_json["modes"]["popular"]["hr"] == {"1": 0.3333, "2": 0.6667, "10": 0.6667}
+    assert as_json["cases"] == 3 and as_json["reachable"] == 2 and as_json["modes"]["popular"]["hr"] == {"1": 0.3333, "2": 0.6667, "10": 0.6667}
 
 
 def test_fit_finds_the_song_the_rare_tag_points_to():
@@ -62,6 +62,7 @@ def test_cross_validation_sums_the_folds_and_workers_agree():
     serial = cross_validate(videos, 3, ks=[1, 10])
     parallel = cross_validate(videos, 3, ks=[1, 10], workers=2)
     assert serial.as_dict() == parallel.as_dict()
+    assert serial.reachable == sum(evaluate(tr, te, ks=[1, 10]).reachable for tr, te in folds(videos, 3))
     assert serial.cases == sum(evaluate(tr, te, ks=[1, 10]).cases for tr, te in folds(videos, 3))
 
 
@@ -87,7 +88,7 @@ def test_eval_command_on_csv_files(tmp_path, capsys):
     assert out["modes"]["popular"]["hr"] == {"1": 0.3333, "2": 0.6667}
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "3 cases" in text and "| fit |" in text and "HR@50" in text
+    assert "3 cases, 2 reachable (66.7%" in text and "| fit |" in text and "HR@50" in text
     assert main([*args, "--rank", "nope"]) == 2
     assert main(["eval", "--catalog", str(tmp_path / "train.csv")]) == 2
     assert main([*args, "--k", "0"]) == 2

@@ -4,7 +4,8 @@ import pytest
 
 from tests.factories import video
 from tiktune_tui.core.models import Stats
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, Weights, WeightsError, rank_songs
+from tiktune_tui.core.modes import rank
+from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, Weights, WeightsError
 
 
 def test_video_score_is_the_formula_users_know():
@@ -19,7 +20,7 @@ def test_song_score_sums_distinct_matching_videos():
         video("3", "B", "diy", play=120),
         video("4", "C", "gaming", play=10_000),  # no query tag: ignored
     ]
-    rows = rank_songs(videos, ["cooking", "diy"])
+    rows = rank(videos, ["cooking", "diy"])
     assert [(r.song.id, r.score, r.videos, r.matched_tags) for r in rows] == [
         ("A", 150, 2, ("cooking", "diy")),
         ("B", 120, 1, ("diy",)),
@@ -35,26 +36,26 @@ def test_ties_break_on_matched_tags_then_song_id():
         video("3", "X", "a", play=5),
         video("4", "X", "b", play=5),
     ]
-    assert [r.song.id for r in rank_songs(videos, ["a", "b"])] == ["X", "Y", "Z"]
+    assert [r.song.id for r in rank(videos, ["a", "b"])] == ["X", "Y", "Z"]
 
 
 def test_require_all_keeps_songs_matched_by_every_tag_across_their_videos():
     videos = [video("1", "A", "a", play=1), video("2", "A", "b", play=1), video("3", "B", "a", play=99)]
-    assert [r.song.id for r in rank_songs(videos, ["a", "b"], require_all=True)] == ["A"]
+    assert [r.song.id for r in rank(videos, ["a", "b"], require_all=True)] == ["A"]
 
 
 def test_weights_change_the_order_and_the_breakdown_adds_up():
     videos = [video("1", "plays", "t", play=100), video("2", "shares", "t", share=30)]
-    assert rank_songs(videos, ["t"])[0].song.id == "shares"  # 4*30 = 120 > 100
+    assert rank(videos, ["t"])[0].song.id == "shares"  # 4*30 = 120 > 100
     weights = Weights.parse("share=1")
-    top = rank_songs(videos, ["t"], weights)[0]
+    top = rank(videos, ["t"], weights=weights)[0]
     assert top.song.id == "plays"
     assert sum(top.breakdown(weights).values()) == top.score
 
 
 def test_counts_are_unbounded_ints():
     huge = 10**30
-    rows = rank_songs([video("1", "A", "t", play=huge), video("2", "A", "t", play=huge)], ["t"])
+    rows = rank([video("1", "A", "t", play=huge), video("2", "A", "t", play=huge)], ["t"])
     assert rows[0].score == 2 * huge
 
 
@@ -84,7 +85,7 @@ videos_strategy = st.lists(
 
 @given(videos_strategy, st.lists(st.sampled_from(["a", "b", "c", "x"]), min_size=1, max_size=3, unique=True))
 def test_ranking_properties(videos, tags):
-    rows = rank_songs(videos, tags)
+    rows = rank(videos, tags)
     first_match = {}
     for v in videos:
         if set(v.hashtags) & set(tags):
@@ -97,4 +98,4 @@ def test_ranking_properties(videos, tags):
     for r in rows:
         assert r.score == DEFAULT_WEIGHTS.score(r.stats)
         assert set(r.matched_tags) <= set(tags)
-    assert rank_songs(videos, tags, limit=2) == rows[:2]
+    assert rank(videos, tags, limit=2) == rows[:2]

@@ -13,7 +13,7 @@ from TikTokApi import TikTokApi
 from tests.tiktok_fakes import COOKING_ID, PAGES, FakeTikTok, challenge_detail, cooking, fixture
 from tiktune_tui.cli import main
 from tiktune_tui.config import Settings
-from tiktune_tui.core.ranking import rank_songs
+from tiktune_tui.core.modes import rank
 from tiktune_tui.sources import SourceOptions, collect, open_source
 from tiktune_tui.sources.base import TagProgress, VideosFound
 from tiktune_tui.sources.store import StoreSource
@@ -81,7 +81,7 @@ async def test_cooking_follows_the_cursor_and_aggregates_per_song(store):
     assert events[-1] == TagProgress("cooking", 59, "done")
     assert sum(len(e.videos) for e in events if isinstance(e, VideosFound)) == 59
     assert result.label == "TikTok" and result.fetched_at is not None
-    top = rank_songs(result.videos, ["cooking"])[0]
+    top = rank(result.videos, ["cooking"])[0]
     assert (top.song.title, top.videos) == ("Sizzle Beat", 9)
 
 

@@ -444,9 +444,9 @@ class Store:
         require_all: bool = False,
         limit: int | None = None,
     ) -> list[SongRank]:
-        """core.ranking.rank_songs computed inside SQLite: the popular ranking without
-        explanations. The engine uses rank_modes; this is the reference and the baseline
-        bench/modes.py measures every mode against."""
+        """The popular ranking (core.modes.rank) inside SQLite, the lean way: no explanations
+        and no other modes' totals. The engine uses rank_modes; this is the baseline
+        bench/rank.py and bench/modes.py measure against."""
         if not tags:
             return []
         # A song's matched tags are the OR of its videos' masks; SQLite has no bit_or

@@ -3,7 +3,10 @@
 A case is a held-out video with at least one hashtag whose song occurs in the
 training videos. Each mode ranks the training songs for that video's hashtags,
 with corpus statistics from the training videos only; a hit@K is the video's
-real song in the top K. HR@K is hits over cases.
+real song in the top K. HR@K is hits over cases. A case is reachable when some
+training video of its real song carries one of its hashtags: no ranking of the
+matching videos can hit more than the reachable cases, so that share is the
+ceiling every tag-matching mode is measured against.
 
 Ranking goes through core.modes (the same tally, scores and order users get), but
 only the real song's position is needed, so no result rows are built.
@@ -30,6 +33,7 @@ class Report:
     """Cases and hits per mode and K; HR@K = hits / cases."""
 
     cases: int = 0
+    reachable: int = 0  # cases whose real song shares a hashtag with them in the training videos
     ks: tuple[int, ...] = DEFAULT_KS
     hits: dict[str, dict[int, int]] = field(default_factory=dict)
 
@@ -38,6 +42,7 @@ class Report:
 
     def add(self, other: Report) -> None:
         self.cases += other.cases
+        self.reachable += other.reachable
         for mode, per_k in other.hits.items():
             mine = self.hits.setdefault(mode, dict.fromkeys(self.ks, 0))
             for k, count in per_k.items():
@@ -46,6 +51,7 @@ class Report:
     def as_dict(self) -> dict[str, object]:
         return {
             "cases": self.cases,
+            "reachable": self.reachable,
             "modes": {
                 mode: {
                     "hr": {str(k): round(self.hr(mode, k), 4) for k in self.ks},
@@ -126,6 +132,8 @@ def _evaluate(
         candidates = index.videos_with_any([*tags, *related])
         tallies = tally(candidates, tags, weights, corpus)
         truth = tallies.get(video.song.id)
+        if truth is not None and truth.literal:
+            report.reachable += 1
         for mode in modes:
             position = _position(tallies, truth, mode, weights, corpus)
             if position is None:

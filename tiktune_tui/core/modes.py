@@ -1,6 +1,6 @@
 """The ranking modes: four answers to "which song fits these hashtags?".
 
-- popular: the seed formula (core.ranking.rank_songs), unchanged: summed engagement.
+- popular: the seed formula, unchanged: the weighted engagement of the matching videos, summed per song.
 - uses: how many matching videos use the song.
 - fit: relevance to the query. For each query tag, the song's videos carrying it
   vote with the tag's weight, its squared inverse document frequency (a tag on 20
@@ -386,13 +386,18 @@ def rank(
 ) -> list[SongRank]:
     """Rank the songs of `videos` for the query `tags` in `mode`, each row explained.
 
-    In popular mode the order, scores and rows are those of core.ranking.rank_songs.
-    Without a corpus, the given videos stand in for the collection.
+    A video seen twice (under two tags, on two feed pages) counts once. With `require_all`,
+    only songs whose matching videos cover every tag remain.
+    Without a corpus, the given videos stand in for the collection (fit and momentum
+    need one; popular and uses look at the matching videos alone).
     """
     mode = check_mode(mode)
-    videos = list(videos)
     if corpus is None:
-        corpus = Corpus.from_videos(videos)
+        if mode in ("popular", "uses"):
+            corpus = Corpus()
+        else:
+            videos = list(videos)
+            corpus = Corpus.from_videos(videos)
     tallies = tally(videos, tags, weights, corpus)
     keys = ranked_keys(tallies, mode, weights, corpus)
     if require_all:

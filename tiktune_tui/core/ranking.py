@@ -1,17 +1,16 @@
-"""The ranking users know: score videos by engagement, sum per song.
+"""The scoring users know and the rows every ranking returns.
 
-A video's score is play + 2*digg + 3*comment + 4*share by default; a song's score
-sums the distinct matching videos that use it. This module is the reference
-implementation: the store's SQL ranking is tested against it.
+A video's score is play + 2*digg + 3*comment + 4*share by default (`Weights`); a
+song's score in the popular mode sums the distinct matching videos that use it
+(core.modes ranks; the store's SQL is tested against it). `SongRank` is one result row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tiktune_tui.core.models import STAT_NAMES, Song, Stats, Video
+from tiktune_tui.core.models import STAT_NAMES, Song, Stats
 
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Explanation
@@ -112,67 +111,3 @@ class SongRank:
 def order_key(score: int, matched: int, song_id: str) -> tuple[int, int, str]:
     """Score desc, then matched-tag count desc, then song id: deterministic."""
     return (-score, -matched, song_id)
-
-
-def rank_songs(
-    videos: Iterable[Video],
-    tags: Sequence[str],
-    weights: Weights = DEFAULT_WEIGHTS,
-    *,
-    require_all: bool = False,
-    limit: int | None = None,
-) -> list[SongRank]:
-    """Rank the songs of the videos that carry at least one of `tags`.
-
-    A video seen twice (found under two tags, or on two feed pages) counts once.
-    With `require_all`, only songs whose matching videos cover every tag remain.
-    """
-    wanted = {tag: position for position, tag in enumerate(tags)}
-    seen_videos: set[str] = set()
-    # Per song: [song, play, digg, comment, share, tag mask, member ids]; plain ints
-    # and lists keep this loop cheap on large stores.
-    acc: dict[str, list] = {}
-    for video in videos:
-        if video.id in seen_videos:
-            continue
-        mask = 0
-        for tag in video.hashtags:
-            position = wanted.get(tag)
-            if position is not None:
-                mask |= 1 << position
-        if not mask:
-            continue
-        seen_videos.add(video.id)
-        entry = acc.get(video.song.id)
-        if entry is None:
-            entry = acc[video.song.id] = [video.song, 0, 0, 0, 0, 0, []]
-        stats = video.stats
-        entry[1] += stats.play
-        entry[2] += stats.digg
-        entry[3] += stats.comment
-        entry[4] += stats.share
-        entry[5] |= mask
-        entry[6].append(video.id)
-
-    everything = (1 << len(wanted)) - 1
-    rows = []
-    for key, (song, play, digg, comment, share, mask, members) in acc.items():
-        if require_all and mask != everything:
-            continue
-        total = Stats(play, digg, comment, share)
-        rows.append((weights.score(total), mask.bit_count(), key, song, total, mask, members))
-    rows.sort(key=lambda r: order_key(r[0], r[1], r[2]))
-    if limit is not None:
-        rows = rows[:limit]
-    return [
-        SongRank(
-            rank=position,
-            song=song,
-            score=score,
-            stats=total,
-            videos=len(members),
-            matched_tags=tuple(tag for tag, bit in wanted.items() if mask >> bit & 1),
-            video_ids=tuple(members),
-        )
-        for position, (score, _, _, song, total, mask, members) in enumerate(rows, start=1)
-    ]

@@ -17,9 +17,9 @@ from textual.message import Message
 
 from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
-from tiktune_tui.core.modes import DEFAULT_MODE
+from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.ranking import Weights, rank_songs
+from tiktune_tui.core.ranking import Weights
 from tiktune_tui.engine import Recommendation, recommend
 from tiktune_tui.sources import SourceOptions, default_kind
 from tiktune_tui.sources.base import SearchEvent, TagProgress, VideosFound
@@ -63,7 +63,7 @@ class Query:
     source: SourceChoice
     weights: Weights
     settings: Settings
-    mode: str = DEFAULT_MODE
+    mode: str = modes.DEFAULT_MODE
 
 
 def warm_catalog(source: SourceChoice, settings: Settings) -> None:
@@ -95,11 +95,13 @@ def run_search(
         post(SearchProgress(query.serial, event))
         if isinstance(event, TagProgress) and event.state != "running":
             finished.add(event.tag)
-            # The last tag's ranking is the final result; no partial needed. Other modes
-            # need corpus statistics the engine computes once, at the end.
-            if found and len(finished) < len(query.tags) and query.mode == DEFAULT_MODE:
+            # The last tag's ranking is the final result; no partial needed. Until then the
+            # videos found so far stand in for the collection's statistics (fit's tag weights,
+            # momentum's "now"): the order is provisional, and the status line says so.
+            if found and len(finished) < len(query.tags):
                 videos = list(found.values())
-                post(PartialResults(query.serial, rank_songs(videos, query.tags, query.weights), videos))
+                rows = modes.rank(videos, query.tags, query.mode, query.weights)
+                post(PartialResults(query.serial, rows, videos))
 
     if query.source.resolved_kind(query.settings) == "catalog":
         warm_catalog(query.source, query.settings)
