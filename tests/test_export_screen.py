@@ -160,7 +160,7 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
 
 
 def shown_text(app) -> str:
-    """Every character the current screen's texts (not its inputs: Textual draws those) send to the terminal."""
+    """Every character the current screen's texts send to the terminal (the inputs are checked on their own)."""
     lines = []
     for widget in app.screen.query(Static):
         if widget.display and widget.size.area:
@@ -185,6 +185,12 @@ async def test_hostile_titles_and_file_names_reach_the_terminal_escaped(media, t
         assert "\\x1b[31mX" in shown and "\\x1b]0;pwned\\x07Band" in shown
         assert "no folder" in shown and "gone\\x1b[5m" in shown
         assert "\x1b" not in shown and "\x07" not in shown
+        # The inputs hold the exact paths but draw each control character as one visible cell.
+        video_input = screen.query_one("#export-video", Input)
+        assert video_input.value == str(video)
+        for field in (video_input, screen.query_one("#export-output", Input)):
+            assert "\x1b" not in field.render_line(0).text  # what fits of the path
+            assert "\x1b" not in field._value.plain and "clips␛[2J" in field._value.plain  # all of it
 
         screen._finished(
             ExportResult(

@@ -64,3 +64,10 @@ def test_parse_tags_either_returns_clean_tags_or_raises_tag_error(text):
         assert tag and len(tag) <= 100
         assert not any(ch.isspace() or ch in ",#" for ch in tag)
         assert parse_tags(tag) == [tag]  # canonical: parsing again changes nothing
+
+
+def test_visible_controls_keeps_one_cell_per_character():
+    from tiktune_tui.text import visible_controls
+
+    assert visible_controls("a\x1b[31mb\x07\x7f\x9b\u202ec\t") == "a␛[31mb␇␡��c␉"
+    assert visible_controls("plain — ✓ 日本") == "plain — ✓ 日本"

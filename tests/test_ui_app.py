@@ -350,3 +350,22 @@ def test_cli_refuses_bad_arguments_before_opening_the_app(tmp_path, capsys):
     assert main(["--catalog", str(tmp_path / "missing.csv"), "x"]) == 1
     assert "no such file" in capsys.readouterr().err
     assert main(["--source", "store", "--catalog", str(tmp_path / "x.csv")]) == 2
+
+
+
+async def test_a_pasted_control_character_is_drawn_visible_and_the_cursor_stays_on_its_cell(catalog):
+    from textual import events
+
+    app = make_app(catalog)
+    async with app.run_test() as pilot:
+        field = app.tag_input
+        field.post_message(events.Paste("co\x1b[2Jok"))
+        await pilot.pause()
+        assert field.value == "co\x1b[2Jok" and field.cursor_position == len(field.value)
+        drawn = field.render_line(0).text
+        assert "\x1b" not in drawn and "co␛[2Jok" in drawn
+        field.cursor_position = 3  # on the "["
+        assert field._cursor_offset == 3  # one cell per character, the ␛ included
+        assert field._position_to_cell(len(field.value)) == len("co␛[2Jok")
+        await pilot.press("enter")
+        assert "invalid tag" in plain(app.query_one("#tag-error", Static))

@@ -14,6 +14,20 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def visible_controls(text: str) -> str:
+    """`text` with every control character drawn as one visible cell: C0 controls as their
+    Unicode control pictures (ESC as ␛, DEL as ␡), C1 and bidi controls as �. Same length,
+    so an index into `text` is an index into the result (an editable field needs that)."""
+    return _UNSAFE.sub(_control_picture, text)
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
 def display_width(text: str) -> int:
     """Columns `text` takes on a terminal (wide CJK and emoji count two)."""
     width = 0

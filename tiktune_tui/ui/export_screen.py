@@ -39,6 +39,7 @@ from tiktune_tui.exporter import (
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.file_picker import FilePicker
+from tiktune_tui.ui.safe_input import SafeInput
 
 LAST_DIR_FILE = "last_export_dir"
 
@@ -147,13 +148,13 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             yield Static(id="export-audio-status")
             yield _row(
                 "Video",
-                Input(id="export-video", placeholder="path to your video"),
+                SafeInput(id="export-video", placeholder="path to your video"),
                 Button("Browse…", id="export-browse-video", classes="export-browse"),
             )
             yield Static(id="export-video-note", classes="export-note")
             yield _row(
                 "Audio file",
-                Input(id="export-audio", placeholder="(the song's audio)"),
+                SafeInput(id="export-audio", placeholder="(the song's audio)"),
                 Button("Browse…", id="export-browse-audio", classes="export-browse"),
             )
             yield Static(id="export-audio-note", classes="export-note")
@@ -163,20 +164,20 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                     yield RadioButton("Mix with it", id="export-mode-mix")
             yield _row(
                 "Song volume %",
-                Input("100", id="export-song-volume", classes="export-short"),
+                SafeInput("100", id="export-song-volume", classes="export-short"),
                 Label("Original %", classes="export-label"),
-                Input("100", id="export-original-volume", classes="export-short", disabled=True),
+                SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
             )
             yield Static(id="export-volume-note", classes="export-note")
             yield _row(
                 "Start at",
-                Input("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+                SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
                 Checkbox("Loop the song", id="export-loop"),
                 Label("Fade-out s", classes="export-label"),
-                Input("0", id="export-fade", classes="export-short"),
+                SafeInput("0", id="export-fade", classes="export-short"),
             )
             yield Static(id="export-timing-note", classes="export-note")
-            yield _row("Output", Input(id="export-output", placeholder="where to write the result"))
+            yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
             yield Static(id="export-output-note", classes="export-note")
             with Vertical(id="export-running"):
                 yield ProgressBar(total=100, show_eta=True, id="export-progress", clock=self.clock)

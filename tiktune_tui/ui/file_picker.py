@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Static
 
 from tiktune_tui.text import terminal_safe
+from tiktune_tui.ui.safe_input import SafeInput
 
 
 class FilteredTree(DirectoryTree):
@@ -57,7 +58,7 @@ class FilePicker(ModalScreen[Path | None]):
             box.border_subtitle = " ".join(sorted(self.suffixes))
             with Horizontal(id="picker-top"):
                 yield Button("↑ Up", id="picker-up")
-                yield Input(str(self.start), id="picker-path", placeholder="type a path and press Enter")
+                yield SafeInput(str(self.start), id="picker-path", placeholder="type a path and press Enter")
             yield FilteredTree(self.start, self.suffixes, id="picker-tree")
             yield Static(id="picker-error")
             with Horizontal(id="picker-buttons"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from textual.suggester import Suggester
-from textual.widgets import Input
 
 from tiktune_tui.core.tags import normalize_tag
 from tiktune_tui.ui.keymap import INPUT_BINDINGS
+from tiktune_tui.ui.safe_input import SafeInput
 
 # The word being typed: whatever follows the last separator parse_tags knows.
 _LAST_WORD = re.compile(r"[^\s,#]+$")
@@ -36,7 +36,7 @@ class TagSuggester(Suggester):
         return None
 
 
-class TagInput(Input):
+class TagInput(SafeInput):
     BINDINGS = INPUT_BINDINGS
 
     def __init__(self, *, id: str = "tags") -> None:
