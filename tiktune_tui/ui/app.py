@@ -22,6 +22,8 @@ from tiktune_tui.core.models import Video
 from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
 from tiktune_tui.core.tags import TagError, parse_tags
 from tiktune_tui.engine import Recommendation
+from tiktune_tui.paths import data_dir
+from tiktune_tui.query_history import QueryHistory
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.details import DetailsPane
 from tiktune_tui.ui.help_screen import HelpScreen
@@ -102,7 +104,7 @@ class TiktuneApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         with Vertical(id="query"):
-            yield TagInput(id="tags")
+            yield TagInput(history=QueryHistory.in_data_dir(data_dir(self.source.data_dir)), id="tags")
             yield Static(id="tag-error")
             yield RelatedTags(id="related")
         yield StatusLine(id="status")

@@ -1,4 +1,4 @@
-"""The tag input: completes the last word from known hashtags, and remembers past queries."""
+"""The tag input: completes the last word from known hashtags, and recalls past queries (kept across sessions)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from textual.suggester import Suggester
 
 from tiktune_tui.core.tags import normalize_tag
+from tiktune_tui.query_history import QueryHistory
 from tiktune_tui.ui.keymap import INPUT_BINDINGS
 from tiktune_tui.ui.safe_input import SafeInput
 
@@ -39,14 +40,15 @@ class TagSuggester(Suggester):
 class TagInput(SafeInput):
     BINDINGS = INPUT_BINDINGS
 
-    def __init__(self, *, id: str = "tags") -> None:
+    def __init__(self, *, history: QueryHistory | None = None, id: str = "tags") -> None:
         self.tag_suggester = TagSuggester()
         super().__init__(
             placeholder="hashtags, e.g. fyp viral — Enter searches, → completes",
             suggester=self.tag_suggester,
             id=id,
         )
-        self.history: list[str] = []
+        self.saved_history = history
+        self.history: list[str] = history.load() if history is not None else []
         self._history_index: int | None = None
         self._draft = ""
 
@@ -54,6 +56,8 @@ class TagInput(SafeInput):
         query = query.strip()
         if query and (not self.history or self.history[-1] != query):
             self.history.append(query)
+            if self.saved_history is not None:
+                self.saved_history.add(query)
         self._history_index = None
 
     def _recall(self, text: str) -> None:
