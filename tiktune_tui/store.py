@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -190,10 +191,12 @@ class Store:
         advice = "it was left untouched; move it aside or choose another --data-dir"
         try:
             # One statement, one snapshot: another connection may be creating the schema now.
-            version, tables = self._db.execute(
+            # fetchall, not fetchone: a statement left unfinished keeps its read lock, and
+            # switching to WAL below would then deadlock with another opener (SQLITE_BUSY at once).
+            ((version, tables),) = self._db.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version),"
                 " (SELECT count(*) FROM sqlite_master)"
-            ).fetchone()
+            ).fetchall()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a readable tiktune database ({exc}); {advice}") from None
         if version > SCHEMA_VERSION:
@@ -204,7 +207,7 @@ class Store:
         if version == 0 and tables:
             raise StoreError(f"{self.path} is an SQLite file but not a tiktune database; {advice}")
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -218,6 +221,19 @@ class Store:
                     self._db.execute(f"PRAGMA user_version = {target}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot prepare {self.path} ({exc}); {advice}") from None
+
+    def _use_wal(self, patience_s: float = 10.0) -> None:
+        """Switch to WAL, waiting for other openers: SQLite answers a journal-mode change
+        that meets another connection's lock with "locked" at once, not after the busy timeout."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL").fetchall()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def schema_version(self) -> int:
