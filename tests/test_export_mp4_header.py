@@ -59,12 +59,23 @@ def test_cut_files_with_edit_lists_and_faststart_read_as_ffprobe_reads_them(medi
         assert header_tracks(tmp_path / name) == ffprobe_tracks(tmp_path / name), name
 
 
-def test_b_frames_and_fragmented_files_are_declined(media, tmp_path):
-    # x264's default preset uses B-frames: composition offsets this reader does not model.
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=1", "-c:v", "libx264", str(tmp_path / "b.mp4"))
+def test_b_frame_files_and_their_cuts_read_as_ffprobe_reads_them(tmp_path):
+    # x264's and x265's B-frames (composition offsets, one edit skipping the first offset), at
+    # an NTSC rate where the edit rounds past the last frame, and stream-copied cuts of them.
+    source = tmp_path / "b.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30000/1001:duration=2.3", "-f", "lavfi", "-i",
+           "sine=duration=2.5", "-c:v", "libx264", "-bf", "3", "-c:a", "aac", str(source))
+    ffmpeg("-ss", "0.6", "-i", str(source), "-t", "1.3", "-c", "copy", str(tmp_path / "cut.mp4"))
+    ffmpeg("-i", str(source), "-t", "1.23", "-c", "copy", str(tmp_path / "to.mp4"))
+    ffmpeg("-i", str(source), "-c", "copy", "-movflags", "+faststart", str(tmp_path / "fast.mp4"))
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30:duration=1.5", "-c:v", "libx265",
+           "-x265-params", "log-level=error:bframes=4", str(tmp_path / "hevc.mp4"))
+    for name in ("b.mp4", "cut.mp4", "to.mp4", "fast.mp4", "hevc.mp4"):
+        assert header_tracks(tmp_path / name) == ffprobe_tracks(tmp_path / name), name
+
+
+def test_fragmented_files_are_declined(media, tmp_path):
     ffmpeg("-i", str(media.mp4), "-c", "copy", "-movflags", "frag_keyframe+empty_moov", str(tmp_path / "frag.mp4"))
-    with pytest.raises(HeaderError, match="composition offsets"):
-        read_header(tmp_path / "b.mp4")
     with pytest.raises(HeaderError):
         read_header(tmp_path / "frag.mp4")
 

@@ -13,9 +13,11 @@ complete, only bounds-checked and right for the files it accepts.
 Stream numbering and durations follow ffmpeg's MP4 demuxer: each `trak` becomes a stream in
 file order; a track's duration is the shorter of its media header's (`mdhd`) and the sum of
 its sample durations (`stts`), cut to what a single plain edit plays, as ffprobe prints it (6
-decimals). Where ffmpeg's rules get involved (B-frame composition offsets, several edits),
+decimals). B-frames (composition offsets) count with the one edit encoders pair them with;
+where ffmpeg's other rules get involved (several edits, empty edits, offsets without an edit)
 the reader declines. Its answers were checked against ffprobe 5.1 on ffmpeg-made files: x264
-without B-frames, VP9, AAC and MP3 in MP4, cuts with `-ss`/`-t`, faststart, QuickTime.
+with and without B-frames, x265, VP9, AAC and MP3 in MP4, cuts with `-ss`/`-t`, faststart,
+QuickTime.
 """
 
 from __future__ import annotations
@@ -181,18 +183,21 @@ def _track(data: bytes, start: int, end: int, index: int, movie_timescale: int) 
     timescale, duration = _mdhd(data, *_child(data, *mdia, b"mdhd"))
     stbl = _child(data, *_child(data, *mdia, b"minf"), b"stbl")
     stbl_boxes = {k for k, _, _ in _children(data, *stbl)}
-    if b"ctts" in stbl_boxes:
-        # Composition offsets (B-frames): ffmpeg's duration then depends on which frames its
-        # edit-list pass keeps, which this reader does not model.
-        raise HeaderError("composition offsets")
     codec = _codec(data, *_child(data, *stbl, b"stsd"), kind)
     # ffmpeg takes the shorter of the media header's duration and the sum of the sample durations.
     duration = min(duration, _sample_durations(data, *_child(data, *stbl, b"stts")))
     edits = [(s, e) for k, s, e in _children(data, start, end) if k == b"edts"]
     if len(edits) > 1:
         raise HeaderError("several edit lists")
+    b_frames = b"ctts" in stbl_boxes
+    if b_frames and not edits:
+        # Composition offsets (B-frames) come with one edit that skips the first offset;
+        # without it ffmpeg shifts the timestamps by rules this reader does not model.
+        raise HeaderError("composition offsets without an edit list")
     if edits:
-        duration = _edited_duration(data, *_child(data, *edits[0], b"elst"), timescale, movie_timescale, duration)
+        duration = _edited_duration(
+            data, *_child(data, *edits[0], b"elst"), timescale, movie_timescale, duration, b_frames
+        )
     if timescale == 0 or duration <= 0:
         raise HeaderError("track without a duration")
     return Track(index=index, kind=kind, codec=codec, duration_s=_as_ffprobe_prints(duration, timescale))
@@ -222,7 +227,8 @@ def _mdhd(data: bytes, start: int, end: int) -> tuple[int, int]:
 
 
 def _edited_duration(
-    data: bytes, start: int, end: int, timescale: int, movie_timescale: int, media_duration: int
+    data: bytes, start: int, end: int, timescale: int, movie_timescale: int, media_duration: int,
+    b_frames: bool = False,
 ) -> int:
     """The media duration a single plain edit plays; HeaderError for any other edit list.
 
@@ -246,6 +252,10 @@ def _edited_duration(
     if segment == 0:
         raise HeaderError("edit of no length")
     played = (segment * timescale + movie_timescale // 2) // movie_timescale
+    if b_frames:
+        # The frames shown reach past the last decode time, so the edit may too: ffmpeg's
+        # stream lasts the segment, but never longer than the samples' durations add up to.
+        return min(played, media_duration)
     if played <= media_duration - media_time:
         return played
     if media_time == 0:  # a segment rounded up past the last sample: the media's own length
