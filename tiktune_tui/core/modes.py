@@ -197,7 +197,9 @@ def tally(
     ages = corpus._ages if corpus is not None else {}
     w_play, w_digg, w_comment, w_share = weights.play, weights.digg, weights.comment, weights.share
     seen: set[str] = set()
+    mark_seen = seen.add
     tallies: dict[str, Tally] = {}
+    find = tallies.get
     for video in videos:
         video_id = video.id
         if video_id in seen:
@@ -205,11 +207,11 @@ def tally(
         hits = [tag for tag in video.hashtags if tag in wanted]
         if not hits and not (related and any(tag in related for tag in video.hashtags)):
             continue
-        seen.add(video_id)
-        key = video.song.id
-        entry = tallies.get(key)
+        mark_seen(video_id)
+        song = video.song
+        entry = find(song.id)
         if entry is None:
-            entry = tallies[key] = Tally(video.song)
+            entry = tallies[song.id] = Tally(song)
         stats = video.stats
         if not hits:
             counts = entry.related_counts
@@ -229,6 +231,8 @@ def tally(
         counts = entry.tag_counts
         for tag in hits:
             counts[tag] = counts.get(tag, 0) + 1
+        if not (growth or now):
+            continue
         gained = growth.get(video_id) if growth else None
         if gained is not None:
             entry.growth += gained
