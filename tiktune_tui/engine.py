@@ -26,6 +26,8 @@ class Recommendation:
     videos: list[Video] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     fetched_at: datetime | None = None
+    # Songs the ranking holds before `limit` cut it to `rows`; None when nobody counted.
+    total: int | None = None
 
     def describe(self, now: datetime | None = None) -> str:
         """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
@@ -93,13 +95,14 @@ def stored_recommendation(
     for tag in tags:
         if on_event is not None:
             on_event(TagProgress(tag, 0, "running"))
-    rows = store.rank_modes(tags, mode, weights, require_all=require_all, limit=limit)
+    rows, total = store.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)
     if on_event is not None:
         for tag in tags:
             on_event(TagProgress(tag, carrying.get(tag, 0), "done"))
     videos = store.videos_by_id([vid for row in rows[:DETAILED_ROWS] for vid in row.video_ids])
     return Recommendation(
-        tags=list(tags), label=source.label, rows=rows, videos=videos, fetched_at=source.fetched_at(tags)
+        tags=list(tags), label=source.label, rows=rows, videos=videos, fetched_at=source.fetched_at(tags),
+        total=total,
     )
 
 
@@ -140,11 +143,13 @@ async def recommend(
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
-    rows = modes.rank(result.videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)
+    # Ranked in full to count the songs; explaining the rows past `limit` costs a few ms.
+    rows = modes.rank(result.videos, tags, mode, weights, corpus, require_all=require_all)
     return Recommendation(
         tags=list(tags),
         label=result.label,
-        rows=rows,
+        rows=rows if limit is None else rows[:limit],
+        total=len(rows),
         videos=result.videos,
         failures=result.failures,
         fetched_at=result.fetched_at,

@@ -540,19 +540,38 @@ class Store:
         Only the most played matching video of each song is named in `video_ids` (the
         count is in `videos`): listing them all would cost more than the ranking.
         """
+        return self.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)[0]
+
+    def rank_modes_counted(
+        self,
+        tags: Sequence[str],
+        mode: str = "popular",
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        require_all: bool = False,
+        limit: int | None = None,
+    ) -> tuple[list[SongRank], int]:
+        """rank_modes, and how many songs the ranking holds before `limit` cuts it.
+
+        The count reads the per-song totals the ranking has already made (a scalar
+        subquery over the same CTE), not a second pass over the videos.
+        """
         from tiktune_tui.core import modes
 
         mode = modes.check_mode(mode)
         tags = list(dict.fromkeys(tags))
         if not tags:
-            return []
+            return [], 0
         total, newest = self.totals()
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
         corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
         now = _epoch(newest) or 0
         count = len(tags)
         counts = ", ".join(f"sum((p.mask >> {i}) & 1) AS c{i}" for i in range(count))
-        matched = " + ".join(f"(p.c{i} > 0)" for i in range(count))
+
+        def matched(alias: str) -> str:
+            return " + ".join(f"({alias}.c{i} > 0)" for i in range(count))
+
         popular = "(p.play * ? + p.digg * ? + p.comment * ? + p.share * ?)"
         engagement = "(v.play_count * ? + v.digg_count * ? + v.comment_count * ? + v.share_count * ?)"
         first = (
@@ -591,7 +610,8 @@ class Store:
                 for tag in tags:
                     params += [corpus.tag_weight(tag), modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
                 params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING, *stat_weights]
-        params += [count if require_all else 1, -1 if limit is None else limit]
+        least = count if require_all else 1
+        params += [least, least, -1 if limit is None else limit]
         with self._read() as db:
             rows = db.execute(
                 f"""
@@ -609,7 +629,8 @@ class Store:
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                        p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
                        {", ".join(f"p.c{i}" for i in range(count))},
-                       {popular} AS popular, {score} AS score, {matched} AS matched, s.videos
+                       {popular} AS popular, {score} AS score, {matched("p")} AS matched, s.videos,
+                       (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
                 FROM per_song p JOIN songs s ON s.id = p.song_id
                 WHERE matched >= ?
                 ORDER BY {order}
@@ -625,9 +646,9 @@ class Store:
             entry.video_ids = [row[12]]
             entry.rate, entry.growth = row[13], row[14]
             entry.tag_counts = {tag: c for tag, c in zip(tags, row[15 : 15 + count]) if c}
-            song_videos[entry.song.id] = row[-1]
+            song_videos[entry.song.id] = row[-2]
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
-        return ranked
+        return ranked, rows[0][-1] if rows else 0
 
     def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS) -> Corpus:
         """What the ranking modes need to know of the whole store for a query on `tags`:
