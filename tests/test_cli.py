@@ -72,13 +72,49 @@ def test_table_output_shows_untrusted_text_literally(small_catalog):
     assert result.returncode == 0
     assert "[bold red]x[/]" in result.stdout
     assert "\x1b" not in result.stdout and "\\x1b[31mred" in result.stdout
-    assert result.stdout.startswith("catalog small.csv: 1 songs for #cooking")
+    assert result.stdout.startswith("catalog small.csv: 1 song for #cooking")
 
 
 def test_recommend_on_the_bundled_catalog_by_default():
     result = tiktune("recommend", "fyp", "--json", "--limit", "3")
     assert result.returncode == 0
     assert [r["rank"] for r in json.loads(result.stdout)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "args, header",
+    [
+        (["fyp", "--limit", "2"], "bundled catalog: top 2 of 2,244 songs for #fyp"),
+        (["fyp"], "bundled catalog: top 20 of 2,244 songs for #fyp"),
+        (["fyp", "--limit", "0"], "bundled catalog: 2,244 songs for #fyp"),
+        (["fyp", "viral", "--all", "--limit", "3", "--rank", "fit"],
+         "bundled catalog: top 3 of 681 songs for #fyp #viral, ranked by fit"),
+        (["จองกุก"], "bundled catalog: 1 song for #จองกุก"),
+        (["nosuchtagatall"], "bundled catalog: 0 songs for #nosuchtagatall"),
+    ],
+)
+def test_recommend_header_counts_every_matching_song(capsys, args, header):
+    from tiktune_tui.cli import main
+
+    assert main(["recommend", *args]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == header
+
+
+def test_recommend_header_counts_the_store_songs_past_the_limit(tmp_path, capsys):
+    from tiktune_tui.cli import main
+    from tiktune_tui.store import Store
+
+    data = tmp_path / "data"
+    with Store(data / "tiktune.sqlite3") as store:
+        store.save_videos([video("1", "100", "t u", play=3), video("2", "200", "t", play=9),
+                           video("3", "300", "t", play=1)])
+    store_args = ["--source", "store", "--data-dir", str(data)]
+    assert main(["recommend", "t", "--limit", "1", *store_args]) == 0
+    assert ": top 1 of 3 songs for #t\n" in capsys.readouterr().out
+    assert main(["recommend", "t", "u", "--all", *store_args]) == 0
+    assert ": 1 song for #t #u\n" in capsys.readouterr().out
+    assert main(["recommend", "t", "--limit", "1", "--json", *store_args]) == 0
+    assert [r["music_id"] for r in json.loads(capsys.readouterr().out)] == ["200"]
 
 
 def test_recommend_from_the_store(tmp_path):

@@ -390,7 +390,7 @@ def test_cli_answers_live_then_from_the_store(monkeypatch, capsys):
     monkeypatch.setattr("tiktune_tui.sources.tiktok.shared_sessions", lambda settings: fake.manager(settings))
     assert main(["recommend", "cooking", "--limit", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("TikTok, fetched just now: 3 songs for #cooking") and "Sizzle Beat" in out
+    assert out.startswith("TikTok, fetched just now: top 3 of 23 songs for #cooking") and "Sizzle Beat" in out
     assert main(["recommend", "cooking", "--source", "store", "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)[0]["title"] == "Sizzle Beat"

@@ -108,7 +108,7 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
 
     tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)
     ranked = "" if mode == "popular" else f", ranked by {mode}"
-    print(f"{outcome.describe()}: {len(outcome.rows)} songs for {tags}{ranked}")
+    print(f"{outcome.describe()}: {song_count(len(outcome.rows), outcome.total)} for {tags}{ranked}")
     if not outcome.rows:
         return
     header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"
@@ -131,3 +131,9 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
             print(f"     {terminal_safe(explain_text(row))}")
 
 
+def song_count(shown: int, total: int | None) -> str:
+    """How many songs the table holds: 'top 20 of 2,244 songs' when the limit cut the list,
+    else '1 song', '0 songs'."""
+    if total is not None and total > shown:
+        return f"top {shown:,} of {total:,} songs"
+    return f"{shown:,} song{'' if shown == 1 else 's'}"
