@@ -119,10 +119,11 @@ def run(args: argparse.Namespace) -> int:
         output = Path(args.out).expanduser()
     else:
         output = exporter.default_output(video_path, label, video.video_codec)
+    taken = None  # the name asked for, already in use: said only once the export has gone ahead
     if output.exists() and not args.force and output.suffix.lower() in exporter.OUTPUT_FORMATS:
         renamed = exporter.unique_path(output)
         if not output.is_dir():
-            print(f"tiktune: {terminal_safe(str(output))} exists; writing {terminal_safe(renamed.name)}", file=sys.stderr)
+            taken = output
         output = renamed
     options = exporter.ExportOptions(
         video=video_path,
@@ -142,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if show_progress:
             sys.stderr.write("\r\x1b[K")
+    if taken is not None:
+        print(f"tiktune: {terminal_safe(str(taken))} exists; wrote {terminal_safe(result.output.name)}", file=sys.stderr)
     for warning in result.warnings:
         print(f"tiktune: warning: {warning}", file=sys.stderr)
     if args.json:
