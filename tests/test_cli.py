@@ -173,6 +173,52 @@ def test_tags_lists_known_hashtags(small_catalog):
     assert json.loads(result.stdout) == [{"tag": "xuhuong", "videos": 2446}, {"tag": "xuhuongtiktok", "videos": 1043}]
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["tags", "a!b"], 'invalid tag "a!b": \'!\' is not allowed'),
+        (["tags", "--related", "a!b"], 'invalid tag "a!b": \'!\' is not allowed'),
+        (["tags", "cook diy"], "PREFIX takes one tag, got 'cook diy'"),
+        (["tags", "--related", "cook,diy"], "--related takes one tag, got 'cook,diy'"),
+        (["tags", "--limit", "-5"], "--limit must be 0 or more"),
+        (["tags", "--related", "fyp", "--limit", "-1"], "--limit must be 0 or more"),
+    ],
+)
+def test_tags_checks_its_input_as_recommend_does(capsys, args, message):
+    from tiktune_tui.cli import main
+
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("tiktune: error: ") and captured.err.count("\n") == 1
+    assert message in captured.err
+
+
+def test_tags_prefix_is_read_like_a_tag(capsys):
+    from tiktune_tui.cli import main
+
+    answers = []
+    for prefix in (["#XU"], ["xu"], ["#"], []):
+        assert main(["tags", *prefix, "--limit", "3", "--json"]) == 0
+        answers.append(json.loads(capsys.readouterr().out))
+    assert answers[0] == answers[1] and answers[0][0] == {"tag": "xuhuong", "videos": 2446}
+    assert answers[2] == answers[3] and answers[2][0] == {"tag": "fyp", "videos": 2620}
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_tags_related_says_why_an_answer_is_empty(capsys, json_output):
+    from tiktune_tui.cli import main
+
+    assert main(["tags", "--related", "zzzz", *(["--json"] if json_output else [])]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "tiktune: no related tags for #zzzz (a related tag shares at least 3 videos with it, more often than chance)\n"
+    )
+    assert (json.loads(captured.out) == []) if json_output else captured.out == ""
+    assert main(["tags", "--related", "fyp", "--limit", "2"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(captured.out.splitlines()) == 2
+
+
 def test_output_into_a_closed_pipe_is_not_an_error():
     result = subprocess.run(f"'{TIKTUNE}' recommend fyp --limit 0 | head -1", shell=True, capture_output=True,
                             text=True, timeout=120)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from tiktune_tui.errors import UsageError
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from tiktune_tui.cli import add_global_options, add_source_options
@@ -28,33 +30,50 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.core.tags import normalize_tag
     from tiktune_tui.tag_index import known_tags
 
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
     if args.related is not None:
         return _related(args)
-    counts = known_tags(
-        normalize_tag(args.prefix), catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args)
-    )
+    # A bare "#" or nothing at all asks for every tag; anything else is checked as recommend checks a tag.
+    prefix = _one_tag(args.prefix, "PREFIX") if args.prefix.strip().lstrip("#") else ""
+    counts = known_tags(prefix, catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args))
     rows = counts[: args.limit] if args.limit > 0 else counts
     return _print(args, [(t, n) for t, n in rows], "videos", "{:>7}")
 
 
 def _related(args: argparse.Namespace) -> int:
-    from tiktune_tui.core.tags import TagError, parse_tags
-    from tiktune_tui.errors import UsageError
+    from tiktune_tui.core.related import MIN_SUPPORT
     from tiktune_tui.tag_index import related_tags
     from tiktune_tui.text import terminal_safe
 
-    try:
-        (tag,) = parse_tags(args.related)
-    except (TagError, ValueError):
-        raise UsageError(f"--related takes one tag, got {terminal_safe(args.related)!r}") from None
+    tag = _one_tag(args.related, "--related")
     rows = related_tags(
         tag, args.limit if args.limit > 0 else None,
         catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args),
     )
+    if not rows:  # an empty answer, not an error: say why it is empty, beside the (empty) output
+        print(
+            f"tiktune: no related tags for #{terminal_safe(tag)} (a related tag shares at least "
+            f"{MIN_SUPPORT} videos with it, more often than chance)",
+            file=sys.stderr,
+        )
     return _print(args, [(t, round(v, 4)) for t, v in rows], "npmi", "{:7.3f}")
+
+
+def _one_tag(text: str, what: str) -> str:
+    """`text` as one hashtag, through the parser recommend uses; a usage error otherwise."""
+    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.text import terminal_safe
+
+    try:
+        tags = parse_tags(text)
+    except TagError as exc:
+        raise UsageError(str(exc)) from None
+    if len(tags) != 1:
+        raise UsageError(f"{what} takes one tag, got {terminal_safe(text)!r}")
+    return tags[0]
 
 
 def _kind(args: argparse.Namespace) -> str:
