@@ -82,3 +82,14 @@ def test_store_estimates_a_common_tags_companions_from_its_newest_videos(tmp_pat
         sampled = dict(store.related_tags("common", limit=None))
     assert set(exact) == {"old"} and set(sampled) == {"new"}
     assert sampled["new"] == max(0.0, npmi(20, 40, 20, 50))  # min(20 videos of #new, 10 seen x 4)
+
+
+def test_a_tag_seen_often_with_the_query_beats_a_private_tag_that_always_is():
+    # #trending on 700 videos: #viral on 288 of them (and 1,100 others), a shop's #myshop on
+    # 18 (its only 18). NPMI alone ranks #myshop first; a user wants #viral suggested.
+    from tiktune_tui.core.related import npmi, related_tags
+
+    together = {"viral": 288, "myshop": 18}
+    tag_videos = {"trending": 700, "viral": 1374, "myshop": 18}
+    assert npmi(18, 700, 18, 16_000) > npmi(288, 700, 1374, 16_000)
+    assert [tag for tag, _ in related_tags("trending", together, tag_videos, 16_000)] == ["viral", "myshop"]

@@ -3,7 +3,9 @@
 Scored by normalised pointwise mutual information (NPMI, in [-1, 1]): 1 when two
 tags always come together, 0 when independent. Unlike raw PMI it does not crown
 every tag seen once beside the query; a minimum support (videos carrying both)
-keeps one-off coincidences out.
+keeps one-off coincidences out. They are ordered by NPMI × ln(videos together):
+NPMI alone puts a shop's or a creator's private tags first (18 of 18 videos, all
+with #trending), where a user wants #viral (288 videos with #trending).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def related_tags(
     min_support: int = MIN_SUPPORT,
     exclude: Iterable[str] = (),
 ) -> list[tuple[str, float]]:
-    """Tags related to `tag`, best first, as (tag, NPMI) with NPMI > 0.
+    """Tags related to `tag`, best first (NPMI × ln(together)), as (tag, NPMI) with NPMI > 0.
 
     `together[t]` counts the videos carrying both `tag` and t; `tag_videos[t]` the
     videos carrying t; `total` the videos in the collection. Ties go to the tag
@@ -59,8 +61,8 @@ def related_tags(
             continue
         value = npmi(both, carrying, tag_videos.get(other, 0), total)
         if value > 0:
-            scored.append((-value, -both, other))
+            scored.append((-value * math.log(both), -both, other, value))
     scored.sort()
     if limit is not None:
         scored = scored[:limit]
-    return [(other, -negative) for negative, _, other in scored]
+    return [(other, value) for _, _, other, value in scored]
