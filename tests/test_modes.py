@@ -167,3 +167,21 @@ def test_modes_never_crash_and_rank_only_matching_songs(videos, query, mode, wit
     for row in rows:
         assert isinstance(explain_text(row), str) and row.as_dict()["mode"] == mode
     assert rank([], query, mode, corpus=Corpus()) == []
+
+
+def test_the_fit_explanation_adds_up():
+    import re
+
+    from tiktune_tui.catalog import load_catalog
+    from tiktune_tui.engine import catalog_corpus
+
+    catalog = load_catalog()
+    query = ["viral", "dance", "fyp"]
+    for row in rank(list(catalog.videos_with_any(query)), query, "fit", corpus=catalog_corpus(catalog), limit=20):
+        text = explain_text(row)
+        parts = re.findall(r"#\S+ ([\d.]+) \(([\d.]+) × ([\d.]+) for (\d+) videos?\)", text)
+        assert len(parts) == len(row.matched_tags), text
+        for points, weight, factor, videos in parts:
+            assert float(points) == pytest.approx(float(weight) * float(factor), abs=0.1), text
+        total = sum(float(p) for p, *_ in parts) + sum(float(x) for x in re.findall(r"(?:prior|popularity) ([\d.]+)", text))
+        assert total == pytest.approx(row.score, abs=0.2), text

@@ -444,12 +444,18 @@ def explain_text(row: SongRank) -> str:
         return f"uses: {row.videos} matching video{_s(row.videos)} {'uses' if row.videos == 1 else 'use'} it (popular score {int(explanation.popularity):,} breaks ties)"
     if mode == "momentum":
         terms = dict(explanation.terms)
-        text = f"momentum {explanation.score:,.0f}/day = {terms.get('per_day_since_posted', 0):,.0f} since posted"
-        if terms.get("per_day_between_snapshots"):
-            text += f" + {terms['per_day_between_snapshots']:,.0f} between snapshots"
-        return text
+        posted, between = terms.get("per_day_since_posted", 0), terms.get("per_day_between_snapshots", 0)
+        over = f"{row.videos} matching video{_s(row.videos)}"
+        if not between:
+            return f"momentum {explanation.score:,.0f}/day: engagement per day since posting, summed over {over}"
+        return (
+            f"momentum {explanation.score:,.0f}/day = {posted:,.0f} per day since posting"
+            f" + {between:,.0f} per day between snapshots, over {over}"
+        )
+    # points = tag weight × the saturated count of videos (BM25): spelled out so it adds up.
     parts = [
-        f"#{t.tag}{' (related)' if t.related else ''} {t.points:.1f} ({t.weight:.1f}×{t.videos} video{_s(t.videos)})"
+        f"#{t.tag}{' (related)' if t.related else ''} {t.points:.1f}"
+        f" ({t.weight:.2f} × {saturated(t.videos):.2f} for {t.videos} video{_s(t.videos)})"
         for t in explanation.tags
     ]
     song_prior = dict(explanation.terms).get("song_prior", 0.0)
