@@ -65,3 +65,31 @@ async def test_enter_plays_and_app_keys_drive_the_real_player(catalog, tmp_path)
         player = app.music_bar.player
     assert player.threads == []
     assert [p.name for p in (data / "audio").iterdir()] == ["21.mp3"]  # the audio cache follows --data-dir
+
+
+async def test_a_repeated_player_notice_does_not_stack_pop_ups(catalog):
+    from tiktune_tui.player import Notice
+
+    app = make_app(catalog, tags=["beat"])
+    async with app.run_test(notifications=True) as pilot:
+        await wait_for_search(pilot)
+        for _ in range(3):
+            app.music_bar.notice(Notice("No preview: no audio for this song"))
+        app.music_bar.notice(Notice("The audio link expired"))
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "No preview: no audio for this song", "The audio link expired",
+        ]
+
+
+async def test_space_with_nothing_loaded_plays_the_selected_song(catalog):
+    app = make_app(catalog, tags=["beat"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        await until(pilot, lambda: app.music_bar.status is not None and app.music_bar.status.state == PlayerState.IDLE)
+        app.table.focus()
+        await pilot.press("space")
+        await until(pilot, lambda: label(app, "#bar-state") == "▶")
+        assert label(app, "#bar-title") == "Streamable — Ann"
+        await pilot.press("space")  # now loaded: space pauses
+        await until(pilot, lambda: label(app, "#bar-state") == "⏸")

@@ -71,3 +71,11 @@ def test_visible_controls_keeps_one_cell_per_character():
 
     assert visible_controls("a\x1b[31mb\x07\x7f\x9b\u202ec\t") == "a␛[31mb␇␡��c␉"
     assert visible_controls("plain — ✓ 日本") == "plain — ✓ 日本"
+
+
+def test_file_sizes_read_at_a_glance():
+    from tiktune_tui.text import file_size
+
+    assert [file_size(n) for n in (0, 999, 1_000, 812_345, 3_400_000, 250_000_000, 1_200_000_000)] == [
+        "0 bytes", "999 bytes", "1.0 KB", "812 KB", "3.4 MB", "250 MB", "1.2 GB",
+    ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.command import CommandList
+from textual.geometry import Region
 from textual.widgets import Static
 
 from tests.ui_catalog import (
@@ -107,6 +108,7 @@ async def test_query_from_command_line_runs_at_start(catalog):
     async with app.run_test() as pilot:
         await wait_for_search(pilot)
         assert app.tag_input.value == "diy"
+        assert app.focused is app.table  # as after Enter: the keys drive the results, not the query
         assert song_ids(app) == ["13", "11", "14"]
         status = plain(app.status)
         assert "catalog ui.csv" in status and "3 songs for #diy" in status
@@ -124,6 +126,19 @@ async def test_details_show_exact_counts_and_breakdown(catalog):
         assert app.table.cells("15")[4].plain == "1.2M"
 
 
+async def test_a_billion_play_song_fits_the_details_pane(tmp_path):
+    big = ("2001", "viral", "21", "Huge Hit", "Star", "60", 1_234_000_000, 98_700_000, 4_321_000, 1_234_000, "2025-05-01T10:00:00Z")
+    app = make_app(write_catalog(tmp_path / "big.csv", [big]), tags=["viral"], mode="fit")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        body = app.query_one("#details-body", Static)
+        shown = "\n".join(strip.text for strip in body.render_lines(Region(0, 0, *body.size)))  # at the pane's width
+        for expected in ("1,234,000,000 × 1 =", "1.2B", "98,700,000 × 2 =", "197M", "4,321,000 × 3 =", "13M",
+                         "1,234,000 × 4 =", "4.9M", "popular", "1,449,299,000"):
+            assert expected in shown, expected
+        assert "…" not in shown
+
+
 async def test_player_keys_do_not_fire_while_typing(catalog):
     app = make_app(catalog)
     async with app.run_test() as pilot:
@@ -137,8 +152,9 @@ async def test_player_keys_do_not_fire_while_typing(catalog):
         await pilot.press("ctrl+a", "ctrl+k", *"cooking", "enter")
         await wait_for_search(pilot)
         await pilot.press("space", "n", "p", "m", "plus", "equals_sign", "minus", "less_than_sign", "greater_than_sign")
-        assert player.calls == [
-            ("toggle_pause",), ("next_song",), ("previous_song",), ("toggle_mute",),
+        assert player.names[0] == "play_songs"  # nothing loaded yet: space plays the selected song
+        assert player.calls[1:] == [
+            ("next_song",), ("previous_song",), ("toggle_mute",),
             ("change_volume", 5), ("change_volume", 5), ("change_volume", -5),
             ("seek_relative", -5), ("seek_relative", 5),
         ]
@@ -167,6 +183,7 @@ async def test_keymap_from_config_file_remaps_by_binding_id(catalog, isolated_us
         await wait_for_search(pilot)
         player = Recorder(app)
         # A remap to a printable key still never fires in the input.
+        app.tag_input.focus()
         await pilot.press("x")
         assert player.calls == [] and app.tag_input.value.endswith("x")
         app.table.focus()
@@ -369,3 +386,36 @@ async def test_a_pasted_control_character_is_drawn_visible_and_the_cursor_stays_
         assert field._position_to_cell(len(field.value)) == len("co␛[2Jok")
         await pilot.press("enter")
         assert "invalid tag" in plain(app.query_one("#tag-error", Static))
+
+
+async def test_a_long_query_cuts_the_tag_list_in_the_status_line_not_the_sort(catalog):
+    tags = ["cooking", "diy", "dance", "cookingtips", "averyveryverylongtagname", "anotherlongtagname"]
+    app = make_app(catalog, tags=tags)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_search(pilot)
+        line = app.status.render_line(0).text.rstrip()
+        assert "ranked by popular" in line and "sorted by" in line
+        assert line.endswith("…") and "#anotherlongtagname" not in line
+
+
+async def test_the_first_up_skips_the_query_already_on_screen(catalog):
+    app = make_app(catalog)
+    async with app.run_test() as pilot:
+        for query in ("cooking", "diy"):
+            app.tag_input.focus()
+            await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
+            await wait_for_search(pilot)
+        app.tag_input.focus()
+        assert app.tag_input.value == "diy"
+        await pilot.press("up")
+        assert app.tag_input.value == "cooking"
+
+
+async def test_a_search_with_no_songs_gives_the_keys_back_to_the_tags(catalog):
+    app = make_app(catalog, tags=["nosuchtag"])
+    async with app.run_test() as pilot:
+        await wait_for_search(pilot)
+        assert app.table.row_count == 0 and app.focused is app.tag_input
+        await pilot.press("ctrl+a", "ctrl+k", *"diy", "enter")
+        await wait_for_search(pilot)
+        assert app.focused is app.table and app.table.row_count == 3

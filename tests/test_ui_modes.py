@@ -64,7 +64,7 @@ async def test_fit_mode_explains_why_in_the_details(tmp_path):
         await wait_for_search(pilot)
         details = text_of(app.query_one("#details-body", Static))
         assert "why: fit" in details and "#sourdough" in details
-        assert "fit score" in details and "engagement" in details
+        assert "popular" in details and "\nfit " in details
 
 
 async def test_o_does_not_fire_while_typing(tmp_path):
@@ -111,3 +111,42 @@ async def test_with_a_tiktok_token_the_player_can_ask_tiktok_for_audio(tmp_path)
     plain_app = make_app(niche_catalog(tmp_path / "d.csv"))
     async with plain_app.run_test(size=(120, 36)):
         assert plain_app.music_bar._resolve is None
+
+
+async def test_related_tags_number_only_what_fits_the_line():
+    from textual.app import App
+
+    from tiktune_tui.ui.related_tags import RelatedTags
+
+    class Host(App):
+        def compose(self):
+            yield RelatedTags()
+
+    offered = ["short", "x" * 40, "mid_length_tag", "another", "fifth"]
+    app = Host()
+    async with app.run_test(size=(60, 5)) as pilot:
+        strip = app.query_one(RelatedTags)
+        strip.show_tags(offered)
+        await pilot.pause()
+        shown = strip.render_line(0).text
+        assert strip.tags == offered[: len(strip.tags)] and 2 <= len(strip.tags) < 5
+        assert "#" + "x" * 22 + "…" in shown  # a long tag is cut, not the line
+        assert f" {len(strip.tags) + 1} " not in shown and strip.tag_at(len(strip.tags)) is None
+        await pilot.resize_terminal(200, 5)
+        await pilot.pause()
+        assert strip.tags == offered and "press a number to add" in strip.render_line(0).text
+
+
+async def test_another_mode_opens_its_list_at_the_top(tmp_path):
+    app = make_app(niche_catalog(tmp_path / "c.csv"), tags=["fyp", "sourdough"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        await pilot.press("j", "j")
+        assert app.table.cursor_row == 2
+        await pilot.press("ctrl+r")  # the same query again: the selection stays
+        await wait_for_search(pilot)
+        assert app.table.cursor_row == 2
+        await pilot.press("o")
+        await wait_for_search(pilot)
+        assert app.rank_mode == "fit" and app.table.cursor_row == 0

@@ -48,6 +48,14 @@ def short_count(value: int) -> str:
     return str(value)
 
 
+def file_size(size_bytes: int) -> str:
+    """812 KB, 3.4 MB, 1.2 GB: a size readable at a glance (decimal units, as file managers show)."""
+    for limit, unit in ((10**9, "GB"), (10**6, "MB"), (10**3, "KB")):
+        if size_bytes >= limit:
+            return f"{size_bytes / limit:.1f} {unit}" if size_bytes < 100 * limit else f"{size_bytes // limit} {unit}"
+    return f"{size_bytes} bytes"
+
+
 def short_score(score: int | float) -> str:
     """Engagement scores are counts (12.3M); fit scores are reals (81.6)."""
     if isinstance(score, int):

@@ -23,6 +23,7 @@ from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
 from tiktune_tui.core.tags import TagError, parse_tags
 from tiktune_tui.engine import Recommendation
 from tiktune_tui.paths import data_dir
+from tiktune_tui.player import PlayerState
 from tiktune_tui.query_history import QueryHistory
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.details import DetailsPane
@@ -98,6 +99,7 @@ class TiktuneApp(App[int]):
         # idle | searching | done | failed: what the user sees; tests wait on it too.
         self.search_state = "idle"
         self._music_bar: MusicBar | None = None
+        self._rows_shown_for: tuple[tuple[str, ...], str] | None = None  # (tags, mode) of the rows on screen
 
     # --- layout ---------------------------------------------------------------
 
@@ -153,6 +155,7 @@ class TiktuneApp(App[int]):
         if self.initial_tags:
             self.tag_input.value = " ".join(self.initial_tags)
             self.tag_input.remember(self.tag_input.value)
+            self.table.focus()  # as after typing the tags and pressing Enter: the keys drive the results
             self.start_search(self.initial_tags)
         else:
             self.ensure_preloaded()
@@ -249,7 +252,13 @@ class TiktuneApp(App[int]):
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
     def action_play_pause(self) -> None:
-        self.music_bar.toggle_pause()
+        # With nothing loaded (nothing chosen yet, or the list played out), space plays the
+        # selected song, as in most players, rather than doing nothing.
+        status = self.music_bar.status
+        if (status is None or status.state in (PlayerState.IDLE, PlayerState.STOPPED)) and self.table.row_count:
+            self.action_play()
+        else:
+            self.music_bar.toggle_pause()
 
     def action_next_song(self) -> None:
         self.music_bar.next_song()
@@ -435,12 +444,18 @@ class TiktuneApp(App[int]):
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
         if not recommendation.rows:
+            self._back_to_the_query()
             self.details.show_message(
                 Text.assemble(
                     (f"No songs for {terminal_safe(tags)} in {recommendation.label}.\n\n", "bold"),
                     ("Try other tags; → completes known ones.", "dim"),
                 )
             )
+
+    def _back_to_the_query(self) -> None:
+        """Nothing to browse: the keys go back to the tags (unless the user has moved on)."""
+        if self.focused is self.table:
+            self.tag_input.focus()
 
     def search_failed(self, error: BaseException | None) -> None:
         self.search_state = "failed"
@@ -449,6 +464,7 @@ class TiktuneApp(App[int]):
         text = terminal_safe(str(error) or error.__class__.__name__) if error else "unknown error"
         self.status.set_part("results", Text(f"search failed: {text}", style="bold"))
         self.show_rows([])
+        self._back_to_the_query()
         self.details.show_message(
             Text.assemble(("The search failed.\n\n", "bold"), (text, ""), ("\n\nFix it and press ctrl+r, or change the tags.", "dim"))
         )
@@ -456,7 +472,11 @@ class TiktuneApp(App[int]):
     def show_rows(self, rows: Sequence[SongRank]) -> None:
         table = self.table
         table.loading = False
-        table.show_rows(rows)
+        # The same query again (its final rows after the partial ones, a refresh) keeps the
+        # selected song; another query or another mode is a new list, read from the top.
+        shown_for = (tuple(self.query_tags), self.rank_mode)
+        table.show_rows(rows, keep_selection=shown_for == self._rows_shown_for)
+        self._rows_shown_for = shown_for
         self._sort_changed()
         self.selection_changed()
 

@@ -36,13 +36,15 @@ def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) 
     for name, label in STAT_LABELS:
         count = getattr(row.stats, name)
         weight = getattr(weights, name)
-        score.add_row(label, f"{count:,}", f"× {weight} =", f"{count * weight:,}")
+        score.add_row(label, f"{count:,}", f"× {weight} =", _product(count * weight))
+    # Totals go in the counts' column: exact, and the pane (40 columns) still fits a
+    # billion-play song's row with its product in the short form.
     engagement = weights.score(row.stats)
     if row.explanation is None or row.explanation.mode == "popular":
-        score.add_row(Text("score", style="bold"), "", "", Text(f"{engagement:,}", style="bold"))
-    else:
-        score.add_row("engagement", "", "", f"{engagement:,}")
-        score.add_row(Text(f"{row.explanation.mode} score", style="bold"), "", "", Text(short_score(row.score), style="bold"))
+        score.add_row(Text("score", style="bold"), Text(f"{engagement:,}", style="bold"))
+    else:  # the engagement sum is the popular score; the active mode's score comes last
+        score.add_row("popular", f"{engagement:,}")
+        score.add_row(Text(row.explanation.mode, style="bold"), Text(short_score(row.score), style="bold"))
 
     why = None
     if row.explanation is not None and row.explanation.mode != "popular":
@@ -67,6 +69,11 @@ def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) 
         if row.videos > len(shown):
             parts.append(Text(f"… and {row.videos - len(shown)} more", style="dim"))
     return Group(*parts)
+
+
+def _product(value: int) -> str:
+    """A stat × its weight: exact below a million, then short (123.4M), so the row fits the pane."""
+    return f"{value:,}" if value < 1_000_000 else short_count(value)
 
 
 class DetailsPane(VerticalScroll):

@@ -37,7 +37,7 @@ from tiktune_tui.exporter import (
     Progress,
 )
 from tiktune_tui.paths import data_dir
-from tiktune_tui.text import terminal_safe
+from tiktune_tui.text import file_size, terminal_safe
 from tiktune_tui.ui.file_picker import FilePicker
 from tiktune_tui.ui.safe_input import SafeInput
 
@@ -543,7 +543,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.query_one("#export-progress", ProgressBar).update(total=result.duration_s, progress=result.duration_s)
         text = Text.assemble(("Saved ", "bold"), terminal_safe(str(result.output)))
         video_note = "video copied untouched" if result.video_copied else "video re-encoded to H.264"
-        text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {result.size_bytes / 1e6:.1f} MB")
+        text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {file_size(result.size_bytes)}")
         for warning in result.warnings:
             text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)

@@ -29,7 +29,7 @@ RESULT_BINDINGS = [
     ],
 ]
 PLAYER_BINDINGS = [
-    Binding("space", "play_pause", "Pause", id="play-pause", tooltip="Pause or resume"),
+    Binding("space", "play_pause", "Play/pause", id="play-pause", tooltip="Pause or resume; with nothing loaded, play the selected song"),
     Binding("n", "next_song", "Next", id="next-song", tooltip="Next song"),
     Binding("p", "previous_song", "Previous", id="previous-song", show=False, tooltip="Previous song"),
     Binding("less_than_sign", "seek(-5)", "Back 5 s", id="seek-back", show=False),

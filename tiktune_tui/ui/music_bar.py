@@ -7,6 +7,7 @@ bar turns each report into a message, so the widgets only ever change on the UI 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -116,6 +117,7 @@ class MusicBar(Widget):
         self._resolve = resolve
         self._cache = cache
         self._start_player = start_player
+        self._last_notice: tuple[str, float] = ("", 0.0)  # message, when: a repeat is not stacked
         self._selected: Song | None = None
 
     def compose(self) -> ComposeResult:
@@ -225,7 +227,18 @@ class MusicBar(Widget):
         if isinstance(event, StatusChanged):
             self.apply_status(event.status)
         elif isinstance(event, Notice):
-            self.app.notify(terminal_safe(event.message), title="player", severity=event.severity, markup=False)
+            self.notice(event)
+
+    def notice(self, event: Notice) -> None:
+        """A player notice as a notification, unless the same one is still on screen:
+        skipping through songs without audio would otherwise stack identical pop-ups."""
+        message = terminal_safe(event.message)
+        now = time.monotonic()
+        last, when = self._last_notice
+        if message == last and now - when < self.app.NOTIFICATION_TIMEOUT:
+            return
+        self._last_notice = (message, now)
+        self.app.notify(message, title="player", severity=event.severity, markup=False)
 
     def on_seek_bar_seek(self, message: SeekBar.Seek) -> None:
         message.stop()

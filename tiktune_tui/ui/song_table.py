@@ -162,9 +162,10 @@ class SongTable(ScrollView, can_focus=True):
             cells = self._cells[song_id] = row_cells(self.rows_by_song[song_id])
         return cells
 
-    def show_rows(self, rows: Sequence[SongRank]) -> None:
-        """Replace the rows, keep the sort, and keep the cursor on the same song if it is still there."""
-        keep = self.current_song_id
+    def show_rows(self, rows: Sequence[SongRank], keep_selection: bool = True) -> None:
+        """Replace the rows and keep the sort; the cursor stays on the same song if it is still
+        there and `keep_selection`, else it goes to the top."""
+        keep = self.current_song_id if keep_selection else None
         self.rows = list(rows)
         self.rows_by_song = {row.song.id: row for row in rows}
         self._cells = {}
@@ -174,7 +175,8 @@ class SongTable(ScrollView, can_focus=True):
     # --- sorting --------------------------------------------------------------
 
     def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
-        """Sort by a column: numbers biggest first, text A-Z; `reverse` flips that."""
+        """Sort by a column: numbers biggest first, text A-Z; `reverse` flips that. The cursor
+        stays on the selected song (as in htop or a file manager): sorting moves rows, not you."""
         if column_key not in COLUMN_BY_KEY:
             raise ValueError(f"no column {column_key!r}")
         keep = self.current_song_id

@@ -11,7 +11,8 @@ from textual.widgets import Static
 from tiktune_tui.sources.base import TagProgress
 from tiktune_tui.text import terminal_safe
 
-PART_ORDER = ("source", "mode", "progress", "results", "sort")
+# The short parts first: when the line is cut (80 columns, many tags), the tag list goes, not the sort.
+PART_ORDER = ("source", "mode", "progress", "sort", "results")
 
 
 class StatusLine(Static):

@@ -71,6 +71,8 @@ class TagInput(SafeInput):
             self._draft = self.value
             self._history_index = len(self.history)
         self._history_index = max(0, self._history_index - 1)
+        if self._history_index and self.history[self._history_index] == self.value.strip():
+            self._history_index -= 1  # the query on screen is not a step back
         self._recall(self.history[self._history_index])
 
     def action_history_next(self) -> None:
