@@ -143,13 +143,12 @@ async def recommend(
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
-    # Ranked in full to count the songs; explaining the rows past `limit` costs a few ms.
-    rows = modes.rank(result.videos, tags, mode, weights, corpus, require_all=require_all)
+    rows, total = modes.rank_counted(result.videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)
     return Recommendation(
         tags=list(tags),
         label=result.label,
-        rows=rows if limit is None else rows[:limit],
-        total=len(rows),
+        rows=rows,
+        total=total,
         videos=result.videos,
         failures=result.failures,
         fetched_at=result.fetched_at,

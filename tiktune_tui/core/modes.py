@@ -395,6 +395,21 @@ def rank(
     Without a corpus, the given videos stand in for the collection (fit and momentum
     need one; popular and uses look at the matching videos alone).
     """
+    return rank_counted(videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)[0]
+
+
+def rank_counted(
+    videos: Iterable[Video],
+    tags: Sequence[str],
+    mode: str = DEFAULT_MODE,
+    weights: Weights = DEFAULT_WEIGHTS,
+    corpus: Corpus | None = None,
+    *,
+    require_all: bool = False,
+    limit: int | None = None,
+) -> tuple[list[SongRank], int]:
+    """`rank`, and how many songs the ranking holds before `limit` cuts it (only the rows
+    kept are built and explained)."""
     mode = check_mode(mode)
     if corpus is None:
         if mode in ("popular", "uses"):
@@ -406,12 +421,11 @@ def rank(
     keys = ranked_keys(tallies, mode, weights, corpus)
     if require_all:
         keys = [k for k in keys if len(tallies[k].tag_counts) == len(set(tags))]
+    total = len(keys)
     if limit is not None:
         keys = keys[:limit]
-    return [
-        song_rank(position, tallies[key], mode, weights, corpus)
-        for position, key in enumerate(keys, start=1)
-    ]
+    rows = [song_rank(position, tallies[key], mode, weights, corpus) for position, key in enumerate(keys, start=1)]
+    return rows, total
 
 
 def song_rank(position: int, entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> SongRank:
