@@ -54,3 +54,4 @@ def test_an_export_under_another_name_says_so_after_writing_it(taken, tmp_path, 
     assert (tmp_path / "in.song.mp4").read_bytes() == b"the user's earlier export"
     if not json_output:
         assert captured.out.startswith(f"wrote {tmp_path / 'in.song-2.mp4'} (0:02")
+        assert " KB in " in captured.out  # a small file reads in KB, not as 0.0 MB

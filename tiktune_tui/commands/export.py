@@ -94,7 +94,7 @@ def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None =
 
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui import exporter
-    from tiktune_tui.text import terminal_safe
+    from tiktune_tui.text import file_size, terminal_safe
 
     try:
         offset = exporter.parse_clock(args.offset)
@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
         f"wrote {terminal_safe(str(result.output))} ({exporter.format_clock(result.duration_s)}, "
-        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}, {result.size_bytes / 1e6:.1f} MB in {result.elapsed_s:.1f} s)"
+        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}, {file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
     )
     if not args.no_open and sys.stdout.isatty():
         _show(result.output)
