@@ -419,3 +419,14 @@ async def test_a_search_with_no_songs_gives_the_keys_back_to_the_tags(catalog):
         await pilot.press("ctrl+a", "ctrl+k", *"diy", "enter")
         await wait_for_search(pilot)
         assert app.focused is app.table and app.table.row_count == 3
+
+
+async def test_quitting_as_the_results_arrive_leaves_no_traceback(catalog):
+    # Completions, related tags and the highlight of the first row are still on their way
+    # when the results land; the app closing then must drop them, not fail on gone widgets.
+    for _ in range(5):
+        app = make_app(catalog, tags=["cooking", "diy"])
+        async with app.run_test() as pilot:
+            while app.search_state != "done":
+                await pilot.pause(0.001)
+        assert app.return_code in (None, 0)

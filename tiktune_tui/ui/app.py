@@ -347,6 +347,8 @@ class TiktuneApp(App[int]):
         self.tag_input.set_class(message is not None, "-invalid")
 
     def on_known_tags_loaded(self, message: KnownTagsLoaded) -> None:
+        if not self.is_running:  # closing: results that arrive now have no widgets to go to
+            return
         self.tag_input.tag_suggester.tags = message.tags
 
     # --- searching ------------------------------------------------------------
@@ -399,19 +401,27 @@ class TiktuneApp(App[int]):
         self.post_message(RelatedTagsFound(tags, best))
 
     def on_related_tags_found(self, message: RelatedTagsFound) -> None:
+        if not self.is_running:  # closing: results that arrive now have no widgets to go to
+            return
         if list(message.query) == self.query_tags:
             self.query_one("#related", RelatedTags).show_tags(message.tags)
 
     def on_search_progress(self, message: SearchProgress) -> None:
+        if not self.is_running:  # closing: results that arrive now have no widgets to go to
+            return
         if message.serial == self._serial:
             self.status.tag_progress(message.progress)
 
     def on_partial_results(self, message: PartialResults) -> None:
+        if not self.is_running:  # closing: results that arrive now have no widgets to go to
+            return
         if message.serial == self._serial:
             self.videos_by_id = {video.id: video for video in message.videos}
             self.show_rows(message.rows)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if not self.is_running:  # closing: results that arrive now have no widgets to go to
+            return
         worker = event.worker
         if worker.group == "preload":
             if event.state == WorkerState.ERROR:
@@ -487,7 +497,8 @@ class TiktuneApp(App[int]):
 
     @on(SongTable.Highlighted, "#songs")
     def row_highlighted(self) -> None:
-        self.selection_changed()
+        if self.is_running:
+            self.selection_changed()
 
     @on(SongTable.Selected, "#songs")
     def row_selected(self) -> None:
