@@ -90,5 +90,8 @@ def test_eval_command_on_csv_files(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "3 cases, 2 reachable (66.7%" in text and "| fit |" in text and "HR@50" in text
     assert main([*args, "--rank", "nope"]) == 2
-    assert main(["eval", "--catalog", str(tmp_path / "train.csv")]) == 2
+    assert main([*args, "--folds", "3"]) == 2  # one or the other
+    # Neither: 5-fold cross-validation of the catalog given.
+    assert main(["eval", "--catalog", str(tmp_path / "train.csv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cases"] >= 0
     assert main([*args, "--k", "0"]) == 2

@@ -9,6 +9,8 @@ import sys
 
 from tiktune_tui.errors import UsageError
 
+DEFAULT_FOLDS = 5
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from tiktune_tui.cli import add_global_options
@@ -18,11 +20,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "eval",
         help="measure the ranking modes offline (hit rate at K)",
         description=(
-            "A case is a held-out video with at least one hashtag whose song occurs in the training "
-            "catalog. Each mode ranks the training songs for that video's hashtags; a hit@K is the "
-            "real song in the top K. Prints the cases and HR@K per mode."
+            "A case is a held-out video with at least one hashtag whose song occurs in the training\n"
+            "catalog. Each mode ranks the training songs for that video's hashtags; a hit@K is the\n"
+            "real song in the top K. Prints the cases and HR@K per mode. Without --holdout or\n"
+            f"--folds: {DEFAULT_FOLDS}-fold cross-validation."
         ),
-        epilog="examples:\n  tiktune eval --folds 5                 5-fold cross-validation on the bundled catalog\n"
+        epilog="examples:\n  tiktune eval                           5-fold cross-validation on the bundled catalog\n"
         "  tiktune eval --catalog train.csv --holdout test.csv --k 1,10 --rank popular fit --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -72,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
     ks = _ks(args.k)
     modes = _modes(args.rank)
-    if (args.holdout is None) == (args.folds is None):
-        raise UsageError("give either --holdout TEST.csv or --folds N")
+    if args.holdout is not None and args.folds is not None:
+        raise UsageError("give either --holdout TEST.csv or --folds N, not both")
+    if args.holdout is None and args.folds is None:
+        args.folds = DEFAULT_FOLDS
     if args.folds is not None and args.folds < 2:
         raise UsageError("--folds must be 2 or more")
     train = load_catalog(args.catalog)
