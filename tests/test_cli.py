@@ -43,6 +43,12 @@ def test_help_has_examples():
     assert result.returncode == 0
     assert "tiktune recommend cooking --json" in result.stdout
     assert "--weights" in tiktune("recommend", "--help").stdout
+    # The app has no subcommand of its own: the top help names every option it takes.
+    from tiktune_tui.cli import build_app_parser
+
+    options = {o for action in build_app_parser()._actions for o in action.option_strings if o.startswith("--")}
+    missing = {o for o in options - {"--help", "--version", "--debug"} if o not in result.stdout}
+    assert not missing, missing
 
 
 def test_recommend_json_on_a_user_catalog(small_catalog):

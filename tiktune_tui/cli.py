@@ -23,6 +23,10 @@ examples:
   tiktune recommend cooking --json top songs for #cooking as JSON
   tiktune recommend fyp viral --all --limit 5
   tiktune tags xu                  known hashtags starting with "xu"
+
+the app: tiktune [TAG ...] [--rank MODE] [--source catalog|store|tiktok] [--catalog PATH]
+         [--data-dir DIR] [--per-tag N] [--refresh] [--audio-output NAME]
+  (the same data options as recommend; press ? in the app for its keys)
 """
 
 
