@@ -249,6 +249,15 @@ async def test_e_in_the_app_opens_the_modal_for_the_selected_song(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         assert app.screen.song == selected
         assert selected.display_title in str(app.screen.query_one("#export-song", Static).render())
+        clip = tmp_path / "clip.mp4"
+        clip.write_bytes(b"not probed here")
+        app.screen.query_one("#export-video", Input).value = str(clip)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
+        # Open again (another song, usually the same clip): the video is filled in.
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert app.screen.query_one("#export-video", Input).value == str(clip)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen))
 

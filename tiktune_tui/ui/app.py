@@ -100,6 +100,7 @@ class TiktuneApp(App[int]):
         self.search_state = "idle"
         self._music_bar: MusicBar | None = None
         self._rows_shown_for: tuple[tuple[str, ...], str] | None = None  # (tags, mode) of the rows on screen
+        self._last_export_video: Path | None = None
 
     # --- layout ---------------------------------------------------------------
 
@@ -245,9 +246,12 @@ class TiktuneApp(App[int]):
         songs = table.songs_in_view_order() if table.row_count else []
         song = songs[table.cursor_row] if songs and 0 <= table.cursor_row < len(songs) else None
         cache = AudioCache.default(self.source.data_dir)
-        self.push_screen(ExportScreen(song, audio_cache=cache), self._export_closed)
+        screen = ExportScreen(song, video=self._last_export_video, audio_cache=cache)
+        self.push_screen(screen, partial(self._export_closed, screen))
 
-    def _export_closed(self, result) -> None:
+    def _export_closed(self, screen: ExportScreen, result) -> None:
+        # The next export (another song over the same clip, usually) starts from this video.
+        self._last_export_video = screen.video_path or self._last_export_video
         if result is not None:
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 

@@ -105,6 +105,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self,
         song: Song | None,
         *,
+        video: Path | None = None,
         audio_cache=None,
         start_directory: Path | None = None,
         exporter_service: Exporter | None = None,
@@ -114,6 +115,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     ) -> None:
         super().__init__()
         self.song = song
+        self.initial_video = video if video is not None and video.is_file() else None  # the last one used
         self.audio_cache = audio_cache
         self.start_directory = start_directory
         self.exporter = exporter_service or Exporter()
@@ -148,7 +150,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             yield Static(id="export-audio-status")
             yield _row(
                 "Video",
-                SafeInput(id="export-video", placeholder="path to your video"),
+                SafeInput(
+                    str(self.initial_video or ""), id="export-video", placeholder="path to your video"
+                ),
                 Button("Browse…", id="export-browse-video", classes="export-browse"),
             )
             yield Static(id="export-video-note", classes="export-note")
@@ -300,6 +304,12 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
+
+    @property
+    def video_path(self) -> Path | None:
+        """The video the form names, if it is a file: the app offers it again next time."""
+        path = self._video_path()
+        return path if path is not None and path.is_file() else None
 
     def _video_path(self) -> Path | None:
         text = self._value("#export-video")
