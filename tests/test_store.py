@@ -119,7 +119,7 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path):
 def test_an_unwritable_place_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="cannot open the database"):
+    with pytest.raises(StoreError, match="cannot open the database .*: a file is in the way of its folder"):
         Store(blocker / "sub" / "tiktune.sqlite3")
 
 

@@ -164,6 +164,14 @@ class Store:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise StoreError(
+                f"cannot open the database {self.path}: a file is in the way of its folder "
+                f"{self.path.parent}; choose another --data-dir"
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc.strerror or exc}") from None
+        try:
             self._db = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=10
             )
