@@ -430,3 +430,11 @@ async def test_quitting_as_the_results_arrive_leaves_no_traceback(catalog):
             while app.search_state != "done":
                 await pilot.pause(0.001)
         assert app.return_code in (None, 0)
+
+
+async def test_the_palette_offers_one_help_for_the_keys(catalog):
+    app = make_app(catalog)
+    async with app.run_test():
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+    assert any("help" in title.lower() for title in titles), titles
+    assert "Keys" not in titles  # Textual's own panel duplicated our help and ignored escape

@@ -305,7 +305,9 @@ class TiktuneApp(App[int]):
             loop.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" panel duplicates the help screen and does not close with
+        # escape; the rest of its commands (theme, screenshot, quit) stay.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         yield SystemCommand("Search tags", "Focus the tag input (/)", self.action_focus_tags)
         yield SystemCommand("Play selected song", "Play the songs from the selected row (enter)", self.action_play)
         yield SystemCommand("Export to a video", "Put the selected song over your video (e)", self.action_export)
