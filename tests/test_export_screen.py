@@ -116,7 +116,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
 async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(media, tmp_path):
     video = tmp_path / "clip.mp4"
     shutil.copy(media.mp4, video)
-    (tmp_path / "clip.sunny-day.mp4").write_bytes(b"older export")
+    (tmp_path / "clip.song.mp4").write_bytes(b"older export")  # named after the audio picked below
     screen = ExportScreen(SONG, audio_cache=AudioCache(tmp_path / "cache"), desktop=False)
     app = Host(screen)
     async with app.run_test(size=(110, 50)) as pilot:
@@ -137,13 +137,15 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.audio_info is not None)
         assert screen.query_one("#export-audio", Input).value == str(media.song)
+        # The output is named after the audio the user chose (song.m4a), as the CLI names it.
+        assert screen.query_one("#export-output", Input).value == str(tmp_path / "clip.song.mp4")
 
         assert "asked before" in note(screen, "#export-output-note")
         await pilot.click("#export-run")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmOverwrite")
         await pilot.click("#overwrite-no-button")
         await pilot.pause()
-        assert (tmp_path / "clip.sunny-day.mp4").read_bytes() == b"older export"
+        assert (tmp_path / "clip.song.mp4").read_bytes() == b"older export"
         assert screen.state == "form"
 
         await pilot.click("#export-run")
@@ -151,12 +153,12 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         await pilot.click("#overwrite-yes")
         await wait_for(pilot, lambda: screen.state == "done")
         # No display: the path is shown in full and "Copy path" is offered first.
-        assert str(tmp_path / "clip.sunny-day.mp4") in str(screen.query_one("#export-message", Static).render())
+        assert str(tmp_path / "clip.song.mp4") in str(screen.query_one("#export-message", Static).render())
         assert not screen.query_one("#export-open", Button).display
         assert app.focused is screen.query_one("#export-copy", Button)
         await pilot.click("#export-copy")
-        assert app.clipboard == str(tmp_path / "clip.sunny-day.mp4")
-    assert streams(tmp_path / "clip.sunny-day.mp4")["streams"][1]["codec_name"] == "aac"
+        assert app.clipboard == str(tmp_path / "clip.song.mp4")
+    assert streams(tmp_path / "clip.song.mp4")["streams"][1]["codec_name"] == "aac"
 
 
 def shown_text(app) -> str:

@@ -272,13 +272,19 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             size = f"{info.width}×{info.height}, " if info.width else ""
             sound = "with sound" if info.has_audio else "no sound"
             self._note("#export-video-note", f"{format_clock(info.duration_s)}, {size}{info.video_codec}, {sound}")
-            if not self.output_edited:
-                label = self.song.title or self.song.id if self.song else (self._audio_path() or path).stem
-                self._setting_output = True
-                self.query_one("#export-output", Input).value = str(
-                    exporter.default_output(path, label, info.video_codec)
-                )
+            self._suggest_output()
         self._validate()
+
+    def _suggest_output(self) -> None:
+        """`<video>.<song>.mp4`, named after the audio the user chose if any (as the CLI does),
+        else the song; never over a name the user typed."""
+        video, info = self._video_path(), self.video_info
+        if self.output_edited or video is None or info is None:
+            return
+        audio = self._audio_path()
+        label = audio.stem if audio is not None else (self.song.title or self.song.id) if self.song else video.stem
+        self._setting_output = True
+        self.query_one("#export-output", Input).value = str(exporter.default_output(video, label, info.video_codec))
 
     @work(thread=True, exclusive=True, group="export-probe-audio", exit_on_error=False)
     def _probe_audio(self, path: Path) -> None:
@@ -298,6 +304,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.audio_info = info
             if self._audio_path() is not None:
                 self._note("#export-audio-note", f"{format_clock(info.duration_s)} of audio")
+                self._suggest_output()
         self._validate()
 
     # --- inline validation --------------------------------------------------
