@@ -438,3 +438,12 @@ async def test_the_palette_offers_one_help_for_the_keys(catalog):
         titles = [command.title for command in app.get_system_commands(app.screen)]
     assert any("help" in title.lower() for title in titles), titles
     assert "Keys" not in titles  # Textual's own panel duplicated our help and ignored escape
+
+
+@pytest.mark.parametrize("size, rows", [((60, 18), 6), ((80, 24), 8)])
+async def test_short_terminals_keep_rows_for_the_list(catalog, size, rows):
+    app = make_app(catalog, tags=["cooking", "diy"])
+    async with app.run_test(size=size) as pilot:
+        await wait_for_search(pilot)
+        assert app.table.size.height - 1 >= rows  # the header takes one line
+        assert app.details.display == (size[1] >= 20)

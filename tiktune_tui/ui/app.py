@@ -62,6 +62,8 @@ class TiktuneApp(App[int]):
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Short terminals (80x24 is the classic) give the list more rows than the details.
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (20, "-short"), (30, "-tall")]
 
     def __init__(
         self,
