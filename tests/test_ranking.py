@@ -59,7 +59,7 @@ def test_counts_are_unbounded_ints():
     assert rows[0].score == 2 * huge
 
 
-@pytest.mark.parametrize("text", ["play", "plays=1", "digg=x", "share=-1", "play=1.5"])
+@pytest.mark.parametrize("text", ["play", "plays=1", "digg=x", "share=-1", "play=1.5", "play=99999999999999999999"])
 def test_bad_weights_say_what_is_wrong(text):
     with pytest.raises(WeightsError, match="bad weight"):
         Weights.parse(text)

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from tiktune_tui.core.modes import Explanation
 
 
+# Scores only order songs, so only the weights' ratios matter; a cap keeps the numbers
+# shown (12.3M, 1.2B) readable instead of 12340000000000000T.
+MAX_WEIGHT = 1_000_000
+
+
 class WeightsError(ValueError):
     """A --weights value that cannot be read; the message says which part."""
 
@@ -44,6 +49,8 @@ class Weights:
                 raise WeightsError(f"bad weight {part!r}: {number.strip()!r} is not a whole number") from None
             if value < 0:
                 raise WeightsError(f"bad weight {part!r}: weights cannot be negative")
+            if value > MAX_WEIGHT:
+                raise WeightsError(f"bad weight {part!r}: use at most {MAX_WEIGHT:,} (only the ratios matter)")
             values[name] = value
         return cls(**values)
 
