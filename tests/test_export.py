@@ -351,6 +351,14 @@ def test_cli_errors_are_one_line(workdir, capsys):
     assert err.startswith("tiktune: error: ") and "has no video stream" in err and err.count("\n") == 1
     assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--audio", "x.mp3", "--offset", "1:99"]) == 2
     assert cli.main(["export", "--video", str(workdir / "clip.mp4")]) == 2  # --song or --audio is required
+    capsys.readouterr()
+    # What the arguments alone settle is a usage error: a wrong output type, the input itself.
+    song = str(workdir / "song.m4a")
+    assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--audio", song, "--out", "x.txt"]) == 2
+    assert "must end in one of" in capsys.readouterr().err
+    assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--audio", song,
+                     "--out", str(workdir / "clip.mp4"), "--force"]) == 2
+    assert "never overwrites" in capsys.readouterr().err
     assert list(p.name for p in workdir.iterdir() if p.suffix == ".mp4") == ["clip.mp4"]
 
 
