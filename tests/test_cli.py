@@ -250,3 +250,12 @@ def test_an_error_quoting_a_hostile_path_stays_one_safe_line(tmp_path):
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
     assert "evil\\x1b[31m\\nname.csv: no such file" in result.stderr
+
+
+def test_a_near_miss_of_a_command_gets_a_hint_not_a_guess():
+    from tiktune_tui.cli import _near_command
+
+    assert _near_command(["tag", "xu"]) == "tiktune tags xu"
+    assert _near_command(["recomend", "fyp", "dance"]) == "tiktune recommend fyp dance"
+    assert _near_command(["#tag", "xu"]) is None  # a hashtag, plainly
+    assert _near_command(["cooking", "diy"]) is None and _near_command([]) is None

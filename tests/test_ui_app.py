@@ -447,3 +447,11 @@ async def test_short_terminals_keep_rows_for_the_list(catalog, size, rows):
         await wait_for_search(pilot)
         assert app.table.size.height - 1 >= rows  # the header takes one line
         assert app.details.display == (size[1] >= 20)
+
+
+async def test_start_notices_are_shown_once_the_screen_is_up(catalog):
+    app = make_app(catalog, tags=["tag", "xu"])
+    app.start_notices.append("Searching #tag #xu. For the command, run: tiktune tags xu")
+    async with app.run_test(notifications=True) as pilot:
+        await wait_for_search(pilot)
+        assert any("tiktune tags xu" in n.message for n in app._notifications)

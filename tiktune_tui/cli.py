@@ -121,6 +121,17 @@ def _wants_subcommand(argv: Sequence[str]) -> bool:
     return False
 
 
+def _near_command(words: Sequence[str]) -> str | None:
+    """`tiktune tag xu` searches #tag #xu, as asked; the app then says which command was
+    probably meant (a hint, not a guess acted on: #tag is a fine hashtag too)."""
+    if not words or words[0].startswith("#"):
+        return None
+    import difflib
+
+    near = difflib.get_close_matches(words[0].lower(), COMMANDS, n=1, cutoff=0.8)
+    return f"tiktune {near[0]} {' '.join(words[1:])}".rstrip() if near else None
+
+
 def _one_line(exc: BaseException) -> str:
     """An error message as one safe line: it may quote paths, tags or ffmpeg's own words."""
     from tiktune_tui.text import terminal_safe
@@ -139,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             module = importlib.import_module(f"tiktune_tui.commands.{args.command}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
+        args.command_hint = _near_command(args.tags)
         from tiktune_tui.commands import app as app_command
 
         return app_command.run(args)

@@ -103,6 +103,7 @@ class TiktuneApp(App[int]):
         self._music_bar: MusicBar | None = None
         self._rows_shown_for: tuple[tuple[str, ...], str] | None = None  # (tags, mode) of the rows on screen
         self._last_export_video: Path | None = None
+        self.start_notices: list[str] = []  # said once the screen is up (cli.py's hints)
 
     # --- layout ---------------------------------------------------------------
 
@@ -144,6 +145,8 @@ class TiktuneApp(App[int]):
         self.set_keymap(self.keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
+        for notice in self.start_notices:
+            self.notify(terminal_safe(notice), markup=False)
         label = self.source.label(self.settings)
         self.sub_title = label
         self.status.set_part("source", label)
@@ -569,6 +572,9 @@ def run_app(args: argparse.Namespace) -> int:
         weights=weights,
         audio_output=getattr(args, "audio_output", None),
     )
+    hint = getattr(args, "command_hint", None)
+    if hint:
+        app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {hint}")
     try:
         app.run()
     finally:
