@@ -99,8 +99,9 @@ async def test_export_modal_end_to_end(media, tmp_path):
         await wait_for(pilot, lambda: screen.state == "done")
         output = tmp_path / "my clip.sunny-day.mp4"
         assert "Saved" in str(screen.query_one("#export-message", Static).render())
+        await pilot.pause()  # the buttons of the done state are laid out before they are clicked
         await pilot.click("#export-open")
-        assert opened == [output]
+        await wait_for(pilot, lambda: opened == [output])
         await pilot.click("#export-close")
         await pilot.pause()
 
@@ -156,6 +157,7 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         assert str(tmp_path / "clip.song.mp4") in str(screen.query_one("#export-message", Static).render())
         assert not screen.query_one("#export-open", Button).display
         assert app.focused is screen.query_one("#export-copy", Button)
+        await pilot.pause()
         await pilot.click("#export-copy")
         assert app.clipboard == str(tmp_path / "clip.song.mp4")
     assert streams(tmp_path / "clip.song.mp4")["streams"][1]["codec_name"] == "aac"
