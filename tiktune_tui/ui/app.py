@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from functools import partial
+from functools import partial, wraps
 
 from rich.text import Text
 from textual import on, work
@@ -55,6 +55,19 @@ WELCOME = Text.assemble(
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def while_running(handler: Callable[..., None]) -> Callable[..., None]:
+    """For the handlers of what arrives by message (search results, completions, related
+    tags, highlights): once the app has stopped running it is closing, its widgets are
+    gone, and what arrives late is dropped."""
+
+    @wraps(handler)
+    def guarded(self: App, *args: object) -> None:
+        if self.is_running:
+            handler(self, *args)
+
+    return guarded
 
 
 class TiktuneApp(App[int]):
@@ -357,9 +370,8 @@ class TiktuneApp(App[int]):
         error.set_class(message is not None, "-shown")
         self.tag_input.set_class(message is not None, "-invalid")
 
+    @while_running
     def on_known_tags_loaded(self, message: KnownTagsLoaded) -> None:
-        if not self.is_running:  # closing: results that arrive now have no widgets to go to
-            return
         self.tag_input.tag_suggester.tags = message.tags
 
     # --- searching ------------------------------------------------------------
@@ -411,28 +423,24 @@ class TiktuneApp(App[int]):
         best = sorted(scores, key=lambda t: (-scores[t], t))[: RelatedTags.SHOWN]
         self.post_message(RelatedTagsFound(tags, best))
 
+    @while_running
     def on_related_tags_found(self, message: RelatedTagsFound) -> None:
-        if not self.is_running:  # closing: results that arrive now have no widgets to go to
-            return
         if list(message.query) == self.query_tags:
             self.query_one("#related", RelatedTags).show_tags(message.tags)
 
+    @while_running
     def on_search_progress(self, message: SearchProgress) -> None:
-        if not self.is_running:  # closing: results that arrive now have no widgets to go to
-            return
         if message.serial == self._serial:
             self.status.tag_progress(message.progress)
 
+    @while_running
     def on_partial_results(self, message: PartialResults) -> None:
-        if not self.is_running:  # closing: results that arrive now have no widgets to go to
-            return
         if message.serial == self._serial:
             self.videos_by_id = {video.id: video for video in message.videos}
             self.show_rows(message.rows)
 
+    @while_running
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if not self.is_running:  # closing: results that arrive now have no widgets to go to
-            return
         worker = event.worker
         if worker.group == "preload":
             if event.state == WorkerState.ERROR:
@@ -507,9 +515,9 @@ class TiktuneApp(App[int]):
     # --- the table ------------------------------------------------------------
 
     @on(SongTable.Highlighted, "#songs")
+    @while_running
     def row_highlighted(self) -> None:
-        if self.is_running:
-            self.selection_changed()
+        self.selection_changed()
 
     @on(SongTable.Selected, "#songs")
     def row_selected(self) -> None:
