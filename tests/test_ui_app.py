@@ -238,13 +238,18 @@ async def test_suggester_matches_whatever_case_and_separator():
     assert await suggester.get_suggestion("viet") == "vietnam"
 
 
+async def search_in_turn(pilot, *queries: str) -> None:
+    """Type each query into the tag input and wait for its results, as a user would."""
+    for query in queries:
+        pilot.app.tag_input.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
+        await wait_for_search(pilot)
+
+
 async def test_history_walks_back_and_forth(catalog):
     app = make_app(catalog)
     async with app.run_test() as pilot:
-        for query in ("cooking", "diy"):
-            app.tag_input.focus()
-            await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
-            await wait_for_search(pilot)
+        await search_in_turn(pilot, "cooking", "diy")
         app.tag_input.focus()
         await pilot.press("ctrl+a", "ctrl+k", *"dra")
         await pilot.press("up")
@@ -401,10 +406,7 @@ async def test_a_long_query_cuts_the_tag_list_in_the_status_line_not_the_sort(ca
 async def test_the_first_up_skips_the_query_already_on_screen(catalog):
     app = make_app(catalog)
     async with app.run_test() as pilot:
-        for query in ("cooking", "diy"):
-            app.tag_input.focus()
-            await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
-            await wait_for_search(pilot)
+        await search_in_turn(pilot, "cooking", "diy")
         app.tag_input.focus()
         assert app.tag_input.value == "diy"
         await pilot.press("up")
