@@ -90,6 +90,11 @@ class ExportCancelled(ExportError):
     """The user cancelled; the partial file has been removed."""
 
 
+class BadRequest(ExportError):
+    """The request itself is wrong (what the options alone settle, before any probing):
+    the CLI reports it as a usage error."""
+
+
 class OutputExists(ExportError):
     """The output file exists and overwriting was not allowed."""
 
@@ -481,20 +486,20 @@ def check_request(options: ExportOptions) -> str:
     if container is None:
         allowed = ", ".join(OUTPUT_FORMATS)
         hint = " (WebM cannot carry AAC audio; use .mkv)" if output.suffix.lower() == ".webm" else ""
-        raise ExportError(f"{output.name}: the output must end in one of {allowed}{hint}")
+        raise BadRequest(f"{output.name}: the output must end in one of {allowed}{hint}")
     if options.mode not in MODES:
-        raise ExportError(f"mode must be replace or mix, not {options.mode!r}")
+        raise BadRequest(f"mode must be replace or mix, not {options.mode!r}")
     for name, volume in (("song volume", options.song_volume), ("original volume", options.original_volume)):
         if not 0 <= volume <= MAX_VOLUME:
-            raise ExportError(f"{name} must be between 0 and {MAX_VOLUME * 100:.0f} %")
+            raise BadRequest(f"{name} must be between 0 and {MAX_VOLUME * 100:.0f} %")
     if options.offset_s < 0 or options.fade_s < 0:
-        raise ExportError("offset and fade must be 0 or more seconds")
+        raise BadRequest("offset and fade must be 0 or more seconds")
     if output.absolute() == options.video.absolute() or _same_file(output, options.video):
-        raise ExportError(f"{output}: that is the input video; tiktune never overwrites it")
+        raise BadRequest(f"{output}: that is the input video; tiktune never overwrites it")
     if output.absolute() == options.audio.absolute() or _same_file(output, options.audio):
-        raise ExportError(f"{output}: that is the song's audio file; choose another output")
+        raise BadRequest(f"{output}: that is the song's audio file; choose another output")
     if output.is_dir():
-        raise ExportError(f"{output}: is a directory; give a file name")
+        raise BadRequest(f"{output}: is a directory; give a file name")
     if output.exists() and not options.overwrite:
         raise OutputExists(output)
     return container

@@ -137,15 +137,11 @@ def run(args: argparse.Namespace) -> int:
         original_volume=original_volume,
         overwrite=args.force,
     )
-    try:
-        exporter.check_request(options)  # what the arguments alone settle is a usage error (exit 2)
-    except exporter.OutputExists:
-        pass  # --force not given and the name is taken: the export itself says so
-    except exporter.ExportError as exc:
-        raise UsageError(str(exc)) from None
     show_progress = sys.stderr.isatty() and not args.json
     try:
         result = exporter.Exporter().run(options, on_progress=_print_progress if show_progress else None)
+    except exporter.BadRequest as exc:  # what the arguments alone settle is a usage error (exit 2)
+        raise UsageError(str(exc)) from None
     finally:
         if show_progress:
             sys.stderr.write("\r\x1b[K")
