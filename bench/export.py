@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tiktune_tui.exporter import Exporter, ExportOptions, build_args, forget_probes, plan  # noqa: E402
+from tiktune_tui.export.exporter import Exporter, ExportOptions, build_args, forget_probes, plan  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "tiktune-bench"
 

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 from TikTokApi import TikTokApi  # noqa: E402
 
 from tiktune_tui.config import Settings  # noqa: E402
-from tiktune_tui.sources import collect  # noqa: E402
-from tiktune_tui.sources.tiktok import TikTokSource  # noqa: E402
-from tiktune_tui.sources.tiktok_items import parse_items  # noqa: E402
-from tiktune_tui.sources.tiktok_session import TikTokSessions  # noqa: E402
-from tiktune_tui.store import Store  # noqa: E402
+from tiktune_tui.library.sources import collect  # noqa: E402
+from tiktune_tui.library.sources.tiktok import TikTokSource  # noqa: E402
+from tiktune_tui.library.sources.tiktok_items import parse_items  # noqa: E402
+from tiktune_tui.library.sources.tiktok_session import TikTokSessions  # noqa: E402
+from tiktune_tui.library.store import Store  # noqa: E402
 
 FX = ROOT / "tests" / "fixtures" / "tiktok"
 TAGS = ["cooking", "dinner", "recipe", "foodtok", "homecooking"]

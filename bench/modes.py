@@ -17,7 +17,7 @@ from rank import QUERIES, best_of  # noqa: E402
 from synthetic import synthetic_store_path, tag_name  # noqa: E402
 
 from tiktune_tui.core.modes import MODE_NAMES  # noqa: E402
-from tiktune_tui.store import Store  # noqa: E402
+from tiktune_tui.library.store import Store  # noqa: E402
 
 RATIO_TARGET = 2.0
 RELATED_TARGET_MS = 100.0

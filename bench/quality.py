@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tiktune_tui.catalog import load_catalog  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.commands.eval import format_table  # noqa: E402
 from tiktune_tui.core.evaluation import cross_validate  # noqa: E402
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tiktune_tui.catalog import load_catalog  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.core import modes  # noqa: E402
 from tiktune_tui.core.evaluation import FOLD_SEED, folds  # noqa: E402
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS  # noqa: E402
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS  # noqa: E402
 
 GRID = list(itertools.product((1.0, 1.5, 2.0, 2.5), (0.5, 1.5, 3.0), (0.0, 2.0, 5.0, 8.0)))
 SHIPPED = (modes.TAG_WEIGHT_POWER, modes.TAG_SATURATION, modes.SONG_PRIOR)

@@ -19,7 +19,7 @@ from synthetic import ROOT, synthetic_store_path, tag_name  # noqa: E402
 
 from tiktune_tui.core.models import Song, Stats, Video  # noqa: E402
 from tiktune_tui.core.modes import rank  # noqa: E402
-from tiktune_tui.store import Store  # noqa: E402
+from tiktune_tui.library.store import Store  # noqa: E402
 
 QUERIES = {"typical": [tag_name(r) for r in (10, 100, 1000)], "head": [tag_name(r) for r in (1, 2, 3)]}
 

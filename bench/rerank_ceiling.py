@@ -31,10 +31,10 @@ except ImportError:  # not tiktune's dependencies: `make bench` skips this one w
     print("skipped: bench/rerank_ceiling.py needs numpy and lightgbm (.venv/bin/pip install numpy lightgbm)")
     sys.exit(0)
 
-from tiktune_tui.catalog import load_catalog  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.core.evaluation import TrainingIndex, folds, is_case  # noqa: E402
 from tiktune_tui.core.modes import fit_score, popular_score, tally  # noqa: E402
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS  # noqa: E402
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS  # noqa: E402
 
 TOP = 150
 FEATURES = 20

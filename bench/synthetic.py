@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tiktune_tui.store import Store  # noqa: E402
+from tiktune_tui.library.store import Store  # noqa: E402
 
 VIDEOS = 1_000_000
 SONGS = 100_000

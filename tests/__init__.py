@@ -1,1 +1,1 @@
-"""tiktune tests. A package, so `tests.factories` wins over a stray `tests` in site-packages."""
+"""tiktune tests. A package, so `tests.support.factories` wins over a stray `tests` in site-packages."""

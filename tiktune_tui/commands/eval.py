@@ -70,7 +70,7 @@ def _modes(words: list[str] | None) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.catalog import load_catalog
+    from tiktune_tui.library.catalog import load_catalog
     from tiktune_tui.core import evaluation
 
     ks = _ks(args.k)

@@ -55,12 +55,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = None):
     """The song with this TikTok music id: from the database when present, else the catalog."""
-    from tiktune_tui.catalog import load_catalog
+    from tiktune_tui.library.catalog import load_catalog
     from tiktune_tui.paths import database_path
 
     path = database_path(data_dir)
     if path.exists():  # never create an empty database just to look a song up
-        from tiktune_tui.store import Store
+        from tiktune_tui.library.store import Store
 
         with Store(path) as store:
             song = store.song(music_id)
@@ -74,7 +74,7 @@ def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = 
 
 def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None = None):
     """(song, audio path): the cached audio, else downloaded from the song's play URL."""
-    from tiktune_tui.audio_cache import AudioCache, AudioUnavailable
+    from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
 
     song, where = find_song(music_id, data_dir, catalog)
     cache = AudioCache.default(data_dir)
@@ -93,7 +93,7 @@ def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None =
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui import exporter
+    from tiktune_tui.export import exporter
     from tiktune_tui.text import file_size, terminal_safe
 
     try:
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_progress(progress) -> None:
-    from tiktune_tui.exporter import format_clock
+    from tiktune_tui.export.exporter import format_clock
 
     eta = f"  ETA {format_clock(progress.eta_s)}" if progress.eta_s is not None else ""
     sys.stderr.write(
@@ -177,7 +177,7 @@ def _print_progress(progress) -> None:
 
 def _show(path: Path) -> None:
     """Open the result on a desktop; over SSH offer to copy its path to the local clipboard."""
-    from tiktune_tui import opener
+    from tiktune_tui.export import opener
 
     if opener.has_desktop():
         try:

@@ -45,10 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.config import load_settings
-    from tiktune_tui.core.ranking import Weights, WeightsError
+    from tiktune_tui.core.weights import Weights, WeightsError
     from tiktune_tui.core.tags import TagError, parse_tags
-    from tiktune_tui.engine import recommend
-    from tiktune_tui.sources import close_shared_sessions
+    from tiktune_tui.library.recommend import recommend
+    from tiktune_tui.library.sources import close_shared_sessions
     from tiktune_tui.text import terminal_safe
 
     try:
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> None:
-    from tiktune_tui.core.modes import explain_text
+    from tiktune_tui.core.results import explain_text
     from tiktune_tui.text import display_width, short_count, short_score, terminal_safe
 
     tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)

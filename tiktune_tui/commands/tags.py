@@ -30,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.tag_index import known_tags
+    from tiktune_tui.library.tag_index import known_tags
 
     if args.limit < 0:
         raise UsageError("--limit must be 0 or more")
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _related(args: argparse.Namespace) -> int:
     from tiktune_tui.core.related import MIN_SUPPORT
-    from tiktune_tui.tag_index import related_tags
+    from tiktune_tui.library.tag_index import related_tags
     from tiktune_tui.text import terminal_safe
 
     tag = _one_tag(args.related, "--related")
@@ -79,7 +79,7 @@ def _one_tag(text: str, what: str) -> str:
 def _kind(args: argparse.Namespace) -> str:
     """The source a search would use with these options (TikTok only with a token)."""
     from tiktune_tui.config import load_settings
-    from tiktune_tui.sources import SourceOptions, default_kind
+    from tiktune_tui.library.sources import SourceOptions, default_kind
 
     return default_kind(SourceOptions(kind=args.source, catalog=args.catalog), load_settings())
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.modes import MODE_NAMES, Corpus, expansion, score, sort_key, tally
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, Weights
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.core.related import co_counts, related_tags
 
 DEFAULT_KS = (1, 10, 50)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 STAT_NAMES = ("play", "digg", "comment", "share")
+SECONDS_PER_DAY = 86400
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tiktune_tui.core.models import Song, Stats, Video
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights, order_key
+from tiktune_tui.core.models import SECONDS_PER_DAY
+from tiktune_tui.core.results import Explanation, SongRank, TagTerm
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights, order_key
 
 MODE_NAMES = ("popular", "fit", "uses", "momentum")
 DEFAULT_MODE = "popular"
@@ -38,7 +40,6 @@ SONG_PRIOR = 5.0  # × ln(the song's videos in the collection): a sound many vid
 POPULARITY_DAMPING = 0.1
 RELATED_WEIGHT = 0.05
 RELATED_PER_TAG = 3
-SECONDS_PER_DAY = 86400
 MIN_AGE_SECONDS = SECONDS_PER_DAY  # a video posted today counts as a day old
 
 
@@ -113,46 +114,6 @@ class Corpus:
         copy._weights.update(self._weights)
         copy._ages.update(self._ages)
         return copy
-
-
-@dataclass(frozen=True, slots=True)
-class TagTerm:
-    """One matched tag's part in a fit score: weight × saturated(videos) = points."""
-
-    tag: str
-    weight: float
-    videos: int
-    points: float
-    related: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "tag": self.tag,
-            "weight": round(self.weight, 4),
-            "videos": self.videos,
-            "points": round(self.points, 4),
-            "related": self.related,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why a song scores what it does in `mode`: the terms of the score, summed."""
-
-    mode: str
-    score: float
-    tags: tuple[TagTerm, ...] = ()
-    popularity: float = 0.0  # the damped popularity term (fit) or the raw score (popular)
-    terms: tuple[tuple[str, float], ...] = ()  # other named parts: stats, videos, rate, growth
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "mode": self.mode,
-            "score": round(self.score, 4),
-            "tags": [term.as_dict() for term in self.tags],
-            "popularity": round(self.popularity, 4),
-            "terms": {name: round(value, 4) for name, value in self.terms},
-        }
 
 
 class Tally:
@@ -322,12 +283,12 @@ def prior(entry: Tally, corpus: Corpus) -> float:
 def fit_terms(entry: Tally, corpus: Corpus, weights: Weights) -> tuple[tuple[TagTerm, ...], float]:
     """The per-tag points of a fit score and its damped popularity term."""
     terms = [
-        TagTerm(tag, weight, count, weight * saturated(count))
+        TagTerm(tag, weight, count, weight * saturated(count), saturated=saturated(count))
         for tag, count in entry.tag_counts.items()
         for weight in (corpus.tag_weight(tag),)
     ]
     terms += [
-        TagTerm(tag, weight, count, weight * saturated(count), related=True)
+        TagTerm(tag, weight, count, weight * saturated(count), related=True, saturated=saturated(count))
         for tag, count in entry.related_counts.items()
         for weight in (corpus.related.get(tag, 0.0) * corpus.tag_weight(tag),)
     ]
@@ -443,41 +404,3 @@ def song_rank(position: int, entry: Tally, mode: str, weights: Weights, corpus: 
         mode=mode,
         explanation=explanation,
     )
-
-
-def explain_text(row: SongRank) -> str:
-    """One line saying why `row` ranks where it does, for a details pane or a table."""
-    explanation = row.explanation
-    if explanation is None:
-        return f"score {row.score:,} from {row.videos} video{'s' if row.videos != 1 else ''}"
-    mode = explanation.mode
-    if mode == "popular":
-        parts = " + ".join(f"{name} {value:,}" for name, value in explanation.terms if value)
-        return f"popular {int(explanation.score):,} = {parts or '0'} over {row.videos} video{_s(row.videos)}"
-    if mode == "uses":
-        return f"uses: {row.videos} matching video{_s(row.videos)} {'uses' if row.videos == 1 else 'use'} it (popular score {int(explanation.popularity):,} breaks ties)"
-    if mode == "momentum":
-        terms = dict(explanation.terms)
-        posted, between = terms.get("per_day_since_posted", 0), terms.get("per_day_between_snapshots", 0)
-        over = f"{row.videos} matching video{_s(row.videos)}"
-        if not between:
-            return f"momentum {explanation.score:,.0f}/day: engagement per day since posting, summed over {over}"
-        return (
-            f"momentum {explanation.score:,.0f}/day = {posted:,.0f} per day since posting"
-            f" + {between:,.0f} per day between snapshots, over {over}"
-        )
-    # points = tag weight × the saturated count of videos (BM25): spelled out so it adds up.
-    parts = [
-        f"#{t.tag}{' (related)' if t.related else ''} {t.points:.1f}"
-        f" ({t.weight:.2f} × {saturated(t.videos):.2f} for {t.videos} video{_s(t.videos)})"
-        for t in explanation.tags
-    ]
-    song_prior = dict(explanation.terms).get("song_prior", 0.0)
-    if song_prior:
-        parts.append(f"song prior {song_prior:.1f}")
-    parts.append(f"popularity {explanation.popularity:.2f}")
-    return f"fit {explanation.score:.1f} = " + " + ".join(parts)
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"

@@ -19,23 +19,24 @@ from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.ranking import DEFAULT_WEIGHTS, SongRank, Weights
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.core.tags import TagError, parse_tags
-from tiktune_tui.engine import Recommendation
+from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.paths import data_dir
-from tiktune_tui.player import PlayerState
-from tiktune_tui.query_history import QueryHistory
+from tiktune_tui.playback.player import PlayerState
+from tiktune_tui.library.history import QueryHistory
 from tiktune_tui.text import terminal_safe
-from tiktune_tui.ui.details import DetailsPane
-from tiktune_tui.ui.help_screen import HelpScreen
+from tiktune_tui.ui.widgets.details import DetailsPane
+from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
 from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, RelatedTagsFound, SearchProgress
-from tiktune_tui.ui.music_bar import MusicBar
+from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.search import Query, SearchCancelled, SourceChoice, run_search, warm_catalog
-from tiktune_tui.ui.song_table import COLUMNS, SongTable
-from tiktune_tui.ui.status_line import StatusLine
-from tiktune_tui.ui.related_tags import RelatedTags
-from tiktune_tui.ui.tag_input import TagInput
+from tiktune_tui.ui.widgets.song_table import COLUMNS, SongTable
+from tiktune_tui.ui.widgets.status_line import StatusLine
+from tiktune_tui.ui.widgets.related_tags import RelatedTags
+from tiktune_tui.ui.widgets.tag_input import TagInput
 
 Clock = Callable[[], datetime]
 
@@ -165,7 +166,7 @@ class TiktuneApp(App[int]):
         self.status.set_part("source", label)
         self._show_mode()
         if self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token:
-            from tiktune_tui.song_resolver import TikTokSongResolver
+            from tiktune_tui.playback.song_audio import TikTokSongResolver
 
             # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
             self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
@@ -255,8 +256,8 @@ class TiktuneApp(App[int]):
 
     def action_export(self) -> None:
         """The export modal for the selected song (or with no song: the user picks an audio file)."""
-        from tiktune_tui.audio_cache import AudioCache
-        from tiktune_tui.ui.export_screen import ExportScreen
+        from tiktune_tui.playback.audio_cache import AudioCache
+        from tiktune_tui.ui.screens.export_screen import ExportScreen
 
         if isinstance(self.screen, ExportScreen):
             return
@@ -314,7 +315,7 @@ class TiktuneApp(App[int]):
                 pass
         loop, self._engine_loop = self._engine_loop, None
         if loop is not None:
-            from tiktune_tui.sources import close_shared_sessions
+            from tiktune_tui.library.sources import close_shared_sessions
 
             try:
                 loop.run(close_shared_sessions(), timeout=15)
@@ -400,7 +401,7 @@ class TiktuneApp(App[int]):
     def _preload(self) -> None:
         warm_catalog(self.source, self.settings)
         if self.load_known_tags:
-            from tiktune_tui.tag_index import known_tags
+            from tiktune_tui.library.tag_index import known_tags
 
             pairs = known_tags(
                 catalog=self.source.catalog,
@@ -411,7 +412,7 @@ class TiktuneApp(App[int]):
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _find_related(self, tags: tuple[str, ...]) -> None:
-        from tiktune_tui.tag_index import related_tags
+        from tiktune_tui.library.tag_index import related_tags
 
         scores: dict[str, float] = {}
         kind = self.source.resolved_kind(self.settings)
@@ -540,8 +541,8 @@ def run_app(args: argparse.Namespace) -> int:
     """`tiktune [TAG...]`: check what can be checked before the screen switches, then run the app."""
     from pathlib import Path
 
-    from tiktune_tui.catalog import CatalogError
-    from tiktune_tui.core.ranking import WeightsError
+    from tiktune_tui.library.catalog import CatalogError
+    from tiktune_tui.core.weights import WeightsError
     from tiktune_tui.errors import UsageError
 
     settings = load_settings()
@@ -558,7 +559,7 @@ def run_app(args: argparse.Namespace) -> int:
     if args.catalog and not Path(args.catalog).is_file():
         raise CatalogError(f"{args.catalog}: no such file")
     if args.source == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.sources.tiktok_session import TikTokError, no_token_message
+        from tiktune_tui.library.sources.tiktok_session import TikTokError, no_token_message
 
         # Said before the screen switches, like any other start-up problem.
         raise TikTokError(no_token_message(settings))

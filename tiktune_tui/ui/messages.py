@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.ranking import SongRank
-from tiktune_tui.sources.base import TagProgress
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.library.sources.base import TagProgress
 
 
 class SearchProgress(Message):

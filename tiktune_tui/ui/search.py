@@ -19,10 +19,10 @@ from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.ranking import Weights
-from tiktune_tui.engine import Recommendation, recommend
-from tiktune_tui.sources import SourceOptions, default_kind
-from tiktune_tui.sources.base import SearchEvent, TagProgress, VideosFound
+from tiktune_tui.core.weights import Weights
+from tiktune_tui.library.recommend import Recommendation, recommend
+from tiktune_tui.library.sources import SourceOptions, default_kind
+from tiktune_tui.library.sources.base import SearchEvent, TagProgress, VideosFound
 from tiktune_tui.ui.messages import PartialResults, SearchProgress
 
 # Preloading and the first search would otherwise both parse the same catalog at once.
@@ -70,7 +70,7 @@ def warm_catalog(source: SourceChoice, settings: Settings) -> None:
     """Parse the catalog ahead of the first query, so its results come at once."""
     if source.resolved_kind(settings) != "catalog":
         return
-    from tiktune_tui.catalog import load_catalog
+    from tiktune_tui.library.catalog import load_catalog
 
     with catalog_lock:
         load_catalog(source.catalog)

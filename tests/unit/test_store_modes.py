@@ -1,0 +1,207 @@
+"""The store ranks every mode in SQL exactly as core.modes ranks the same videos, and the
+counts it keeps for that (migration 2's triggers) always equal a fresh count."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tiktune_tui.core import modes
+from tiktune_tui.core.models import Song, Stats, Video
+from tiktune_tui.core.weights import Weights
+from tiktune_tui.library.store.database import MIGRATIONS, Store
+
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def comparable(rows):
+    return [
+        (r.rank, r.song.id, r.score, r.stats, r.videos, r.matched_tags, r.mode, r.explanation.as_dict())
+        for r in rows
+    ]
+
+
+def reference(store, tags, mode, weights=Weights(), **options):
+    """What the engine computed before the SQL path: matching videos, store corpus, core.modes."""
+    return modes.rank(
+        store.videos_with_any(tags), tags, mode, weights, store.corpus(tags, weights), **options
+    )
+
+
+def fresh_counts(store):
+    """Every count migration 2 keeps, counted from scratch."""
+    with store._read() as db:
+        return {
+            "totals": db.execute("SELECT count(*), max(fetched_at) FROM videos").fetchone(),
+            "kept_totals": db.execute("SELECT videos, newest_fetch FROM totals").fetchone(),
+            "tags": db.execute(
+                "SELECT h.name, count(vh.video_id) FROM hashtags h LEFT JOIN video_hashtags vh"
+                " ON vh.hashtag_id = h.id GROUP BY h.id ORDER BY h.name"
+            ).fetchall(),
+            "kept_tags": db.execute("SELECT name, videos FROM hashtags ORDER BY name").fetchall(),
+            "songs": db.execute(
+                "SELECT s.music_id, count(v.id) FROM songs s LEFT JOIN videos v ON v.song_id = s.id"
+                " GROUP BY s.id ORDER BY s.music_id"
+            ).fetchall(),
+            "kept_songs": db.execute("SELECT music_id, videos FROM songs ORDER BY music_id").fetchall(),
+            "first": db.execute(
+                "SELECT video_id, CASE WHEN count(*) > 1 THEN min(fetched_at) END FROM stats_snapshots"
+                " GROUP BY video_id ORDER BY video_id"
+            ).fetchall(),
+            "kept_first": db.execute("SELECT id, first_fetched_at FROM videos ORDER BY id").fetchall(),
+        }
+
+
+def assert_counts_current(store):
+    counts = fresh_counts(store)
+    for name in ("totals", "tags", "songs", "first"):
+        assert counts[f"kept_{name}"] == counts[name], name
+
+
+def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path):
+    from tiktune_tui.library.catalog import load_catalog
+
+    catalog = load_catalog()
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(catalog.videos, fetched_at=T0)
+        # A second, later fetch of some videos gives them two snapshots: momentum uses the growth.
+        later = [
+            Video(v.id, v.song, v.hashtags, Stats(v.stats.play * 2, v.stats.digg, v.stats.comment, v.stats.share + 7),
+                  create_time=v.create_time)
+            for v in catalog.videos[::7]
+        ]
+        store.save_videos(later, fetched_at=T0 + timedelta(days=3))
+        assert_counts_current(store)
+        for tags in (["fyp", "xuhuong", "viral"], ["dance"], ["capcut", "trend", "nosuchtag"], ["douyin抖音"]):
+            for mode in modes.MODE_NAMES:
+                for require_all in (False, True):
+                    got = store.rank_modes(tags, mode, require_all=require_all, limit=60)
+                    assert comparable(got) == comparable(reference(store, tags, mode, require_all=require_all, limit=60))
+        momentum = store.rank_modes(["fyp"], "momentum", limit=400)
+        assert any(dict(r.explanation.terms)["per_day_between_snapshots"] for r in momentum)
+        # The store names the most played matching video of each song.
+        top = store.rank_modes(["dance"], "popular", limit=1)[0]
+        assert top.video_ids == (max(
+            (v for v in catalog.videos if v.song.id == top.song.id and "dance" in v.hashtags),
+            key=lambda v: v.stats.play,
+        ).id,)
+
+
+def stamp(day):
+    return T0 + timedelta(days=day)
+
+
+fetches = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # fetch day
+        st.lists(
+            st.builds(
+                lambda vid, song, tags, stats, age: Video(
+                    str(vid), Song(song), tuple(tags), Stats(*stats),
+                    create_time=None if age is None else T0 - timedelta(hours=age),
+                ),
+                st.integers(0, 12), st.sampled_from("ABCD"),
+                st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3, unique=True),
+                st.tuples(*[st.integers(0, 10**9)] * 4),
+                st.one_of(st.none(), st.integers(-30, 24 * 400)),
+            ),
+            max_size=10,
+        ),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    fetches,
+    st.lists(st.sampled_from(["a", "b", "c", "z"]), min_size=1, max_size=3, unique=True),
+    st.sampled_from(modes.MODE_NAMES),
+    st.booleans(),
+    st.sampled_from(["", "play=1,digg=0,comment=0,share=0", "share=9"]),
+)
+def test_sql_modes_match_core(tmp_path_factory, saves, tags, mode, require_all, weights):
+    with Store(tmp_path_factory.mktemp("m") / "db.sqlite3") as store:
+        for day, videos in saves:
+            store.save_videos(videos, fetched_at=stamp(day))
+        assert_counts_current(store)
+        w = Weights.parse(weights)
+        got = store.rank_modes(tags, mode, w, require_all=require_all)
+        assert comparable(got) == comparable(reference(store, tags, mode, w, require_all=require_all))
+
+
+def test_migration_2_counts_what_an_older_store_holds(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.executescript(
+        """
+        INSERT INTO songs (id, music_id, updated_at) VALUES (1, 's1', 0), (2, 's2', 0);
+        INSERT INTO videos (id, video_id, song_id, play_count, digg_count, comment_count, share_count, fetched_at)
+            VALUES (1, 'v1', 1, 10, 0, 0, 0, 200), (2, 'v2', 1, 5, 0, 0, 0, 100), (3, 'v3', 2, 1, 0, 0, 0, 100);
+        INSERT INTO hashtags (id, name) VALUES (1, 'a'), (2, 'b');
+        INSERT INTO video_hashtags (hashtag_id, video_id) VALUES (1, 1), (1, 2), (2, 2);
+        INSERT INTO stats_snapshots VALUES (1, 100, 4, 0, 0, 0), (1, 200, 10, 0, 0, 0), (2, 100, 5, 0, 0, 0),
+                                           (3, 100, 1, 0, 0, 0);
+        """
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.totals() == (3, datetime.fromtimestamp(200, tz=timezone.utc))
+        assert store.tag_videos(["a", "b", "c"]) == {"a": 2, "b": 1}
+        assert_counts_current(store)
+        with store._read() as db:
+            assert db.execute("SELECT first_fetched_at FROM videos ORDER BY id").fetchall() == [(100,), (None,), (None,)]
+        # Growth between the two snapshots of v1: 6 plays in 100 s.
+        row = store.rank_modes(["a"], "momentum")[0]
+        assert row.song.id == "s1" and dict(row.explanation.terms)["per_day_between_snapshots"] == 6 * 86400 // 100
+
+
+def test_an_older_refetch_and_a_song_change_keep_the_counts(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.save_videos([Video("1", Song("A"), ("x", "y"), Stats(5))], fetched_at=stamp(2))
+        store.save_videos([Video("1", Song("A"), ("x",), Stats(3))], fetched_at=stamp(1))  # older: snapshot only
+        store.save_videos([Video("1", Song("B"), ("x", "z"), Stats(9))], fetched_at=stamp(3))
+        store.save_videos([Video("1", Song("B"), ("x",), Stats(9))], fetched_at=stamp(3))  # same moment again
+        assert_counts_current(store)
+        assert store.totals() == (1, stamp(3))
+        assert store.tag_videos(["x", "y", "z"]) == {"x": 1, "y": 1, "z": 1}
+
+
+def test_unknown_tags_and_modes(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        assert store.rank_modes(["nothing"], "fit") == [] and store.rank_modes([], "uses") == []
+        with pytest.raises(modes.ModeError):
+            store.rank_modes(["a"], "best")
+
+
+def test_the_engine_ranks_a_store_search_in_sql(tmp_path):
+    import asyncio
+
+    from tiktune_tui.config import Settings
+    from tiktune_tui.library.recommend import recommend
+    from tiktune_tui.paths import database_path
+
+    videos = [
+        Video(str(i), Song("AB"[i % 2]), ("x",) if i % 3 else ("x", "y"), Stats(play=i), create_time=T0)
+        for i in range(1, 10)
+    ]
+    with Store(database_path(str(tmp_path))) as store:
+        store.save_videos(videos, fetched_at=T0)
+        expected = {mode: comparable(reference(store, ["x", "y"], mode)) for mode in modes.MODE_NAMES}
+    for mode in modes.MODE_NAMES:
+        events = []
+        outcome = asyncio.run(recommend(
+            ["x", "y"], source_kind="store", data_dir=str(tmp_path), mode=mode, settings=Settings(),
+            on_event=events.append,
+        ))
+        assert comparable(outcome.rows) == expected[mode]
+        assert [(e.tag, e.videos, e.state) for e in events if e.state == "done"] == [("x", 9, "done"), ("y", 3, "done")]
+        # The details pane gets each song's top video.
+        assert {v.id for v in outcome.videos} == {row.video_ids[0] for row in outcome.rows} == {"8", "9"}

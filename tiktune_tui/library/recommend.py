@@ -1,0 +1,156 @@
+"""The headless engine: search a source, rank the songs. The CLI and the TUI share it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from tiktune_tui.library.catalog import Catalog
+from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.core import modes
+from tiktune_tui.core.models import SECONDS_PER_DAY, Video
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
+from tiktune_tui.library.sources import SourceOptions, collect, open_source
+from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress
+from tiktune_tui.library.sources.store import StoreSource
+from tiktune_tui.library.store import Store
+
+
+@dataclass
+class Recommendation:
+    tags: list[str]
+    label: str
+    rows: list[SongRank]
+    videos: list[Video] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+    # Songs the ranking holds before `limit` cut it to `rows`; None when nobody counted.
+    total: int | None = None
+
+    def describe(self, now: datetime | None = None) -> str:
+        """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
+        if self.fetched_at is None:
+            return self.label
+        return f"{self.label}, fetched {age(self.fetched_at, now)}"
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    seconds = max(0, int(((now or datetime.now(timezone.utc)) - moment).total_seconds()))
+    for size, unit in ((SECONDS_PER_DAY, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+def corpus_of(source: Source, tags: Sequence[str], weights: Weights) -> modes.Corpus | None:
+    """The statistics of the collection behind `source`; None lets the matches stand in."""
+    catalog = getattr(source, "catalog", None)
+    if isinstance(catalog, Catalog):
+        return catalog_corpus(catalog)
+    store = getattr(source, "store", None)
+    if isinstance(store, Store):
+        return store.corpus(tags, weights)
+    return None
+
+
+_CATALOG_CORPORA: dict[int, tuple[Catalog, modes.Corpus]] = {}
+
+
+def catalog_corpus(catalog: Catalog) -> modes.Corpus:
+    """Counted once per catalog: a catalog never changes once loaded."""
+    cached = _CATALOG_CORPORA.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        cached = _CATALOG_CORPORA[id(catalog)] = (
+            catalog,
+            modes.Corpus(
+                total=len(catalog.videos),
+                tag_videos=dict(catalog.tag_counts()),
+                song_videos=dict(Counter(video.song.id for video in catalog.videos)),
+                now=max((v.create_time for v in catalog.videos if v.create_time), default=None),
+            ),
+        )
+    return cached[1]
+
+
+# The songs whose top video the store path loads for the details pane; the rest show counts.
+DETAILED_ROWS = 200
+
+
+def stored_recommendation(
+    source: StoreSource,
+    tags: Sequence[str],
+    mode: str,
+    weights: Weights,
+    *,
+    require_all: bool = False,
+    limit: int | None = None,
+    on_event: Callable[[SearchEvent], None] | None = None,
+) -> Recommendation:
+    """The store answers every mode in SQL (Store.rank_modes) without loading the matching
+    videos; only the videos the first rows name are read, for the details pane."""
+    store = source.store
+    carrying = store.tag_videos(tags)
+    for tag in tags:
+        if on_event is not None:
+            on_event(TagProgress(tag, 0, "running"))
+    rows, total = store.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)
+    if on_event is not None:
+        for tag in tags:
+            on_event(TagProgress(tag, carrying.get(tag, 0), "done"))
+    videos = store.videos_by_id([vid for row in rows[:DETAILED_ROWS] for vid in row.video_ids])
+    return Recommendation(
+        tags=list(tags), label=source.label, rows=rows, videos=videos, fetched_at=source.fetched_at(tags),
+        total=total,
+    )
+
+
+async def recommend(
+    tags: Sequence[str],
+    *,
+    source_kind: str | None = None,
+    catalog: str | None = None,
+    data_dir: str | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+    require_all: bool = False,
+    limit: int | None = None,
+    settings: Settings | None = None,
+    on_event: Callable[[SearchEvent], None] | None = None,
+    per_tag: int = 60,
+    refresh: bool = False,
+    mode: str = "popular",
+) -> Recommendation:
+    """Search the source for `tags` and rank the songs in `mode` (core.modes.MODE_NAMES).
+
+    The store source ranks inside SQLite (stored_recommendation). The corpus statistics fit and momentum need come from the whole source (the
+    catalog, or the store behind the store and TikTok sources), not just the matches.
+    """
+    settings = settings or load_settings()
+    options = SourceOptions(
+        kind=source_kind, catalog=catalog, data_dir=data_dir, per_tag=per_tag, refresh=refresh
+    )
+    source = open_source(options, settings)
+    if isinstance(source, StoreSource):
+        try:
+            return stored_recommendation(
+                source, tags, mode, weights, require_all=require_all, limit=limit, on_event=on_event
+            )
+        finally:
+            await source.aclose()
+    try:
+        result = await collect(source, tags, on_event)
+        corpus = corpus_of(source, tags, weights)
+    finally:
+        await source.aclose()
+    rows, total = modes.rank_counted(result.videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)
+    return Recommendation(
+        tags=list(tags),
+        label=result.label,
+        rows=rows,
+        total=total,
+        videos=result.videos,
+        failures=result.failures,
+        fetched_at=result.fetched_at,
+    )

@@ -1,0 +1,60 @@
+"""Song sources and the choice between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tiktune_tui.config import Settings
+from tiktune_tui.errors import UsageError
+from tiktune_tui.paths import database_path
+from tiktune_tui.library.sources.base import SearchResult, Source, collect
+
+import sys
+
+__all__ = [
+    "SearchResult", "Source", "SourceOptions", "close_shared_sessions", "collect", "default_kind", "open_source",
+]
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    kind: str | None = None  # catalog | store | tiktok; None picks the default
+    catalog: str | None = None
+    data_dir: str | None = None
+    per_tag: int = 60
+    refresh: bool = False
+
+
+def default_kind(options: SourceOptions, settings: Settings) -> str:
+    if options.kind:
+        return options.kind
+    if options.catalog:
+        return "catalog"
+    return "tiktok" if settings.has_tiktok_token else "catalog"
+
+
+def open_source(options: SourceOptions, settings: Settings) -> Source:
+    kind = default_kind(options, settings)
+    if options.catalog and kind != "catalog":
+        raise UsageError("--catalog goes with --source catalog")
+    if kind == "catalog":
+        from tiktune_tui.library.sources.catalog import CatalogSource
+
+        return CatalogSource(options.catalog)
+    from tiktune_tui.library.store import Store
+
+    store = Store(database_path(options.data_dir))
+    if kind == "store":
+        from tiktune_tui.library.sources.store import StoreSource
+
+        return StoreSource(store)
+    from tiktune_tui.library.sources.tiktok import TikTokSource
+
+    return TikTokSource(store=store, settings=settings, per_tag=options.per_tag, refresh=options.refresh)
+
+
+async def close_shared_sessions() -> None:
+    """Close the live TikTok browser, if this process started one (call before the loop ends)."""
+    module = sys.modules.get("tiktune_tui.library.sources.tiktok_session")
+    if module is not None:  # never imported: TikTok was not used, nothing to close
+        await module.close_shared_sessions()

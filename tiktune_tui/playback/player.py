@@ -1,0 +1,617 @@
+"""Playing songs with libVLC, away from the UI thread.
+
+One thread ("tiktune-player") owns the libVLC media player: every public method only
+queues a command for it, so callers never block and libVLC is never called from inside
+one of its own event callbacks (those just queue a command too). Audio is fetched into
+the audio cache by a short-lived thread before it plays: a dead link then fails as an
+HTTP error, where libVLC 3 would report a 404 as an ordinary end a second later, and
+the song replays and exports offline afterwards.
+
+What happens is reported to one `listener` as `StatusChanged` and `Notice` events, on
+the player's threads: a UI must hand them over to its own thread (post a message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import queue
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable, LinkExpired
+from tiktune_tui.core.models import Song
+from tiktune_tui.errors import TiktuneError
+
+INSTALL_HINT = "apt-get install libvlc5 vlc-plugin-base"
+NO_PREVIEW = (
+    "No preview: the bundled catalog has no audio for this song. "
+    "Configure a TikTok token (TIKTUNE_MS_TOKEN) to stream it."
+)
+POLL_S = 0.25
+RESTART_AFTER_S = 3.0
+DEFAULT_VOLUME = 80
+SKIP_LIMIT = 3
+# libmpg123 prints decoder complaints (after a seek mid-frame) straight onto stderr, which
+# is the TUI's screen; libavcodec decodes the same formats quietly.
+_VLC_ARGS = ["--no-video", "--quiet", "--no-metadata-network-access", "--codec=avcodec,any"]
+
+
+class PlaybackUnavailable(TiktuneError):
+    """libVLC cannot be loaded: nothing can play in this process."""
+
+
+class PlayerState(str, Enum):
+    STARTING = "starting"  # libVLC is being loaded
+    UNAVAILABLE = "unavailable"  # libVLC could not be loaded
+    IDLE = "idle"  # nothing chosen yet
+    LOADING = "loading"  # fetching or opening the audio
+    PLAYING = "playing"
+    PAUSED = "paused"
+    STOPPED = "stopped"  # the list played to its end
+    ERROR = "error"  # the current song cannot play; `message` says why
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerStatus:
+    state: PlayerState = PlayerState.STARTING
+    song: Song | None = None
+    index: int | None = None
+    count: int = 0
+    position_s: float = 0.0
+    duration_s: float | None = None
+    volume: int = DEFAULT_VOLUME
+    muted: bool = False
+    message: str = ""
+
+    @property
+    def has_media(self) -> bool:
+        return self.state in (PlayerState.PLAYING, PlayerState.PAUSED)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    status: PlayerStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    message: str
+    severity: Literal["information", "warning", "error"] = "warning"
+
+
+PlayerEvent = StatusChanged | Notice
+Listener = Callable[[PlayerEvent], None]
+# resolve(song) -> Song | str | None, or (that, headers), or an awaitable of either.
+Resolver = Callable[[Song], Any]
+
+
+# -- the one libVLC instance of the process ---------------------------------------------
+
+_instance_lock = threading.Lock()
+_instance: Any = None
+
+
+def _import_vlc() -> Any:
+    try:
+        import vlc
+    except Exception as exc:  # noqa: BLE001 - python-vlc raises OSError, NotImplementedError, ...
+        raise PlaybackUnavailable(
+            f"Playback unavailable: libVLC not found ({exc}). Install it: {INSTALL_HINT}"
+        ) from None
+    return vlc
+
+
+def vlc_instance() -> tuple[Any, Any]:
+    """The vlc module and the process's one vlc.Instance, created on first use."""
+    global _instance
+    vlc = _import_vlc()
+    with _instance_lock:
+        if _instance is None:
+            try:
+                created = vlc.Instance(_VLC_ARGS)
+            except Exception as exc:  # noqa: BLE001
+                created, reason = None, str(exc)
+            else:
+                reason = "libvlc_new failed: are its plugins installed?"
+            if created is None:
+                raise PlaybackUnavailable(f"Playback unavailable: {reason} Install: {INSTALL_HINT}")
+            _instance = created
+        return vlc, _instance
+
+
+def find_audio_problem(
+    environ: Mapping[str, str] | None = None, sound_devices: Path = Path("/dev/snd")
+) -> str | None:
+    """Why the default audio output cannot be heard here (no sound card, no sound server), or None.
+
+    Over SSH libVLC still "plays" without a device, while ALSA prints errors over the screen.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("PULSE_SERVER"):
+        return None
+    runtime = Path(env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}")
+    for socket in (runtime / "pulse" / "native", runtime / "pipewire-0"):
+        if socket.exists():
+            return None
+    try:
+        if any(sound_devices.iterdir()):
+            return None
+    except OSError:
+        pass
+    return (
+        "No audio device found (over SSH?): playing silently. Choose an output with "
+        "--audio-output (pulse, alsa) or [player] audio_output in config.toml."
+    )
+
+
+def local_path(url: str) -> Path | None:
+    """The file a play URL names, if it names a local file (file: URL or absolute path)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return None
+        return Path(urllib.request.url2pathname(parts.path))
+    if not parts.scheme and url.startswith("/"):
+        return Path(url)
+    return None
+
+
+_CLOSE = object()
+
+
+class Player:
+    """Plays a list of songs. Every method is thread-safe and returns at once."""
+
+    def __init__(
+        self,
+        *,
+        audio_output: str | None = None,
+        cache: AudioCache | None = None,
+        resolve: Resolver | None = None,
+        listener: Listener | None = None,
+        skip_limit: int = SKIP_LIMIT,
+    ) -> None:
+        self.audio_output = audio_output or None
+        self.cache = cache or AudioCache.default()
+        self.resolve = resolve
+        self._listener = listener
+        self._skip_limit = skip_limit
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._status = PlayerStatus()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._cancel = threading.Event()
+        self._fetchers: list[threading.Thread] = []
+        # Owned by the player thread only:
+        self._vlc: Any = None
+        self._instance: Any = None
+        self._mp: Any = None
+        self._media: Any = None
+        self._songs: tuple[Song, ...] = ()
+        self._index: int | None = None
+        self._generation = 0
+        self._finished_generation = -1
+        self._played = False
+        self._from_cache = False
+        self._failures = 0
+        self._volume_applied = False
+        self._thread = threading.Thread(target=self._run, name="tiktune-player", daemon=True)
+        self._thread.start()
+
+    # -- public API ---------------------------------------------------------------------
+
+    @property
+    def status(self) -> PlayerStatus:
+        return self._status
+
+    def play_songs(self, songs: Sequence[Song], index: int) -> None:
+        self._send(self._do_play_songs, tuple(songs), index)
+
+    def toggle_pause(self) -> None:
+        self._send(self._do_toggle_pause)
+
+    def next(self) -> None:
+        self._send(self._do_next)
+
+    def previous(self) -> None:
+        self._send(self._do_previous)
+
+    def seek_relative(self, seconds: float) -> None:
+        self._send(self._do_seek_relative, seconds)
+
+    def seek_to(self, seconds: float) -> None:
+        self._send(self._do_seek_to, seconds)
+
+    def set_volume(self, volume: int) -> None:
+        self._send(self._do_set_volume, volume)
+
+    def change_volume(self, delta: int) -> None:
+        self._send(self._do_change_volume, delta)
+
+    def toggle_mute(self) -> None:
+        self._send(self._do_toggle_mute)
+
+    def stop(self) -> None:
+        self._send(self._do_stop)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop playing and end every thread the player started. Blocks up to ~`timeout`."""
+        if self._closing:
+            return
+        self._closing = True
+        self._cancel.set()
+        self._commands.put(_CLOSE)
+        deadline = time.monotonic() + timeout
+        if self._thread is not threading.current_thread():
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        for fetcher in list(self._fetchers):
+            fetcher.join(max(0.0, deadline - time.monotonic()))
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The threads this player started that are still alive (empty after `close`)."""
+        return [t for t in (self._thread, *self._fetchers) if t.is_alive()]
+
+    def wait_for(self, predicate: Callable[[PlayerStatus], bool], timeout: float = 10.0) -> PlayerStatus:
+        """Block until the status satisfies `predicate`; TimeoutError with the last status if not."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self._status):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"player status still {self._status}")
+                self._changed.wait(left)
+            return self._status
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _send(self, command: Callable[..., None], *args: Any) -> None:
+        if not self._closing:
+            self._commands.put((command, args))
+
+    def _emit(self, event: PlayerEvent) -> None:
+        listener = self._listener
+        if listener is None or self._closing:
+            return
+        try:
+            listener(event)
+        except Exception:  # noqa: BLE001 - a broken listener must not stop the music thread
+            pass
+
+    def _publish(self, **changes: Any) -> None:
+        with self._changed:
+            new = replace(self._status, **changes)
+            if new == self._status:
+                return
+            self._status = new
+            self._changed.notify_all()
+        self._emit(StatusChanged(new))
+
+    def _notify(self, message: str, severity: Literal["information", "warning", "error"] = "warning") -> None:
+        self._emit(Notice(message, severity))
+
+    def _run(self) -> None:
+        try:
+            self._vlc, self._instance = vlc_instance()
+            self._mp = self._instance.media_player_new()
+            self._choose_audio_output()
+        except PlaybackUnavailable as exc:
+            self._publish(state=PlayerState.UNAVAILABLE, message=str(exc))
+            self._drain_until_close()
+            return
+        self._publish(state=PlayerState.IDLE)
+        next_poll = time.monotonic()
+        while True:
+            timeout = max(0.0, next_poll - time.monotonic()) if self._polling() else None
+            try:
+                item = self._commands.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _CLOSE:
+                break
+            try:
+                if item is not None:
+                    command, args = item
+                    command(*args)
+                if self._polling() and time.monotonic() >= next_poll:
+                    next_poll = time.monotonic() + POLL_S
+                    self._poll()
+            except Exception as exc:  # noqa: BLE001 - report, keep the player alive
+                self._notify(f"Player error: {exc.__class__.__name__}: {exc}", "error")
+        self._shutdown_vlc()
+
+    def _polling(self) -> bool:
+        return self._media is not None and self._status.state in (PlayerState.LOADING, PlayerState.PLAYING)
+
+    def _drain_until_close(self) -> None:
+        while self._commands.get() is not _CLOSE:
+            if not self._closing:
+                self._notify(self._status.message, "error")
+
+    def _choose_audio_output(self) -> None:
+        wanted = self.audio_output
+        if wanted and self._mp.audio_output_set(wanted) != 0:
+            self._notify(f"Unknown audio output {wanted!r}: using the default (try pulse, alsa or dummy).")
+            wanted = None
+        if not wanted:
+            problem = find_audio_problem()
+            if problem:
+                # The default would reach ALSA, which writes its errors over the screen.
+                self._mp.audio_output_set("dummy")
+                self._notify(problem)
+
+    def _shutdown_vlc(self) -> None:
+        try:
+            self._mp.stop()
+            self._mp.set_media(None)
+            self._mp.release()
+        finally:
+            self._release_media()
+            self._mp = None
+
+    def _release_media(self) -> None:
+        if self._media is not None:
+            self._media.release()
+            self._media = None
+
+    # -- commands (player thread) -------------------------------------------------------
+
+    def _do_play_songs(self, songs: tuple[Song, ...], index: int) -> None:
+        if not songs:
+            self._do_stop()
+            self._songs, self._index = (), None
+            self._publish(state=PlayerState.IDLE, song=None, index=None, count=0, message="")
+            return
+        self._songs = songs
+        self._failures = 0
+        self._load(min(max(index, 0), len(songs) - 1))
+
+    def _load(self, index: int) -> None:
+        self._generation += 1
+        self._mp.stop()
+        self._mp.set_media(None)
+        self._release_media()
+        self._index = index
+        self._played = False
+        song = self._songs[index]
+        self._publish(
+            state=PlayerState.LOADING,
+            song=song,
+            index=index,
+            count=len(self._songs),
+            position_s=0.0,
+            duration_s=float(song.duration_s) if song.duration_s else None,
+            message="loading…",
+        )
+        self._fetchers = [t for t in self._fetchers if t.is_alive()]
+        fetcher = threading.Thread(
+            target=self._fetch, args=(self._generation, song), name="tiktune-audio-fetch", daemon=True
+        )
+        self._fetchers.append(fetcher)
+        fetcher.start()
+
+    def _fetch(self, generation: int, song: Song) -> None:
+        """On a fetch thread: find the audio file for `song`, then hand it to the player thread."""
+        try:
+            path, from_cache = self._audio_file(song)
+        except AudioUnavailable as exc:
+            skip = str(exc) != NO_PREVIEW
+            self._send(self._fetch_failed, generation, str(exc), skip)
+        except TiktuneError as exc:  # the resolver's own errors (TikTok said no) read well as they are
+            self._send(self._fetch_failed, generation, str(exc), True)
+        except Exception as exc:  # noqa: BLE001 - a resolver or the disk failed
+            self._send(self._fetch_failed, generation, f"{exc.__class__.__name__}: {exc}", True)
+        else:
+            self._send(self._start_media, generation, path, from_cache)
+
+    def _audio_file(self, song: Song) -> tuple[Path, bool]:
+        cached = self.cache.path_for(song)
+        if cached is not None:
+            return cached, True
+        url = song.play_url
+        if not url:
+            url, headers = self._resolve_url(song)
+            return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
+        local = local_path(url)
+        if local is not None:
+            if not local.is_file():
+                raise AudioUnavailable(f"no such file: {local}")
+            return local, False
+        try:
+            return self.cache.fetch(song, url, cancel=self._cancel), True
+        except LinkExpired as exc:
+            if self.resolve is None:
+                raise
+            expired = exc
+        # TikTok's links die within hours; the resolver knows the song's current one. Once only:
+        # a fresh link that fails too is a real failure, not an old one.
+        fresh, headers = self._resolve_url(song)
+        if fresh == url and not headers:
+            raise expired
+        return self.cache.fetch(song, fresh, headers=headers, cancel=self._cancel), True
+
+    def _resolve_url(self, song: Song) -> tuple[str, dict[str, str] | None]:
+        """Ask the resolver: a Song or URL, or a (Song or URL, headers) pair when the CDN wants cookies."""
+        if self.resolve is None:
+            raise AudioUnavailable(NO_PREVIEW)
+        result = self.resolve(song)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))
+        headers = None
+        if isinstance(result, tuple):
+            result, headers = result
+        url = result.play_url if isinstance(result, Song) else result
+        if not url:
+            raise AudioUnavailable("TikTok has no audio for this song.")
+        return url, headers
+
+    def _fetch_failed(self, generation: int, message: str, skip: bool) -> None:
+        if generation != self._generation:
+            return
+        self._fail(message, skip)
+
+    def _fail(self, message: str, skip: bool) -> None:
+        song = self._status.song
+        title = song.display_title if song else "this song"
+        self._publish(state=PlayerState.ERROR, message=message)
+        if not skip:
+            self._notify(message)
+            return
+        self._failures += 1
+        has_next = self._index is not None and self._index + 1 < len(self._songs)
+        if has_next and self._failures < self._skip_limit:
+            self._notify(f"Cannot play “{title}”: {message}. Playing the next song.")
+            self._load(self._index + 1)
+        elif has_next:
+            self._notify(f"Cannot play “{title}”: {message}. Stopped after {self._failures} failures in a row.")
+        else:
+            self._notify(f"Cannot play “{title}”: {message}.")
+
+    def _start_media(self, generation: int, path: Path, from_cache: bool) -> None:
+        if generation != self._generation:
+            return
+        media = self._instance.media_new_path(str(path))
+        if media is None:
+            self._fail(f"libVLC cannot open {path.name}", True)
+            return
+        ended = {self._vlc.State.Ended.value, self._vlc.State.Error.value}
+
+        def on_state(event: Any) -> None:
+            # libVLC's own thread: queue the news, never call libVLC from here.
+            state = int(event.u.new_state)
+            if state in ended:
+                self._send(self._media_finished, generation)
+
+        media.event_manager().event_attach(self._vlc.EventType.MediaStateChanged, on_state)
+        self._media = media
+        self._from_cache = from_cache
+        self._volume_applied = False
+        self._mp.set_media(media)
+        if self._mp.play() != 0:
+            self._fail(f"libVLC cannot play {path.name}", True)
+
+    def _media_finished(self, generation: int) -> None:
+        if generation != self._generation or generation == self._finished_generation:
+            return
+        self._finished_generation = generation
+        state = self._mp.get_state()
+        played = self._played or self._mp.get_length() > 0
+        if state == self._vlc.State.Error or not played:
+            if self._from_cache and self._status.song is not None:
+                self.cache.forget(self._status.song)
+            self._fail("the audio file cannot be played", True)
+            return
+        self._failures = 0
+        if self._index is not None and self._index + 1 < len(self._songs):
+            self._load(self._index + 1)
+        else:
+            end = self._status.duration_s or self._status.position_s
+            self._publish(state=PlayerState.STOPPED, position_s=end, message="")
+
+    def _poll(self) -> None:
+        state = self._mp.get_state()
+        if state in (self._vlc.State.Ended, self._vlc.State.Error):
+            # The event normally got here first; this covers one lost in a stop/start race.
+            self._media_finished(self._generation)
+            return
+        length_ms = self._mp.get_length()
+        time_ms = self._mp.get_time()
+        changes: dict[str, Any] = {}
+        if length_ms > 0:
+            changes["duration_s"] = length_ms / 1000
+        if time_ms >= 0:
+            changes["position_s"] = time_ms / 1000
+        if state == self._vlc.State.Playing:
+            self._played = True
+            if not self._volume_applied:
+                self._apply_volume()
+            if self._status.state == PlayerState.LOADING:
+                changes.update(state=PlayerState.PLAYING, message="")
+        self._publish(**changes)
+
+    def _apply_volume(self) -> None:
+        self._volume_applied = True
+        self._mp.audio_set_volume(self._status.volume)
+        self._mp.audio_set_mute(self._status.muted)
+
+    def _do_toggle_pause(self) -> None:
+        state = self._status.state
+        if state == PlayerState.PLAYING:
+            self._mp.set_pause(1)
+            self._publish(state=PlayerState.PAUSED)
+        elif state == PlayerState.PAUSED:
+            self._mp.set_pause(0)
+            self._publish(state=PlayerState.PLAYING)
+        elif state in (PlayerState.STOPPED, PlayerState.ERROR) and self._index is not None:
+            self._failures = 0
+            self._load(self._index)
+
+    def _do_next(self) -> None:
+        if self._index is None:
+            return
+        if self._index + 1 < len(self._songs):
+            self._failures = 0
+            self._load(self._index + 1)
+        else:
+            self._notify("This is the last song of the list.", "information")
+
+    def _do_previous(self) -> None:
+        if self._index is None:
+            return
+        status = self._status
+        if status.has_media and (status.position_s > RESTART_AFTER_S or self._index == 0):
+            self._do_seek_to(0.0)
+        elif self._index > 0:
+            self._failures = 0
+            self._load(self._index - 1)
+        else:
+            self._load(0)
+
+    def _do_seek_relative(self, seconds: float) -> None:
+        self._do_seek_to(self._status.position_s + seconds)
+
+    def _do_seek_to(self, seconds: float) -> None:
+        if not self._status.has_media:
+            return
+        duration = self._status.duration_s
+        target = max(0.0, seconds)
+        if duration:
+            target = min(target, duration)
+        self._mp.set_time(int(target * 1000))
+        self._publish(position_s=target)
+
+    def _do_set_volume(self, volume: int) -> None:
+        volume = max(0, min(100, int(volume)))
+        if self._mp is not None:
+            self._mp.audio_set_volume(volume)
+            self._mp.audio_set_mute(False)
+        self._publish(volume=volume, muted=False)
+
+    def _do_change_volume(self, delta: int) -> None:
+        self._do_set_volume(self._status.volume + delta)
+
+    def _do_toggle_mute(self) -> None:
+        muted = not self._status.muted
+        self._mp.audio_set_mute(muted)
+        self._publish(muted=muted)
+
+    def _do_stop(self) -> None:
+        self._generation += 1
+        self._mp.stop()
+        self._mp.set_media(None)
+        self._release_media()
+        if self._status.state not in (PlayerState.IDLE, PlayerState.UNAVAILABLE):
+            self._publish(state=PlayerState.STOPPED, position_s=0.0, message="")
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable

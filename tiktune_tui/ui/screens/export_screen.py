@@ -1,0 +1,607 @@
+"""The export modal: pick a video, set the options (each checked as it is typed), run, see progress.
+
+The work itself is `tiktune_tui.export.exporter`; this screen only gathers options, runs it in a
+thread worker, shows progress, and offers to open the result or copy its path. It returns
+the `ExportResult` (or None when nothing was exported).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.clock import Clock
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from tiktune_tui.export import exporter
+
+from tiktune_tui.export import opener
+from tiktune_tui.text import format_clock
+from tiktune_tui.core.models import Song
+from tiktune_tui.export.exporter import (
+    AUDIO_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    ExportCancelled,
+    ExportError,
+    Exporter,
+    ExportOptions,
+    ExportResult,
+    MediaInfo,
+    Progress,
+)
+from tiktune_tui.paths import data_dir
+from tiktune_tui.text import file_size, terminal_safe
+from tiktune_tui.ui.screens.file_picker import FilePicker
+from tiktune_tui.ui.widgets.safe_input import SafeInput
+
+LAST_DIR_FILE = "last_export_dir"
+
+
+def last_directory() -> Path:
+    """The folder the user last picked a video in, else the current one."""
+    try:
+        remembered = Path((data_dir() / LAST_DIR_FILE).read_text(encoding="utf-8").strip())
+        if remembered.is_dir():
+            return remembered
+    except (OSError, ValueError):
+        pass
+    return Path.cwd()
+
+
+def remember_directory(folder: Path) -> None:
+    target = data_dir() / LAST_DIR_FILE
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{LAST_DIR_FILE}.{os.getpid()}")
+        temp.write_text(str(folder.absolute()), encoding="utf-8")
+        os.replace(temp, target)
+    except OSError:
+        pass  # a convenience only
+
+
+class ConfirmOverwrite(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "no", "Keep it", id="overwrite-no")]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="overwrite"):
+            yield Static(Text.assemble(("Replace the existing file?\n", "bold"), terminal_safe(str(self.path))))
+            with Horizontal(id="overwrite-buttons"):
+                yield Button("Replace", id="overwrite-yes", variant="warning")
+                yield Button("Keep it", id="overwrite-no-button")
+
+    def on_mount(self) -> None:
+        self.query_one("#overwrite-no-button", Button).focus()
+
+    @on(Button.Pressed, "#overwrite-yes")
+    def yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#overwrite-no-button")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+def _row(label: str, *widgets, id: str | None = None) -> Horizontal:
+    return Horizontal(Label(label, classes="export-label"), *widgets, classes="export-row", id=id)
+
+
+class ExportScreen(ModalScreen[ExportResult | None]):
+    """`song` may be None: then the user must pick an audio file."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
+
+    def __init__(
+        self,
+        song: Song | None,
+        *,
+        video: Path | None = None,
+        audio_cache=None,
+        start_directory: Path | None = None,
+        exporter_service: Exporter | None = None,
+        open_file: Callable[[Path], None] = opener.open_path,
+        desktop: bool | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.song = song
+        self.initial_video = video if video is not None and video.is_file() else None  # the last one used
+        self.audio_cache = audio_cache
+        self.start_directory = start_directory
+        self.exporter = exporter_service or Exporter()
+        self.open_file = open_file
+        self.desktop = opener.has_desktop() if desktop is None else desktop
+        self.clock = clock
+        self.song_audio: Path | None = None  # the song's own audio, once had
+        self.video_info: MediaInfo | None = None
+        self.audio_info: MediaInfo | None = None
+        self.output_edited = False
+        self._setting_output = False
+        self.state = "form"  # form | running | done: tests wait on it too
+        self.result: ExportResult | None = None
+        self._cancel = threading.Event()
+        self._fetch_cancel = threading.Event()
+
+    # --- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="export") as box:
+            box.border_title = "Export to a video"
+            box.border_subtitle = "esc cancels"
+            title = Text("Song: ", style="bold")
+            if self.song is not None:
+                # TikTok's text: an ESC in a title must not reach the terminal.
+                title.append(terminal_safe(self.song.display_title))
+                if self.song.author:
+                    title.append(" — " + terminal_safe(self.song.author))
+            else:
+                title.append("none selected: pick an audio file", style="italic")
+            yield Static(title, id="export-song")
+            yield Static(id="export-audio-status")
+            yield _row(
+                "Video",
+                SafeInput(
+                    str(self.initial_video or ""), id="export-video", placeholder="path to your video"
+                ),
+                Button("Browse…", id="export-browse-video", classes="export-browse"),
+            )
+            yield Static(id="export-video-note", classes="export-note")
+            yield _row(
+                "Audio file",
+                SafeInput(id="export-audio", placeholder="(the song's audio)"),
+                Button("Browse…", id="export-browse-audio", classes="export-browse"),
+            )
+            yield Static(id="export-audio-note", classes="export-note")
+            with _row("Sound"):
+                with RadioSet(id="export-mode"):
+                    yield RadioButton("Replace the video's sound", id="export-mode-replace", value=True)
+                    yield RadioButton("Mix with it", id="export-mode-mix")
+            yield _row(
+                "Song volume %",
+                SafeInput("100", id="export-song-volume", classes="export-short"),
+                Label("Original %", classes="export-label"),
+                SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
+            )
+            yield Static(id="export-volume-note", classes="export-note")
+            yield _row(
+                "Start at",
+                SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+                Checkbox("Loop the song", id="export-loop"),
+                Label("Fade-out s", classes="export-label"),
+                SafeInput("0", id="export-fade", classes="export-short"),
+            )
+            yield Static(id="export-timing-note", classes="export-note")
+            yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
+            yield Static(id="export-output-note", classes="export-note")
+            with Vertical(id="export-running"):
+                yield ProgressBar(total=100, show_eta=True, id="export-progress", clock=self.clock)
+                yield Static(id="export-progress-label")
+            yield Static(id="export-message")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", id="export-run", variant="primary", disabled=True)
+                yield Button("Open", id="export-open", variant="primary")
+                yield Button("Copy path", id="export-copy")
+                yield Button("Cancel", id="export-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-running").display = False
+        self.query_one("#export-open").display = False
+        self.query_one("#export-copy").display = False
+        self.query_one("#export-video", Input).focus()
+        self._find_song_audio()
+        self._validate()
+
+    # --- the song's audio ---------------------------------------------------
+
+    def _set_audio_status(self, text: Text) -> None:
+        self.query_one("#export-audio-status", Static).update(text)
+
+    def _find_song_audio(self) -> None:
+        audio_input = self.query_one("#export-audio", Input)
+        if self.song is None:
+            audio_input.placeholder = "path to an audio file"
+            return
+        cached = self.audio_cache.path_for(self.song) if self.audio_cache is not None else None
+        if cached is not None:
+            self._song_audio_ready(cached)
+        elif self.audio_cache is not None and self.song.play_url:
+            self._set_audio_status(Text("Downloading the song's audio…", style="italic"))
+            self._fetch_song_audio()
+        else:
+            reason = "no audio cache" if self.audio_cache is None else "the catalog has no audio for it"
+            self._song_audio_missing(reason)
+
+    @work(thread=True, exclusive=True, group="export-fetch", exit_on_error=False)
+    def _fetch_song_audio(self) -> None:
+        try:
+            path = self.audio_cache.fetch(self.song, cancel=self._fetch_cancel)
+        except Exception as exc:  # noqa: BLE001 - AudioUnavailable and anything else: offer a local file
+            if not self._fetch_cancel.is_set():
+                self.app.call_from_thread(self._song_audio_missing, str(exc))
+            return
+        self.app.call_from_thread(self._song_audio_ready, path)
+
+    def _song_audio_ready(self, path: Path) -> None:
+        self.song_audio = path
+        self._set_audio_status(Text("Song audio: ready. Type an audio file below only to use another."))
+        self.query_one("#export-audio-status").remove_class("-warning")
+        self.query_one("#export-audio", Input).placeholder = "(the song's audio)"
+        self._probe_audio(path)
+        self._validate()
+
+    def _song_audio_missing(self, reason: str) -> None:
+        self.song_audio = None
+        self._set_audio_status(
+            Text.assemble(
+                ("The song's audio is not available", "bold"),
+                f" ({terminal_safe(reason)}). Pick a local audio file below.",
+            )
+        )
+        self.query_one("#export-audio-status").add_class("-warning")
+        self.query_one("#export-audio", Input).placeholder = "path to an audio file (required)"
+        self._validate()
+
+    # --- probing (off the UI thread: ffprobe takes a moment) -----------------
+
+    @work(thread=True, exclusive=True, group="export-probe-video", exit_on_error=False)
+    def _probe_video(self, path: Path) -> None:
+        try:
+            info: MediaInfo | str = exporter.probe_video(path)
+        except ExportError as exc:
+            info = str(exc)
+        self.app.call_from_thread(self._video_probed, path, info)
+
+    def _video_probed(self, path: Path, info: MediaInfo | str) -> None:
+        if self._video_path() != path:
+            return  # the user has typed on since
+        if isinstance(info, str):
+            self.video_info = None
+            self._note("#export-video-note", info, error=True)
+        else:
+            self.video_info = info
+            size = f"{info.width}×{info.height}, " if info.width else ""
+            sound = "with sound" if info.has_audio else "no sound"
+            self._note("#export-video-note", f"{format_clock(info.duration_s)}, {size}{info.video_codec}, {sound}")
+            self._suggest_output()
+        self._validate()
+
+    def _suggest_output(self) -> None:
+        """`<video>.<song>.mp4`, named after the audio the user chose if any (as the CLI does),
+        else the song; never over a name the user typed."""
+        video, info = self._video_path(), self.video_info
+        if self.output_edited or video is None or info is None:
+            return
+        audio = self._audio_path()
+        label = audio.stem if audio is not None else (self.song.title or self.song.id) if self.song else video.stem
+        self._setting_output = True
+        self.query_one("#export-output", Input).value = str(exporter.default_output(video, label, info.video_codec))
+
+    @work(thread=True, exclusive=True, group="export-probe-audio", exit_on_error=False)
+    def _probe_audio(self, path: Path) -> None:
+        try:
+            info: MediaInfo | str = exporter.probe_audio(path)
+        except ExportError as exc:
+            info = str(exc)
+        self.app.call_from_thread(self._audio_probed, path, info)
+
+    def _audio_probed(self, path: Path, info: MediaInfo | str) -> None:
+        if (self._audio_path() or self.song_audio) != path:
+            return
+        if isinstance(info, str):
+            self.audio_info = None
+            self._note("#export-audio-note", info, error=True)
+        else:
+            self.audio_info = info
+            if self._audio_path() is not None:
+                self._note("#export-audio-note", f"{format_clock(info.duration_s)} of audio")
+                self._suggest_output()
+        self._validate()
+
+    # --- inline validation --------------------------------------------------
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    @property
+    def video_path(self) -> Path | None:
+        """The video the form names, if it is a file: the app offers it again next time."""
+        path = self._video_path()
+        return path if path is not None and path.is_file() else None
+
+    def _video_path(self) -> Path | None:
+        text = self._value("#export-video")
+        return Path(text).expanduser().absolute() if text else None
+
+    def _audio_path(self) -> Path | None:
+        text = self._value("#export-audio")
+        return Path(text).expanduser().absolute() if text else None
+
+    def _note(self, selector: str, message: str, *, error: bool = False) -> None:
+        """`message` may quote a file name or ffprobe: shown literally, control characters escaped."""
+        note = self.query_one(selector, Static)
+        note.update(Text(terminal_safe(message)))
+        note.set_class(error, "-error")
+
+    @on(Input.Changed, "#export-video")
+    def video_changed(self) -> None:
+        self.video_info = None
+        path = self._video_path()
+        if path is None:
+            self._note("#export-video-note", "")
+        elif not path.exists():
+            self._note("#export-video-note", "no such file", error=True)
+        elif path.is_dir():
+            self._note("#export-video-note", "that is a folder; pick a video file (Browse…)", error=True)
+        else:
+            self._note("#export-video-note", "checking…")
+            self._probe_video(path)
+        self._validate()
+
+    @on(Input.Changed, "#export-audio")
+    def audio_changed(self) -> None:
+        self.audio_info = None
+        path = self._audio_path()
+        if path is None:
+            self._note("#export-audio-note", "")
+            if self.song_audio is not None:
+                self._probe_audio(self.song_audio)
+        elif not path.is_file():
+            self._note("#export-audio-note", "no such file", error=True)
+        else:
+            self._note("#export-audio-note", "checking…")
+            self._probe_audio(path)
+        self._validate()
+
+    @on(Input.Changed, "#export-output")
+    def output_changed(self) -> None:
+        if self._setting_output:
+            self._setting_output = False
+        else:
+            self.output_edited = True
+        self._validate()
+
+    @on(Input.Changed, "#export-song-volume, #export-original-volume, #export-offset, #export-fade")
+    @on(Checkbox.Changed)
+    def option_changed(self) -> None:
+        self._validate()
+
+    @on(RadioSet.Changed, "#export-mode")
+    def mode_changed(self) -> None:
+        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self._validate()
+
+    def _mode(self) -> str:
+        return "mix" if self.query_one("#export-mode-mix", RadioButton).value else "replace"
+
+    def _validate(self) -> ExportOptions | None:
+        """Every option checked, each message beside its field; the options when all are good."""
+        problems = False
+        video = self._video_path()
+        if video is None or self.video_info is None:
+            problems = True
+        audio = self._audio_path() or self.song_audio
+        if audio is None:
+            problems = True
+            if self.song is None or self.audio_cache is None or not self.song.play_url:
+                if not self._value("#export-audio"):
+                    self._note("#export-audio-note", "pick an audio file for the song", error=True)
+        elif self.audio_info is None:
+            problems = True
+
+        volumes: list[float] = []
+        message = ""
+        for selector, what in (("#export-song-volume", "song volume"), ("#export-original-volume", "original volume")):
+            try:
+                volumes.append(exporter.parse_percent(self._value(selector), what))
+            except ValueError as exc:
+                message = message or str(exc)
+        self._note("#export-volume-note", message, error=bool(message))
+        problems |= bool(message)
+
+        timing: list[str] = []
+        offset = fade = 0.0
+        try:
+            offset = exporter.parse_clock(self._value("#export-offset"))
+            if self.audio_info is not None and offset >= self.audio_info.duration_s:
+                timing.append(f"start is past the song's end ({format_clock(self.audio_info.duration_s)})")
+        except ValueError as exc:
+            timing.append(str(exc))
+        try:
+            fade = exporter.parse_seconds(self._value("#export-fade"), "fade-out")
+            if self.video_info is not None and fade > self.video_info.duration_s:
+                timing.append(f"fade-out is longer than the video ({format_clock(self.video_info.duration_s)})")
+        except ValueError as exc:
+            timing.append(str(exc))
+        self._note("#export-timing-note", "; ".join(timing), error=bool(timing))
+        problems |= bool(timing)
+
+        output_text = self._value("#export-output")
+        output = Path(output_text).expanduser().absolute() if output_text else None
+        out_message, out_error = "", False
+        if output is None:
+            out_error = video is not None
+            out_message = "give an output file" if out_error else ""
+        elif output.suffix.lower() not in exporter.OUTPUT_FORMATS:
+            out_message, out_error = f"the name must end in {', '.join(exporter.OUTPUT_FORMATS)}", True
+        elif video is not None and output == video:
+            out_message, out_error = "that is your video: it is never overwritten", True
+        elif not output.parent.is_dir():
+            out_message, out_error = f"no folder {output.parent}", True
+        elif output.is_dir():
+            out_message, out_error = "that is a folder; give a file name", True
+        elif output.exists():
+            out_message = "exists: you will be asked before it is replaced"
+        self._note("#export-output-note", out_message, error=out_error)
+        problems |= out_error or output is None
+
+        ready = not problems and self.state == "form"
+        self.query_one("#export-run", Button).disabled = not ready
+        if not ready or video is None or audio is None or output is None:
+            return None
+        return ExportOptions(
+            video=video,
+            audio=audio,
+            output=output,
+            mode="mix" if self._mode() == "mix" else "replace",
+            offset_s=offset,
+            loop=self.query_one("#export-loop", Checkbox).value,
+            fade_s=fade,
+            song_volume=volumes[0],
+            original_volume=volumes[1],
+        )
+
+    # --- pickers ------------------------------------------------------------
+
+    def _picker_start(self, current: Path | None) -> Path:
+        if current is not None and current.parent.is_dir():
+            return current.parent
+        return self.start_directory or last_directory()
+
+    @on(Button.Pressed, "#export-browse-video")
+    def browse_video(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                remember_directory(path.parent)
+                self.query_one("#export-video", Input).value = str(path)
+
+        start = self._picker_start(self._video_path())
+        self.app.push_screen(FilePicker("Pick a video", start, VIDEO_EXTENSIONS), chosen)
+
+    @on(Button.Pressed, "#export-browse-audio")
+    def browse_audio(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.query_one("#export-audio", Input).value = str(path)
+
+        start = self._picker_start(self._audio_path() or self._video_path())
+        self.app.push_screen(FilePicker("Pick an audio file", start, AUDIO_EXTENSIONS), chosen)
+
+    # --- running ------------------------------------------------------------
+
+    @on(Button.Pressed, "#export-run")
+    def run_export(self) -> None:
+        options = self._validate()
+        if options is None:
+            return
+        if options.output.exists():
+
+            def answered(confirmed: bool | None) -> None:
+                if confirmed:
+                    self._start(replace(options, overwrite=True))
+
+            self.app.push_screen(ConfirmOverwrite(options.output), answered)
+            return
+        self._start(options)
+
+    def _start(self, options: ExportOptions) -> None:
+        self.state = "running"
+        self._cancel.clear()
+        self.set_class(True, "-running")
+        for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
+            widget.disabled = True
+        self.query_one("#export-run", Button).disabled = True
+        self.query_one("#export-close", Button).label = "Cancel export"
+        self.query_one("#export-running").display = True
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=self.video_info.duration_s if self.video_info else 100, progress=0)
+        self.query_one("#export-message", Static).update("")
+        self._export(options)
+
+    @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
+    def _export(self, options: ExportOptions) -> None:
+        def progress(update: Progress) -> None:
+            self.app.call_from_thread(self._show_progress, update)
+
+        try:
+            result = self.exporter.run(options, on_progress=progress, cancel_event=self._cancel)
+        except ExportCancelled:
+            self.app.call_from_thread(self._finished_without_file, "Cancelled: nothing was written.")
+        except ExportError as exc:
+            self.app.call_from_thread(self._finished_without_file, str(exc))
+        except Exception as exc:  # noqa: BLE001 - never crash the app over an export
+            self.app.call_from_thread(self._finished_without_file, f"{exc.__class__.__name__}: {exc}")
+        else:
+            self.app.call_from_thread(self._finished, result)
+
+    def _show_progress(self, update: Progress) -> None:
+        if self.state != "running":
+            return
+        self.query_one("#export-progress", ProgressBar).update(total=update.total_s, progress=update.done_s)
+        speed = f" · {update.speed:g}× real time" if update.speed else ""
+        self.query_one("#export-progress-label", Static).update(
+            Text(f"{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
+        )
+
+    def _finished_without_file(self, message: str) -> None:
+        self.state = "form"
+        self.set_class(False, "-running")
+        for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
+            widget.disabled = False
+        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self.query_one("#export-running").display = False
+        self.query_one("#export-close", Button).label = "Cancel"
+        self._show_message(Text(terminal_safe(message)), error=True)
+        self._validate()
+
+    def _finished(self, result: ExportResult) -> None:
+        self.state = "done"
+        self.result = result
+        self.set_class(False, "-running")
+        self.query_one("#export-progress", ProgressBar).update(total=result.duration_s, progress=result.duration_s)
+        text = Text.assemble(("Saved ", "bold"), terminal_safe(str(result.output)))
+        video_note = "video copied untouched" if result.video_copied else "video re-encoded to H.264"
+        text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {file_size(result.size_bytes)}")
+        for warning in result.warnings:
+            text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
+        self._show_message(text, error=False)
+        self.query_one("#export-run").display = False
+        self.query_one("#export-close", Button).label = "Close"
+        copy = self.query_one("#export-copy", Button)
+        copy.display = True
+        if self.desktop:
+            self.query_one("#export-open", Button).display = True
+            self.query_one("#export-open", Button).focus()
+        else:
+            # Over SSH there is nothing to open the video on; its path is what the user needs.
+            copy.focus()
+
+    def _show_message(self, text: Text, *, error: bool) -> None:
+        message = self.query_one("#export-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+    @on(Button.Pressed, "#export-open")
+    def open_result(self) -> None:
+        if self.result is None:
+            return
+        try:
+            self.open_file(self.result.output)
+        except opener.OpenError as exc:
+            self._show_message(Text(terminal_safe(str(exc))), error=True)
+
+    @on(Button.Pressed, "#export-copy")
+    def copy_path(self) -> None:
+        if self.result is not None:
+            self.app.copy_to_clipboard(str(self.result.output))
+            self.app.notify("Path copied to the clipboard (if your terminal allows it).", markup=False)
+
+    @on(Button.Pressed, "#export-close")
+    def action_cancel(self) -> None:
+        if self.state == "running":
+            self._cancel.set()
+            self.query_one("#export-progress-label", Static).update(Text("Cancelling…"))
+            return
+        self._fetch_cancel.set()
+        self.dismiss(self.result)

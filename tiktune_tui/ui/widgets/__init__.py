@@ -1,0 +1,1 @@
+"""Widgets of the main screen, each in its own module."""

@@ -1,0 +1,101 @@
+"""The selected song in full: exact counts, how its score adds up, and some of its videos."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tiktune_tui.text import format_clock
+from tiktune_tui.core.models import Video
+from tiktune_tui.core.results import explain_text
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.core.weights import Weights
+from tiktune_tui.text import short_score, short_count, terminal_safe
+
+VIDEOS_SHOWN = 3
+STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
+
+
+def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> Group:
+    song = row.song
+    heading = Text(terminal_safe(song.display_title), style="bold")
+    byline = Text("by ", style="dim")
+    byline.append(terminal_safe(song.author) or "unknown artist", style="")
+    byline.append(f" · {format_clock(song.duration_s, unknown='length unknown')} · rank {row.rank}", style="dim")
+
+    score = Table.grid(padding=(0, 1))
+    score.add_column()
+    score.add_column(justify="right")
+    score.add_column(style="dim")
+    score.add_column(justify="right")
+    for name, label in STAT_LABELS:
+        count = getattr(row.stats, name)
+        weight = getattr(weights, name)
+        score.add_row(label, f"{count:,}", f"× {weight} =", _product(count * weight))
+    # Totals go in the counts' column: exact, and the pane (40 columns) still fits a
+    # billion-play song's row with its product in the short form.
+    engagement = weights.score(row.stats)
+    if row.explanation is None or row.explanation.mode == "popular":
+        score.add_row(Text("score", style="bold"), Text(f"{engagement:,}", style="bold"))
+    else:  # the engagement sum is the popular score; the active mode's score comes last
+        score.add_row("popular", f"{engagement:,}")
+        score.add_row(Text(row.explanation.mode, style="bold"), Text(short_score(row.score), style="bold"))
+
+    why = None
+    if row.explanation is not None and row.explanation.mode != "popular":
+        # The popular breakdown is the table above; other modes say in one line why.
+        why = Text("why: ", style="bold")
+        why.append(terminal_safe(explain_text(row)))
+    uses = Text(f"{row.videos} {'video uses' if row.videos == 1 else 'videos use'} it · ")
+    uses.append(" ".join("#" + terminal_safe(tag) for tag in row.matched_tags), style="italic")
+
+    parts: list = [heading, byline, score, *([why] if why else []), uses]
+    shown = [videos[v] for v in row.video_ids if v in videos][:VIDEOS_SHOWN]
+    if shown:
+        parts.append(Text("videos", style="bold"))
+        for video in shown:
+            line = Text(f"▸ video {video.id}\n  ", style="dim")
+            line.append(f"{short_count(video.stats.play)} plays")
+            if video.create_time is not None:
+                line.append(f" · {video.create_time:%Y-%m-%d}")
+            if video.hashtags:
+                line.append(" · " + " ".join("#" + terminal_safe(t) for t in video.hashtags[:6]), style="dim italic")
+            parts.append(line)
+        if row.videos > len(shown):
+            parts.append(Text(f"… and {row.videos - len(shown)} more", style="dim"))
+    return Group(*parts)
+
+
+def _product(value: int) -> str:
+    """A stat × its weight: exact below a million, then short (123.4M), so the row fits the pane."""
+    return f"{value:,}" if value < 1_000_000 else short_count(value)
+
+
+class DetailsPane(VerticalScroll):
+    """Scrolls when the song does not fit; never takes the focus from the table by itself."""
+
+    can_focus = False
+
+    def __init__(self, *, id: str = "details") -> None:
+        super().__init__(id=id)
+        self.border_title = "Song"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="details-body")
+
+    def show_row(self, row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> None:
+        self.query_one("#details-body", Static).update(describe_song(row, weights, videos))
+        self.scroll_home(animate=False)
+
+    def show_message(self, message: Text) -> None:
+        body = self.query_one("#details-body", Static)
+        body.update(message)
+        # A message that arrives while the previous one is still being laid out (a search
+        # failing at once) could keep the old height; measure again after that refresh.
+        self.call_after_refresh(body.refresh, layout=True)
