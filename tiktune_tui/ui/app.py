@@ -29,7 +29,7 @@ from tiktune_tui.library.history import QueryHistory
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.screens.help_screen import HelpScreen
-from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
+from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effective_keys, is_printable
 from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, RelatedTagsFound, SearchProgress
 from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.search import Query, SearchCancelled, SourceChoice, run_search, warm_catalog
@@ -157,6 +157,7 @@ class TiktuneApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.table.yield_keys(app_keys(self.keymap), self.keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -514,6 +515,11 @@ class TiktuneApp(App[int]):
         self.status.set_part("sort", self.table.sort_description() if self.table.row_count else None)
 
     # --- the table ------------------------------------------------------------
+
+    def on_music_bar_quiet_note(self, message: MusicBar.QuietNote) -> None:
+        # Said once, in the status line: a pop-up at every start would cover the bar.
+        self.status.set_part("audio", Text("silent: no audio device", style="dim"))
+        self.status.tooltip = message.text
 
     @on(SongTable.Highlighted, "#songs")
     @while_running
