@@ -41,9 +41,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
   "$py" -m venv .venv
 fi
-# Install again only when the lock, pyproject.toml or this checkout's place changed since the last install:
-# the stamp holds their fingerprint (content, not mtime, which a fresh clone does not keep).
-want="$(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1) $PWD"
+# Install again only when the lock or pyproject.toml changed since the last install: the stamp holds
+# their fingerprint (content, not mtime, which a fresh clone does not keep).
+want="$(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing tiktune into .venv from $lock" >&2
   # pip's chatter (index warnings, build notes) goes to a log shown only on failure.

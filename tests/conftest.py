@@ -18,7 +18,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # xdist worker starts, so the suite gives the same output under any TERM, locale or terminal size;
 # a test about one of these sets it itself with monkeypatch.
 FIXED_ENVIRONMENT = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-UNSET_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")
+UNSET_ENVIRONMENT = (
+    *("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES"),
+    # Textual's own switches; not TEXTUAL_SNAPSHOT_*, which pytest-textual-snapshot sets for its workers.
+    *("TEXTUAL", "TEXTUAL_DRIVER", "TEXTUAL_COLOR_SYSTEM", "TEXTUAL_ANIMATIONS", "TEXTUAL_FPS", "TEXTUAL_THEME"),
+)
 
 # Marker names whose tests run one at a time, in one xdist worker (`--dist loadgroup`):
 # `browser` starts Chromium (memory and CPU hungry on 2 cores); `serial` for anything else that cannot
@@ -30,8 +34,6 @@ def pytest_configure(config):
     os.environ.update(FIXED_ENVIRONMENT)
     for name in UNSET_ENVIRONMENT:
         os.environ.pop(name, None)
-    for name in [name for name in os.environ if name == "TEXTUAL" or name.startswith("TEXTUAL_")]:
-        os.environ.pop(name)
 
 
 def pytest_collection_modifyitems(config, items):
