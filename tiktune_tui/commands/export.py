@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.export import options as export
     from tiktune_tui.export.exporter import Exporter
     from tiktune_tui.export.probe import probe_video
-    from tiktune_tui.text import file_size, format_clock, terminal_safe
+    from tiktune_tui.text import file_size, format_clock, terminal_safe, write_json
 
     try:
         offset = export.parse_clock(args.offset)
@@ -150,12 +149,11 @@ def run(args: argparse.Namespace) -> int:
     if taken is not None:
         print(f"tiktune: {terminal_safe(str(taken))} exists; wrote {terminal_safe(result.output.name)}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"tiktune: warning: {warning}", file=sys.stderr)
+        print(f"tiktune: warning: {terminal_safe(warning)}", file=sys.stderr)
     if args.json:
         data = result.as_dict()
         data["song_id"] = song.id if song else None
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(data, sys.stdout)
         return 0
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
@@ -185,7 +183,9 @@ def _show(path: Path) -> None:
         try:
             opener.open_path(path)
         except opener.OpenError as exc:
-            print(f"tiktune: warning: {exc}", file=sys.stderr)
+            from tiktune_tui.text import terminal_safe
+
+            print(f"tiktune: warning: {terminal_safe(str(exc))}", file=sys.stderr)
         return
     if not sys.stdin.isatty():
         return
