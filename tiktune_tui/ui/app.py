@@ -567,6 +567,9 @@ def run_app(args: argparse.Namespace) -> int:
         mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
     except modes.ModeError as exc:
         raise UsageError(str(exc)) from None
+    from tiktune_tui.commands.app import check_terminal
+
+    check_terminal()
     app = TiktuneApp(
         tags=tags,
         source=SourceChoice(
