@@ -72,7 +72,7 @@ def check_libvlc(audio_output: str | None) -> list[CheckResult]:
 def check_audio_cache(data_directory: str | os.PathLike[str] | None) -> CheckResult:
     cache = AudioCache.default(data_directory)
     songs, size = cache.usage()
-    mb, cap = size / 1e6, cache.max_bytes / 1e6
+    mb, cap = size / 2**20, cache.max_bytes / 2**20
     text = f"{songs} song{'s' if songs != 1 else ''}, {mb:.1f} MB of {cap:.0f} MB at {cache.directory}"
     if cache.directory.exists() and not cache.directory.is_dir():
         return problem("audio cache", f"{cache.directory} is a file, not a folder", f"move {cache.directory} away")
