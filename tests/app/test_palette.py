@@ -9,8 +9,8 @@ from textual.command import CommandList
 
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
 from tiktune_tui.config import load_settings
-from tiktune_tui.ui.palette import ENTRIES, TAIL_ENTRIES, entry_help, key_name
 from tiktune_tui.ui.keymap import binding_ids
+from tiktune_tui.ui.palette import ENTRIES, TAIL_ENTRIES, entry_help, key_name
 
 
 @pytest.fixture
