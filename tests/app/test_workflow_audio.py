@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
-from tiktune_tui.playback import player as player_module
+from tiktune_tui.playback import vlc_setup as player_module
 
 
 async def test_no_audio_device_is_one_quiet_status_note(tmp_path, monkeypatch):

@@ -117,7 +117,7 @@ def test_an_unknown_audio_output_is_named_with_libvlcs_outputs(make_player, reco
 
 
 def test_no_audio_device_is_a_quiet_notice(make_player, recorder, monkeypatch):
-    from tiktune_tui.playback import player as player_module
+    from tiktune_tui.playback import vlc_setup as player_module
 
     monkeypatch.setattr(player_module, "find_audio_problem", lambda: "No audio device found (over SSH?)")
     make_player(audio_output=None)
