@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tiktune_tui.core.models import Stats  # noqa: E402
-from tiktune_tui.core.results import SongRank  # noqa: E402
-from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights  # noqa: E402
-from tiktune_tui.library.store import Store  # noqa: E402
-from tiktune_tui.library.store.database import _song  # noqa: E402
-from tiktune_tui.library.store.ranking_sql import matching_videos, sql_limit  # noqa: E402
+from tiktune_tui.core.models import Stats
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
+from tiktune_tui.library.store import Store
+from tiktune_tui.library.store.ranking_sql import matching_videos, sql_limit
+from tiktune_tui.library.store.rows import song_from
 
 
 def rank_songs(
@@ -61,7 +61,7 @@ def rank_songs(
     return [
         SongRank(
             rank=position,
-            song=_song(row[0:7]),
+            song=song_from(row[0:7]),
             score=row[14],
             stats=Stats(row[7], row[8], row[9], row[10]),
             videos=row[11],

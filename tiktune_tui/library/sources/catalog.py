@@ -7,7 +7,12 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from tiktune_tui.library.catalog import Catalog, catalog_steps, load_catalog
-from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
+from tiktune_tui.library.sources.base import (
+    SearchEvent,
+    Source,
+    TagProgress,
+    VideosFound,
+)
 
 
 class CatalogSource(Source):

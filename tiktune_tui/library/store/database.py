@@ -2,7 +2,8 @@
 
 SQLite in WAL mode. Every write is one transaction, so a crash leaves either the
 whole fetch or none of it. The schema and its checks are in `schema`, the ranking
-SQL in `ranking_sql`; this module holds the connection, the reads and the writes.
+SQL in `ranking_sql`, rows to models in `rows`; this module holds the connection, the
+reads and the writes.
 
 A store this user may not write (a read-only file or folder, a read-only disk) is
 opened read-only: searches read it, and each write says that writes are off and why.
@@ -15,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,13 @@ from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import schema
 from tiktune_tui.library.store.ranking_sql import SQLITE_RANKING, RankingSQL, sql_limit
+from tiktune_tui.library.store.rows import (
+    VIDEO_SELECT,
+    epoch,
+    moment,
+    song_from,
+    videos_from,
+)
 from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 
 if TYPE_CHECKING:
@@ -32,18 +40,6 @@ if TYPE_CHECKING:
 SQLITE_MAX_INT = MAX_COUNT
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
 RELATED_SAMPLE = 20_000
-
-
-def _epoch(moment: datetime | None) -> int | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
-
-
-def _moment(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
 def _checked(stats: Stats, video_id: str) -> Stats:
@@ -193,7 +189,7 @@ class Store:
 
         All or nothing: one transaction. Returns the number of distinct videos saved.
         """
-        now = _epoch(fetched_at or datetime.now(timezone.utc))
+        now = epoch(fetched_at or datetime.now(UTC))
         unique = {video.id: video for video in videos}
         with self._write() as db:
             song_ids: dict[str, int] = {}
@@ -246,7 +242,7 @@ class Store:
                     """,
                     (
                         video.id, song_ids[video.song.id], video.author, video.description,
-                        _epoch(video.create_time), stats.play, stats.digg, stats.comment,
+                        epoch(video.create_time), stats.play, stats.digg, stats.comment,
                         stats.share, now, source,
                     ),
                 ).fetchone()
@@ -285,7 +281,7 @@ class Store:
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
-                (tag, _epoch(fetched_at or datetime.now(timezone.utc)), source, videos),
+                (tag, epoch(fetched_at or datetime.now(UTC)), source, videos),
             )
 
     # -- reads --------------------------------------------------------------------
@@ -293,7 +289,7 @@ class Store:
     def last_tag_fetch(self, tag: str) -> datetime | None:
         with self._read() as db:
             row = db.execute("SELECT fetched_at FROM tag_fetches WHERE tag = ?", (tag,)).fetchone()
-        return _moment(row[0]) if row else None
+        return moment(row[0]) if row else None
 
     def newest_fetch(self, tags: Sequence[str] | None = None) -> datetime | None:
         """When the newest of these tags' data (or of any data) was fetched."""
@@ -305,7 +301,7 @@ class Store:
                 ).fetchone()
             else:
                 row = db.execute("SELECT max(fetched_at) FROM videos").fetchone()
-        return _moment(row[0]) if row and row[0] is not None else None
+        return moment(row[0]) if row and row[0] is not None else None
 
     def counts(self) -> dict[str, int]:
         with self._read() as db:
@@ -321,7 +317,7 @@ class Store:
                 "FROM songs WHERE music_id = ?",
                 (music_id,),
             ).fetchone()
-        return _song(row) if row else None
+        return song_from(row) if row else None
 
     def videos_with_any(self, tags: Sequence[str]) -> list[Video]:
         """Every stored video carrying at least one of `tags`, with all its hashtags."""
@@ -335,11 +331,11 @@ class Store:
                     SELECT DISTINCT vh.video_id FROM video_hashtags vh
                     JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
                 )
-                {_VIDEO_SELECT} JOIN matched m ON m.video_id = v.id ORDER BY v.id
+                {VIDEO_SELECT} JOIN matched m ON m.video_id = v.id ORDER BY v.id
                 """,
                 list(tags),
             ).fetchall()
-        return _videos(rows)
+        return videos_from(rows)
 
     def snapshots(self, video_id: str) -> list[tuple[datetime, Stats]]:
         with self._read() as db:
@@ -351,7 +347,7 @@ class Store:
                 """,
                 (video_id,),
             ).fetchall()
-        return [(_moment(r[0]), Stats(*r[1:])) for r in rows]  # type: ignore[misc]
+        return [(moment(r[0]), Stats(*r[1:])) for r in rows]  # type: ignore[misc]
 
     def tag_counts(self, prefix: str = "", limit: int | None = None) -> list[tuple[str, int]]:
         """Known hashtags starting with `prefix`, most used first."""
@@ -371,7 +367,7 @@ class Store:
         """How many videos the store holds and when the newest was fetched (kept by triggers)."""
         with self._read() as db:
             videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
-        return videos, _moment(newest)
+        return videos, moment(newest)
 
     def tag_videos(self, tags: Sequence[str]) -> dict[str, int]:
         """How many stored videos carry each of `tags`; unknown tags are left out."""
@@ -425,14 +421,14 @@ class Store:
         corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
         count = len(tags)
         sql, params = self.ranking_sql.modes(
-            tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], _epoch(newest) or 0,
+            tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
             require_all=require_all, limit=limit,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
         ranked = []
         for position, row in enumerate(rows, start=1):
-            entry = modes.Tally(_song(row[0:7]))
+            entry = modes.Tally(song_from(row[0:7]))
             entry.play, entry.digg, entry.comment, entry.share = row[7:11]
             entry.videos = row[11]
             entry.video_ids = [row[12]]
@@ -497,48 +493,6 @@ class Store:
             for start in range(0, len(video_ids), 500):  # under SQLite's limit on parameters
                 chunk = list(video_ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
-                rows += db.execute(f"{_VIDEO_SELECT} WHERE v.video_id IN ({marks})", chunk).fetchall()
-        found = {video.id: video for video in _videos(rows)}
+                rows += db.execute(f"{VIDEO_SELECT} WHERE v.video_id IN ({marks})", chunk).fetchall()
+        found = {video.id: video for video in videos_from(rows)}
         return [found[i] for i in video_ids if i in found]
-
-_VIDEO_SELECT = """
-    SELECT v.id, v.video_id, v.author, v.description, v.create_time,
-           v.play_count, v.digg_count, v.comment_count, v.share_count,
-           s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-           (SELECT group_concat(name, ' ') FROM (
-                SELECT h2.name FROM video_hashtags vh2 JOIN hashtags h2 ON h2.id = vh2.hashtag_id
-                WHERE vh2.video_id = v.id ORDER BY vh2.position))
-    FROM videos v JOIN songs s ON s.id = v.song_id
-"""
-
-
-def _videos(rows: Iterable[Sequence]) -> list[Video]:
-    songs: dict[str, Song] = {}
-    videos = []
-    for row in rows:
-        song = songs.get(row[9]) or songs.setdefault(row[9], _song(row[9:16]))
-        videos.append(
-            Video(
-                id=row[1],
-                song=song,
-                hashtags=tuple((row[16] or "").split()),
-                stats=Stats(row[5], row[6], row[7], row[8]),
-                create_time=_moment(row[4]),
-                author=row[2],
-                description=row[3],
-            )
-        )
-    return videos
-
-
-def _song(row: Sequence[object]) -> Song:
-    music_id, title, author, duration_s, play_url, cover_url, original = row
-    return Song(
-        id=str(music_id),
-        title=str(title or ""),
-        author=str(author or ""),
-        duration_s=duration_s,  # type: ignore[arg-type]
-        play_url=play_url,  # type: ignore[arg-type]
-        cover_url=cover_url,  # type: ignore[arg-type]
-        original=None if original is None else bool(original),
-    )

@@ -123,7 +123,9 @@ class SQLiteRanking:
                 score = "p.rate + p.growth"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
-                points = " + ".join(f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count))
+                points = " + ".join(
+                    f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count)
+                )
                 score = f"({points}) + ? * ln(max(s.videos, p.uses, 1)) + ? * log10(1 + {popular})"
                 for weight in tag_weights:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
