@@ -43,6 +43,13 @@ _loaded: dict[tuple[str, int, int], Catalog] = {}
 _loaded_lock = threading.Lock()
 
 
+def catalog_label(path: str | Path | None) -> str:
+    """What the user is told the songs come from: "bundled catalog", "catalog songs.csv".
+    A file name is outside text (a crafted one retitled the terminal window): escaped here,
+    once, for every output that shows the label."""
+    return BUNDLED_LABEL if path is None else f"catalog {terminal_safe(Path(path).name)}"
+
+
 class CatalogError(TiktuneError):
     """A catalog file that cannot be read; the message names file:line."""
 
@@ -200,7 +207,7 @@ def catalog_steps(path: str | Path | None = None) -> Iterator[Catalog | None]:
             raise CatalogError(f"{path}: permission denied") from None
         except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
             raise CatalogError(f"{path}: not a UTF-8 CSV file ({exc.__class__.__name__})") from None
-        catalog = Catalog(videos, label=f"catalog {path.name}")
+        catalog = Catalog(videos, label=catalog_label(path))
         with _loaded_lock:  # the app loads from worker threads
             _loaded[key] = catalog
             while len(_loaded) > LOADED_KEPT:

@@ -119,6 +119,20 @@ class TiktuneApp(App[int]):
         self._last_export_video: Path | None = None
         self.start_notices: list[str] = []  # said once the screen is up (cli.py's hints)
 
+    # --- outside text in Textual's own widgets -----------------------------------
+
+    # The header draws the title as it is: a file name in the sub-title must not reach the
+    # terminal raw (in tmux a crafted one renamed the pane). Every value set goes through here.
+    def validate_title(self, title: object) -> str:
+        return terminal_safe(str(title))
+
+    def validate_sub_title(self, sub_title: object) -> str:
+        return terminal_safe(str(sub_title))
+
+    def get_key_display(self, binding) -> str:
+        # Keys come from config.toml [keys]; the footer and the help screen show them.
+        return terminal_safe(super().get_key_display(binding))
+
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -567,6 +581,9 @@ def run_app(args: argparse.Namespace) -> int:
         mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
     except modes.ModeError as exc:
         raise UsageError(str(exc)) from None
+    from tiktune_tui.commands.app import check_terminal
+
+    check_terminal()
     app = TiktuneApp(
         tags=tags,
         source=SourceChoice(

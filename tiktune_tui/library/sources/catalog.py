@@ -6,20 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from tiktune_tui.library.catalog import Catalog, catalog_steps, load_catalog
-from tiktune_tui.library.sources.base import (
-    SearchEvent,
-    Source,
-    TagProgress,
-    VideosFound,
-)
+from tiktune_tui.library.catalog import Catalog, catalog_label, catalog_steps, load_catalog
+from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
 
 
 class CatalogSource(Source):
     def __init__(self, path: str | Path | None = None, catalog: Catalog | None = None) -> None:
         self._path = path
         self._catalog = catalog
-        self.label = catalog.label if catalog else ("bundled catalog" if path is None else f"catalog {Path(path).name}")
+        self.label = catalog.label if catalog else catalog_label(path)
 
     @property
     def catalog(self) -> Catalog:
