@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tiktune_tui import __version__
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor")
 
 EPILOG = """\
 examples:

@@ -50,9 +50,9 @@ class SourceChoice:
         """What to call the source before it has answered once."""
         kind = self.resolved_kind(settings)
         if kind == "catalog":
-            from pathlib import Path
+            from tiktune_tui.library.catalog import catalog_label
 
-            return "bundled catalog" if self.catalog is None else f"catalog {Path(self.catalog).name}"
+            return catalog_label(self.catalog)
         return {"store": "stored data", "tiktok": "TikTok live"}.get(kind, kind)
 
 
