@@ -62,12 +62,21 @@ class Plan:
         return self.video.duration_s
 
 
+def damaged_video_warning(video: MediaInfo) -> str:
+    return (
+        f"the video is damaged: its pictures stop at {format_clock(video.video_end_s or 0)} of "
+        f"{format_clock(video.duration_s)} (was the file cut short?); the rest of the output has no picture"
+    )
+
+
 def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan:
     """The plan for `options` given what the inputs are; the first `validate` problem if any."""
     raise_first(validate(options, video, audio))
     output = options.output
     container = OUTPUT_FORMATS[output.suffix.lower()]
     warnings: list[str] = []
+    if video.video_end_s is not None:
+        warnings.append(damaged_video_warning(video))
     mix = options.mode == "mix"
     if mix and not video.has_audio:
         mix = False
