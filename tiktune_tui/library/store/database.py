@@ -32,6 +32,7 @@ from tiktune_tui.library.store.rows import (
     song_from,
     videos_from,
 )
+from tiktune_tui.library.store.saved import SavedSongsMixin
 from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def _uri(path: Path, **options: str) -> str:
     return f"file:{quote(str(path.resolve()))}?{query}"
 
 
-class Store:
+class Store(SavedSongsMixin):
     """One SQLite file. Safe to share between threads: calls are serialised."""
 
     # The engine's ranking SQL; everything else of the Store is written once.

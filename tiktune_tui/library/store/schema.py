@@ -122,6 +122,24 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE id = NEW.video_id;
     END;
     """,
+    # 3: the shortlist: songs the user saved, when, and for which query's tags. Its own
+    # copy of the song, since a catalog song has no row in `songs`.
+    """
+    CREATE TABLE saved_songs (
+        music_id   TEXT PRIMARY KEY,
+        title      TEXT NOT NULL DEFAULT '',
+        author     TEXT NOT NULL DEFAULT '',
+        duration_s INTEGER,
+        play_url   TEXT,
+        cover_url  TEXT,
+        tags       TEXT NOT NULL DEFAULT '',
+        score      REAL,
+        play_count INTEGER,
+        videos     INTEGER,
+        saved_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX saved_songs_by_time ON saved_songs(saved_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
