@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from functools import partial, wraps
@@ -94,6 +96,9 @@ class TiktuneApp(App[int]):
         super().__init__()
         self.settings = settings or Settings()
         self.source = source or SourceChoice()
+        # --source auto: the verdict once the background probe is in (library.sources.auto).
+        self.auto_choice = None
+        self._source_answered = False
         self.weights = weights or DEFAULT_WEIGHTS
         self.clock = clock
         # Read by the music bar when it opens libVLC.
@@ -175,15 +180,20 @@ class TiktuneApp(App[int]):
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
             self.notify(terminal_safe(notice), markup=False)
+        if self.source.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            # Started, not awaited: the first frame never waits for the network.
+            auto.start(self.settings)
+            self._auto_timer = self.set_interval(0.05, self._check_auto)
         label = self.source.label(self.settings)
         self.sub_title = label
         self.status.set_part("source", label)
         self._show_mode()
-        if self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token:
-            from tiktune_tui.playback.song_audio import TikTokSongResolver
-
-            # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
-            self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
+        if not self.source.is_auto and (
+            self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token
+        ):
+            self._use_tiktok_audio()
         self.details.show_message(WELCOME)
         self.tag_input.focus()
         if self.initial_tags:
@@ -193,6 +203,27 @@ class TiktuneApp(App[int]):
             self.start_search(self.initial_tags)
         else:
             self.ensure_preloaded()
+
+    def _use_tiktok_audio(self) -> None:
+        from tiktune_tui.playback.song_audio import TikTokSongResolver
+
+        # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
+        self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
+
+    def _check_auto(self) -> None:
+        """auto's verdict is in: say which source and why, on the status line (and on exit, stderr)."""
+        from tiktune_tui.library.sources import auto
+
+        choice = auto.choice(self.settings, wait=False)
+        if choice is None:
+            return
+        self._auto_timer.stop()
+        self.auto_choice = choice
+        if not self._source_answered:
+            self.sub_title = choice.describe()
+            self.status.set_part("source", choice.describe())
+        if choice.kind == "tiktok" or self.settings.has_tiktok_token:
+            self._use_tiktok_audio()
 
     def ensure_preloaded(self) -> None:
         """Warm the catalog and load completions once; after the first search if one runs at start."""
@@ -479,7 +510,11 @@ class TiktuneApp(App[int]):
         self.videos_by_id = {video.id: video for video in recommendation.videos}
         self.status.finish_search()
         self.sub_title = recommendation.label
-        self.status.set_part("source", recommendation.describe(self.clock()))
+        described = recommendation.describe(self.clock())
+        if self.auto_choice is not None:
+            described = f"{described} · auto: {self.auto_choice.reason}"
+        self._source_answered = True
+        self.status.set_part("source", described)
         count = len(recommendation.rows)
         tags = " ".join("#" + tag for tag in recommendation.tags)
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
@@ -572,11 +607,8 @@ def run_app(args: argparse.Namespace) -> int:
         raise UsageError("--catalog goes with --source catalog")
     if args.catalog and not Path(args.catalog).is_file():
         raise CatalogError(f"{args.catalog}: no such file")
-    if args.source == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.library.sources.tiktok_session import TikTokError, no_token_message
-
-        # Said before the screen switches, like any other start-up problem.
-        raise TikTokError(no_token_message(settings))
+    if getattr(args, "region", None):
+        settings = dataclasses.replace(settings, region=args.region)
     try:
         mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
     except modes.ModeError as exc:
@@ -605,4 +637,6 @@ def run_app(args: argparse.Namespace) -> int:
         app.run()
     finally:
         app.close_player()
+    if app.auto_choice is not None:
+        print(f"tiktune: {app.auto_choice.describe()}", file=sys.stderr)
     return app.return_code or 0
