@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from tiktune_tui import __version__
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave")
+# Commands that share a module with others (the shortlist's three live in commands/saved.py).
+COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 
 EPILOG = """\
 examples:
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Find the TikTok songs that fit your hashtags, play them, and put one over your video."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in dict.fromkeys(COMMAND_MODULES.get(name, name) for name in COMMANDS):
         importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)
     return parser
 
@@ -164,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _wants_subcommand(argv):
             args = build_parser().parse_args(argv)
-            module = importlib.import_module(f"tiktune_tui.commands.{args.command}")
+            module = importlib.import_module(f"tiktune_tui.commands.{COMMAND_MODULES.get(args.command, args.command)}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
         args.command_hint = _near_command(args.tags)

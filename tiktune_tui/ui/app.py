@@ -28,7 +28,7 @@ from tiktune_tui.paths import data_dir
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.song_audio import TikTokSongResolver
 from tiktune_tui.text import terminal_safe
-from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
+from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effective_keys, is_printable
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
@@ -179,6 +179,7 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.table.yield_keys(app_keys(self.keymap), self.keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -326,6 +327,11 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
         self.status.set_part("sort", self.table.sort_description() if self.table.row_count else None)
 
     # --- the table ------------------------------------------------------------
+
+    def on_music_bar_quiet_note(self, message: MusicBar.QuietNote) -> None:
+        # Said once, in the status line: a pop-up at every start would cover the bar.
+        self.status.set_part("audio", Text("silent: no audio device", style="dim"))
+        self.status.tooltip = message.text
 
     @on(SongTable.Highlighted, "#songs")
     @while_running
