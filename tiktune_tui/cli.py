@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from tiktune_tui import __version__
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave")
+# Commands that share a module with others (the shortlist's three live in commands/saved.py).
+COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 
 EPILOG = """\
 examples:
@@ -24,8 +26,8 @@ examples:
   tiktune recommend fyp viral --all --limit 5
   tiktune tags xu                  known hashtags starting with "xu"
 
-the app: tiktune [TAG ...] [--rank MODE] [--source catalog|store|tiktok] [--catalog PATH]
-         [--data-dir DIR] [--per-tag N] [--refresh] [--audio-output NAME]
+the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [--catalog PATH]
+         [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
 
@@ -35,8 +37,13 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data")
     group.add_argument(
         "--source",
-        choices=("catalog", "store", "tiktok"),
-        help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
+        choices=("auto", "catalog", "store", "tiktok"),
+        help="where songs come from (default auto: live TikTok when tiktok.com is reachable, "
+        "with your token or an anonymous session; else the bundled catalog)",
+    )
+    group.add_argument(
+        "--region", metavar="CC", type=_region,
+        help="live TikTok: the country to ask for, e.g. GB or BR (default: [tiktok] region, else US)",
     )
     group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
     group.add_argument(
@@ -50,6 +57,15 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         "--refresh", action="store_true",
         help="live TikTok: fetch again even tags fetched in the last 15 minutes",
     )
+
+
+def _region(text: str) -> str:
+    from tiktune_tui.core.region import RegionError, parse_region
+
+    try:
+        return parse_region(text)
+    except RegionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:
@@ -92,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Find the TikTok songs that fit your hashtags, play them, and put one over your video."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in dict.fromkeys(COMMAND_MODULES.get(name, name) for name in COMMANDS):
         importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)
     return parser
 
@@ -164,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _wants_subcommand(argv):
             args = build_parser().parse_args(argv)
-            module = importlib.import_module(f"tiktune_tui.commands.{args.command}")
+            module = importlib.import_module(f"tiktune_tui.commands.{COMMAND_MODULES.get(args.command, args.command)}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
         args.command_hint = _near_command(args.tags)

@@ -13,40 +13,27 @@ the player's threads: a UI must hand them over to its own thread (post a message
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import os
 import queue
 import threading
 import time
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable, LinkExpired
 from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
+from tiktune_tui.playback import vlc_setup
+from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.queue import PlayQueue, Repeat
+from tiktune_tui.playback.song_audio import NoPreview, Resolver, find_audio
+from tiktune_tui.playback.vlc_setup import PlaybackUnavailable
 
-INSTALL_HINT = "apt-get install libvlc5 vlc-plugin-base"
-NO_PREVIEW = (
-    "No preview: the bundled catalog has no audio for this song. "
-    "Configure a TikTok token (TIKTUNE_MS_TOKEN) to stream it."
-)
 POLL_S = 0.25
 RESTART_AFTER_S = 3.0
 DEFAULT_VOLUME = 80
 SKIP_LIMIT = 3
-# libmpg123 prints decoder complaints (after a seek mid-frame) straight onto stderr, which
-# is the TUI's screen; libavcodec decodes the same formats quietly.
-_VLC_ARGS = ["--no-video", "--quiet", "--no-metadata-network-access", "--codec=avcodec,any"]
-
-
-class PlaybackUnavailable(TiktuneError):
-    """libVLC cannot be loaded: nothing can play in this process."""
 
 
 class PlayerState(str, Enum):
@@ -71,6 +58,10 @@ class PlayerStatus:
     volume: int = DEFAULT_VOLUME
     muted: bool = False
     message: str = ""
+    songs: tuple[Song, ...] = ()  # the queue, in play order; `index` is the playing one
+    shuffle: bool = False
+    repeat: Repeat = Repeat.OFF
+    dead: frozenset[str] = frozenset()  # ids of songs that failed this session
 
     @property
     def has_media(self) -> bool:
@@ -86,83 +77,12 @@ class StatusChanged:
 class Notice:
     message: str
     severity: Literal["information", "warning", "error"] = "warning"
+    # A standing fact (no audio device) rather than news: a UI shows it once, quietly.
+    quiet: bool = False
 
 
 PlayerEvent = StatusChanged | Notice
 Listener = Callable[[PlayerEvent], None]
-# resolve(song) -> Song | str | None, or (that, headers), or an awaitable of either.
-Resolver = Callable[[Song], Any]
-
-
-# -- the one libVLC instance of the process ---------------------------------------------
-
-_instance_lock = threading.Lock()
-_instance: Any = None
-
-
-def _import_vlc() -> Any:
-    try:
-        import vlc
-    except Exception as exc:  # noqa: BLE001 - python-vlc raises OSError, NotImplementedError, ...
-        raise PlaybackUnavailable(
-            f"Playback unavailable: libVLC not found ({exc}). Install it: {INSTALL_HINT}"
-        ) from None
-    return vlc
-
-
-def vlc_instance() -> tuple[Any, Any]:
-    """The vlc module and the process's one vlc.Instance, created on first use."""
-    global _instance
-    vlc = _import_vlc()
-    with _instance_lock:
-        if _instance is None:
-            try:
-                created = vlc.Instance(_VLC_ARGS)
-            except Exception as exc:  # noqa: BLE001
-                created, reason = None, str(exc)
-            else:
-                reason = "libvlc_new failed: are its plugins installed?"
-            if created is None:
-                raise PlaybackUnavailable(f"Playback unavailable: {reason} Install: {INSTALL_HINT}")
-            _instance = created
-        return vlc, _instance
-
-
-def find_audio_problem(
-    environ: Mapping[str, str] | None = None, sound_devices: Path = Path("/dev/snd")
-) -> str | None:
-    """Why the default audio output cannot be heard here (no sound card, no sound server), or None.
-
-    Over SSH libVLC still "plays" without a device, while ALSA prints errors over the screen.
-    """
-    env = os.environ if environ is None else environ
-    if env.get("PULSE_SERVER"):
-        return None
-    runtime = Path(env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}")
-    for socket in (runtime / "pulse" / "native", runtime / "pipewire-0"):
-        if socket.exists():
-            return None
-    try:
-        if any(sound_devices.iterdir()):
-            return None
-    except OSError:
-        pass
-    return (
-        "No audio device found (over SSH?): playing silently. Choose an output with "
-        "--audio-output (pulse, alsa) or [player] audio_output in config.toml."
-    )
-
-
-def local_path(url: str) -> Path | None:
-    """The file a play URL names, if it names a local file (file: URL or absolute path)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            return None
-        return Path(urllib.request.url2pathname(parts.path))
-    if not parts.scheme and url.startswith("/"):
-        return Path(url)
-    return None
 
 
 _CLOSE = object()
@@ -196,8 +116,8 @@ class Player:
         self._instance: Any = None
         self._mp: Any = None
         self._media: Any = None
-        self._songs: tuple[Song, ...] = ()
-        self._index: int | None = None
+        self._queue = PlayQueue()
+        self._direction = +1  # which way the user was going: a failure keeps going that way
         self._generation = 0
         self._finished_generation = -1
         self._played = False
@@ -242,6 +162,30 @@ class Player:
 
     def stop(self) -> None:
         self._send(self._do_stop)
+
+    def play_at(self, index: int) -> None:
+        """Jump to the queue's `index`th song."""
+        self._send(self._do_play_at, index)
+
+    def enqueue(self, songs: Sequence[Song], *, next_up: bool) -> None:
+        """Add songs after the playing one (`next_up`) or at the end of the queue."""
+        self._send(self._do_enqueue, tuple(songs), next_up)
+
+    def remove_from_queue(self, index: int) -> None:
+        self._send(self._do_remove, index)
+
+    def move_in_queue(self, index: int, to: int) -> None:
+        self._send(self._do_move, index, to)
+
+    def set_shuffle(self, on: bool) -> None:
+        self._send(self._do_set_shuffle, on)
+
+    def set_repeat(self, repeat: Repeat | str) -> None:
+        self._send(self._do_set_repeat, Repeat(repeat))
+
+    def set_muted(self, muted: bool) -> None:
+        self._send(self._do_set_muted, muted)
+
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop playing and end every thread the player started. Blocks up to ~`timeout`."""
@@ -296,12 +240,15 @@ class Player:
             self._changed.notify_all()
         self._emit(StatusChanged(new))
 
-    def _notify(self, message: str, severity: Literal["information", "warning", "error"] = "warning") -> None:
-        self._emit(Notice(message, severity))
+    def _notify(
+        self, message: str, severity: Literal["information", "warning", "error"] = "warning", *, quiet: bool = False
+    ) -> None:
+        self._emit(Notice(message, severity, quiet))
+
 
     def _run(self) -> None:
         try:
-            self._vlc, self._instance = vlc_instance()
+            self._vlc, self._instance = vlc_setup.vlc_instance()
             self._mp = self._instance.media_player_new()
             self._choose_audio_output()
         except PlaybackUnavailable as exc:
@@ -338,16 +285,7 @@ class Player:
                 self._notify(self._status.message, "error")
 
     def _choose_audio_output(self) -> None:
-        wanted = self.audio_output
-        if wanted and self._mp.audio_output_set(wanted) != 0:
-            self._notify(f"Unknown audio output {wanted!r}: using the default (try pulse, alsa or dummy).")
-            wanted = None
-        if not wanted:
-            problem = find_audio_problem()
-            if problem:
-                # The default would reach ALSA, which writes its errors over the screen.
-                self._mp.audio_output_set("dummy")
-                self._notify(problem)
+        vlc_setup.choose_audio_output(self._mp, self.audio_output, self._notify, instance=self._instance)
 
     def _shutdown_vlc(self) -> None:
         try:
@@ -365,29 +303,50 @@ class Player:
 
     # -- commands (player thread) -------------------------------------------------------
 
+    @property
+    def _index(self) -> int | None:
+        return self._queue.current
+
+    def _queue_changes(self) -> dict[str, Any]:
+        queue_ = self._queue
+        return dict(
+            songs=tuple(queue_.songs), index=queue_.current, count=len(queue_), shuffle=queue_.shuffle,
+            repeat=queue_.repeat, dead=frozenset(queue_.dead),
+        )
+
     def _do_play_songs(self, songs: tuple[Song, ...], index: int) -> None:
-        if not songs:
+        start = self._queue.replace(songs, index)
+        if start is None:
             self._do_stop()
-            self._songs, self._index = (), None
-            self._publish(state=PlayerState.IDLE, song=None, index=None, count=0, message="")
+            self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
             return
-        self._songs = songs
         self._failures = 0
-        self._load(min(max(index, 0), len(songs) - 1))
+        self._direction = +1
+        self._load_live(start)
+
+    def _load_live(self, index: int) -> None:
+        """Load `index`, or past it (the way the user is going) if its link died this session."""
+        live = self._queue.first_live(index, self._direction)
+        if live is None:
+            self._queue.current = index
+            reason = self._queue.dead.get(self._queue.songs[index].id, "")
+            self._publish(state=PlayerState.ERROR, song=self._queue.song, message=reason, **self._queue_changes())
+            self._notify("No song left in the queue that can play.", "information")
+            return
+        self._load(live)
 
     def _load(self, index: int) -> None:
         self._generation += 1
         self._mp.stop()
         self._mp.set_media(None)
         self._release_media()
-        self._index = index
+        self._queue.current = index
         self._played = False
-        song = self._songs[index]
+        song = self._queue.songs[index]
         self._publish(
+            **self._queue_changes(),
             state=PlayerState.LOADING,
             song=song,
-            index=index,
-            count=len(self._songs),
             position_s=0.0,
             duration_s=float(song.duration_s) if song.duration_s else None,
             message="loading…",
@@ -402,57 +361,17 @@ class Player:
     def _fetch(self, generation: int, song: Song) -> None:
         """On a fetch thread: find the audio file for `song`, then hand it to the player thread."""
         try:
-            path, from_cache = self._audio_file(song)
+            path, from_cache = find_audio(song, self.cache, self.resolve, self._cancel)
+        except NoPreview as exc:  # the next song of the same source is just as silent
+            self._send(self._fetch_failed, generation, str(exc), False)
         except AudioUnavailable as exc:
-            skip = str(exc) != NO_PREVIEW
-            self._send(self._fetch_failed, generation, str(exc), skip)
+            self._send(self._fetch_failed, generation, str(exc), True)
         except TiktuneError as exc:  # the resolver's own errors (TikTok said no) read well as they are
             self._send(self._fetch_failed, generation, str(exc), True)
         except Exception as exc:  # noqa: BLE001 - a resolver or the disk failed
             self._send(self._fetch_failed, generation, f"{exc.__class__.__name__}: {exc}", True)
         else:
             self._send(self._start_media, generation, path, from_cache)
-
-    def _audio_file(self, song: Song) -> tuple[Path, bool]:
-        cached = self.cache.path_for(song)
-        if cached is not None:
-            return cached, True
-        url = song.play_url
-        if not url:
-            url, headers = self._resolve_url(song)
-            return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
-        local = local_path(url)
-        if local is not None:
-            if not local.is_file():
-                raise AudioUnavailable(f"no such file: {local}")
-            return local, False
-        try:
-            return self.cache.fetch(song, url, cancel=self._cancel), True
-        except LinkExpired as exc:
-            if self.resolve is None:
-                raise
-            expired = exc
-        # TikTok's links die within hours; the resolver knows the song's current one. Once only:
-        # a fresh link that fails too is a real failure, not an old one.
-        fresh, headers = self._resolve_url(song)
-        if fresh == url and not headers:
-            raise expired
-        return self.cache.fetch(song, fresh, headers=headers, cancel=self._cancel), True
-
-    def _resolve_url(self, song: Song) -> tuple[str, dict[str, str] | None]:
-        """Ask the resolver: a Song or URL, or a (Song or URL, headers) pair when the CDN wants cookies."""
-        if self.resolve is None:
-            raise AudioUnavailable(NO_PREVIEW)
-        result = self.resolve(song)
-        if inspect.isawaitable(result):
-            result = asyncio.run(_awaited(result))
-        headers = None
-        if isinstance(result, tuple):
-            result, headers = result
-        url = result.play_url if isinstance(result, Song) else result
-        if not url:
-            raise AudioUnavailable("TikTok has no audio for this song.")
-        return url, headers
 
     def _fetch_failed(self, generation: int, message: str, skip: bool) -> None:
         if generation != self._generation:
@@ -462,15 +381,20 @@ class Player:
     def _fail(self, message: str, skip: bool) -> None:
         song = self._status.song
         title = song.display_title if song else "this song"
-        self._publish(state=PlayerState.ERROR, message=message)
+        if skip and self._index is not None:
+            # Remembered for the session: `n` and `p` pass over it, nothing fetches it again.
+            self._queue.mark_dead(self._index, message)
+        self._publish(state=PlayerState.ERROR, message=message, **self._queue_changes())
         if not skip:
             self._notify(message)
             return
         self._failures += 1
-        has_next = self._index is not None and self._index + 1 < len(self._songs)
+        onward = self._queue.next_index() if self._direction > 0 else self._queue.previous_index()
+        has_next = onward is not None
         if has_next and self._failures < self._skip_limit:
-            self._notify(f"Cannot play “{title}”: {message}. Playing the next song.")
-            self._load(self._index + 1)
+            where = "next" if self._direction > 0 else "previous"
+            self._notify(f"Cannot play “{title}”: {message}. Playing the {where} song.")
+            self._load(onward)
         elif has_next:
             self._notify(f"Cannot play “{title}”: {message}. Stopped after {self._failures} failures in a row.")
         else:
@@ -511,8 +435,10 @@ class Player:
             self._fail("the audio file cannot be played", True)
             return
         self._failures = 0
-        if self._index is not None and self._index + 1 < len(self._songs):
-            self._load(self._index + 1)
+        self._direction = +1
+        following = self._queue.next_index(auto=True)
+        if following is not None:
+            self._load(following)
         else:
             end = self._status.duration_s or self._status.position_s
             self._publish(state=PlayerState.STOPPED, position_s=end, message="")
@@ -553,14 +479,17 @@ class Player:
             self._publish(state=PlayerState.PLAYING)
         elif state in (PlayerState.STOPPED, PlayerState.ERROR) and self._index is not None:
             self._failures = 0
-            self._load(self._index)
+            self._direction = +1
+            self._load_live(self._index)
 
     def _do_next(self) -> None:
         if self._index is None:
             return
-        if self._index + 1 < len(self._songs):
+        following = self._queue.next_index()
+        if following is not None:
             self._failures = 0
-            self._load(self._index + 1)
+            self._direction = +1
+            self._load(following)
         else:
             self._notify("This is the last song of the list.", "information")
 
@@ -568,13 +497,54 @@ class Player:
         if self._index is None:
             return
         status = self._status
-        if status.has_media and (status.position_s > RESTART_AFTER_S or self._index == 0):
+        earlier = self._queue.previous_index()
+        if status.has_media and (status.position_s > RESTART_AFTER_S or earlier is None):
             self._do_seek_to(0.0)
-        elif self._index > 0:
+        elif earlier is not None:
             self._failures = 0
-            self._load(self._index - 1)
-        else:
-            self._load(0)
+            self._direction = -1
+            self._load(earlier)
+        elif not self._queue.is_dead(self._index):
+            self._load(self._index)
+
+    def _do_play_at(self, index: int) -> None:
+        if 0 <= index < len(self._queue):
+            self._failures = 0
+            self._direction = +1
+            self._load_live(index)
+
+    def _do_enqueue(self, songs: tuple[Song, ...], next_up: bool) -> None:
+        self._queue.add(songs, after_current=next_up)
+        self._publish(**self._queue_changes())
+
+    def _do_remove(self, index: int) -> None:
+        playing = index == self._index
+        self._queue.remove(index)
+        if playing:
+            # The playing song left the queue: stop it; what follows it now sits at `index`.
+            self._do_stop()
+            self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
+            if index < len(self._queue):
+                self._load_live(index)
+            return
+        self._publish(**self._queue_changes())
+
+    def _do_move(self, index: int, to: int) -> None:
+        self._queue.move(index, to)
+        self._publish(**self._queue_changes())
+
+    def _do_set_shuffle(self, on: bool) -> None:
+        self._queue.set_shuffle(on)
+        self._publish(**self._queue_changes())
+
+    def _do_set_repeat(self, repeat: Repeat) -> None:
+        self._queue.repeat = repeat
+        self._publish(**self._queue_changes())
+
+    def _do_set_muted(self, muted: bool) -> None:
+        if self._mp is not None:
+            self._mp.audio_set_mute(muted)
+        self._publish(muted=muted)
 
     def _do_seek_relative(self, seconds: float) -> None:
         self._do_seek_to(self._status.position_s + seconds)
@@ -613,5 +583,15 @@ class Player:
             self._publish(state=PlayerState.STOPPED, position_s=0.0, message="")
 
 
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
+
+__all__ = [
+    "DEFAULT_VOLUME",
+    "Notice",
+    "PlaybackUnavailable",
+    "Player",
+    "PlayerEvent",
+    "PlayerState",
+    "PlayerStatus",
+    "Resolver",
+    "StatusChanged",
+]
