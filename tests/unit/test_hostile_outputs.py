@@ -236,6 +236,19 @@ def test_export_names_hostile_files_safely(tmp_path, json_output):
         assert result.out.startswith(f"wrote {terminal_safe(str(written))} (")
 
 
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_doctor_names_a_hostile_data_dir_safely(tmp_path, json_output):
+    data = tmp_path / f"data {C1}{BIDI}{OSC_TITLE}"
+    data.mkdir()
+    result = tiktune("doctor", "--data-dir", str(data), "--audio-output", "dummy", *(["--json"] if json_output else []))
+    assert result.returncode in (0, 1), result.err
+    if json_output:
+        assert any(str(data) in check["result"] or terminal_safe(str(data)) in check["result"]
+                   for check in json.loads(result.out)["checks"])
+    else:
+        assert terminal_safe(str(data)) in result.out
+
+
 def test_an_error_naming_the_hostile_catalog_is_one_safe_line(catalog, tmp_path):
     broken = tmp_path / FILE_NAME
     broken.write_text("not,a,catalog\n1,2,3\n", encoding="utf-8")

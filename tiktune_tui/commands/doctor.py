@@ -8,7 +8,6 @@ Exit 0 when everything the main job needs works (warnings allowed), 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
@@ -73,13 +72,9 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.monotonic() - started
     good = healthy(results)
     if args.json:
-        json.dump(
-            {"healthy": good, "seconds": round(seconds, 3), "checks": [r.as_dict() for r in results]},
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
-        )
-        sys.stdout.write("\n")
+        from tiktune_tui.text import write_json  # paths and messages in it are outside text
+
+        write_json({"healthy": good, "seconds": round(seconds, 3), "checks": [r.as_dict() for r in results]}, sys.stdout)
     else:
         print_table(results, good, seconds)
     return 0 if good else 1

@@ -74,21 +74,19 @@ def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = 
 def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None = None):
     """(song, audio path): the cached audio, else downloaded from the song's play URL."""
     from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+    from tiktune_tui.playback.song_audio import NoPreview, find_audio
 
     song, where = find_song(music_id, data_dir, catalog)
-    cache = AudioCache.default(data_dir)
-    cached = cache.path_for(song)
-    if cached is not None:
-        return song, cached
-    if not song.play_url:
+    try:
+        path, _ = find_audio(song, AudioCache.default(data_dir))
+    except NoPreview:
         origin = "the bundled catalog has no audio" if where == "catalog" and not catalog else "no audio link is known"
         raise TiktuneError(
             f"no audio for song {music_id}: {origin}; pass --audio FILE or play it once with a TikTok token configured"
-        )
-    try:
-        return song, cache.fetch(song)
+        ) from None
     except AudioUnavailable as exc:
         raise TiktuneError(f"no audio for song {music_id}: {exc}; pass --audio FILE instead") from None
+    return song, path
 
 
 def run(args: argparse.Namespace) -> int:

@@ -250,4 +250,4 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-__all__ = ["AudioCache", "AudioUnavailable", "DEFAULT_HEADERS", "LinkExpired", "song_key"]
+__all__ = ["DEFAULT_HEADERS", "AudioCache", "AudioUnavailable", "LinkExpired", "song_key"]

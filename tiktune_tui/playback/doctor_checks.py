@@ -7,7 +7,7 @@ from typing import Any
 
 from tiktune_tui.health import Check, CheckResult, ok, problem
 from tiktune_tui.playback.audio_cache import AudioCache
-from tiktune_tui.playback.player import INSTALL_HINT, PlaybackUnavailable, find_audio_problem, vlc_instance
+from tiktune_tui.playback.vlc_setup import INSTALL_HINT, PlaybackUnavailable, find_audio_problem, vlc_instance
 
 # libVLC's own outputs that make no sound; listed so the user sees which ones can be heard.
 _SILENT = {"adummy", "dummy", "amem", "afile"}
