@@ -51,7 +51,7 @@ def open_source(options: SourceOptions, settings: Settings) -> Source:
     if kind == "store":
         from tiktune_tui.library.sources.store import StoreSource
 
-        return StoreSource(store)
+        return StoreSource(store, region=settings.region)
     from tiktune_tui.library.sources.tiktok import TikTokSource
 
     return TikTokSource(store=store, settings=settings, per_tag=options.per_tag, refresh=options.refresh)
