@@ -16,6 +16,7 @@ from tests.support.export_media import Media, make_media, put_in_cache, sha256, 
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter, ExportResult
+from tiktune_tui.text import format_clock
 from tiktune_tui.ui.screens.export_screen import ConfirmOverwrite, ExportScreen
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -296,3 +297,20 @@ def test_export_modal_snapshot(snap_compare, media, tmp_path, monkeypatch):
         assert not screen.query_one("#export-run", Button).disabled
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_a_truncated_video_is_flagged_beside_the_video_field(tmp_path):
+    from tests.support.export_media import make_truncated_mp4
+    from tiktune_tui.export.probe import probe_video
+
+    cut = make_truncated_mp4(tmp_path)
+    end = probe_video(cut).video_end_s
+    assert end is not None
+    screen = ExportScreen(None, desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        screen.query_one("#export-video", Input).value = str(cut)
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        text = note(screen, "#export-video-note")
+        assert "damaged" in text and f"stop at {format_clock(end)} of 0:10" in text
+        assert screen.query_one("#export-video-note", Static).has_class("-error")
