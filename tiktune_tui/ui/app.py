@@ -39,6 +39,7 @@ from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.workflow import WorkflowControls
 from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.music_bar import MusicBar
@@ -72,7 +73,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+<<<<<<< HEAD
 class TiktuneApp(WorkflowControls, SearchFlow, PlayerControls, App[int]):
+=======
+class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
+>>>>>>> main
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -321,6 +326,7 @@ class TiktuneApp(WorkflowControls, SearchFlow, PlayerControls, App[int]):
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
     async def action_quit(self) -> None:
+        self.stop_prefetch()
         self.close_player()
         self.exit(0)
 

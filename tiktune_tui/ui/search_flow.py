@@ -46,6 +46,7 @@ class SearchFlow:
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
+        self.stop_prefetch()  # the new search has the network to itself
         query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings, self.rank_mode)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
@@ -142,6 +143,7 @@ class SearchFlow:
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
+        self.prefetch_top(recommendation.rows, recommendation.label)
         if not recommendation.rows:
             self._back_to_the_query()
             self.details.show_message(
