@@ -34,6 +34,9 @@ from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effectiv
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
+from tiktune_tui.ui.widgets.find_input import FindInput
+from tiktune_tui.ui.widgets.queue_panel import QueuePanel
+from tiktune_tui.ui.workflow import WorkflowControls
 from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search import SourceChoice
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
@@ -70,7 +73,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+<<<<<<< HEAD
+class TiktuneApp(WorkflowControls, SearchFlow, PlayerControls, App[int]):
+=======
 class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
+>>>>>>> main
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -144,9 +151,11 @@ class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
             yield Static(id="tag-error")
             yield RelatedTags(id="related")
         yield StatusLine(id="status")
+        yield FindInput(id="find", placeholder="find: words of the title or artist; -tag drops a tag's songs")
         with Container(id="body"):
             yield SongTable(id="songs")
             yield DetailsPane(id="details")
+            yield QueuePanel(id="queue")
         self._music_bar = MusicBar(
             id="music-bar",
             audio_output=self.audio_output,
@@ -323,6 +332,7 @@ class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
 
     def on_unmount(self) -> None:
         self.close_player()
+        self.close_saved_store()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(self, self.keymap, super().get_system_commands(screen))

@@ -171,6 +171,8 @@ class SearchFlow:
         )
 
     def show_rows(self, rows: Sequence[SongRank]) -> None:
+        if self.rows_arrive_in_saved_view(rows):  # the shortlist shows: results wait behind it
+            return
         table = self.table
         table.loading = False
         # The same query again (its final rows after the partial ones, a refresh) keeps the
