@@ -73,11 +73,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-<<<<<<< HEAD
-class TiktuneApp(WorkflowControls, SearchFlow, PlayerControls, App[int]):
-=======
-class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
->>>>>>> main
+class TiktuneApp(WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
