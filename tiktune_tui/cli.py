@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tiktune_tui import __version__
+from tiktune_tui.commands.args import add_global_options, add_source_options  # noqa: F401 - re-exported
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
 COMMANDS = ("recommend", "tags", "export", "eval")
@@ -28,42 +29,6 @@ the app: tiktune [TAG ...] [--rank MODE] [--source catalog|store|tiktok] [--cata
          [--data-dir DIR] [--per-tag N] [--refresh] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
-
-
-def add_source_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that searches for songs."""
-    group = parser.add_argument_group("data")
-    group.add_argument(
-        "--source",
-        choices=("catalog", "store", "tiktok"),
-        help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
-    )
-    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
-    group.add_argument(
-        "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
-    )
-    group.add_argument(
-        "--per-tag", type=_positive_int, default=60, metavar="N",
-        help="live TikTok: videos to fetch per tag (default 60; TikTok pages hold 30)",
-    )
-    group.add_argument(
-        "--refresh", action="store_true",
-        help="live TikTok: fetch again even tags fetched in the last 15 minutes",
-    )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 2000:
-        raise argparse.ArgumentTypeError("must be between 1 and 2000")
-    return value
-
-
-def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,15 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_app_parser() -> argparse.ArgumentParser:
+    from tiktune_tui.commands import app as app_command
+
     parser = _top_parser("Open the tiktune app, optionally with a query already run.")
-    parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags to search for at start")
-    add_source_options(parser)
-    parser.add_argument(
-        "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
-    )
-    parser.add_argument(
-        "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum"
-    )
+    app_command.add_arguments(parser)
     return parser
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tiktune_tui.config import Settings
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.library.sources import SourceOptions
 
 FIXED_NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -65,7 +65,7 @@ def write_many_songs(path: Path, count: int, tag: str = "bench") -> Path:
 def make_app(catalog: Path, tags=(), settings: Settings | None = None, **kwargs) -> TiktuneApp:
     return TiktuneApp(
         tags=tags,
-        source=SourceChoice(catalog=str(catalog)),
+        source=SourceOptions(catalog=str(catalog)),
         settings=settings or Settings(),
         clock=lambda: FIXED_NOW,
         **kwargs,

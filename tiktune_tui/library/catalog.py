@@ -38,6 +38,11 @@ BUNDLED_NAME = "tiktok_videos.csv.gz"
 BUNDLED_LABEL = "bundled catalog"
 
 
+def catalog_label(path: str | Path | None) -> str:
+    """What the user is told a catalog is: "bundled catalog", "catalog NAME.csv"."""
+    return BUNDLED_LABEL if path is None else f"catalog {Path(path).name}"
+
+
 class CatalogError(TiktuneError):
     """A catalog file that cannot be read; the message names file:line."""
 
@@ -162,7 +167,7 @@ def _user_catalog(name: str, size: int, mtime_ns: int) -> Catalog:
     try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            return Catalog(parse_catalog(handle, str(path)), label=f"catalog {path.name}")
+            return Catalog(parse_catalog(handle, str(path)), label=catalog_label(path))
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such file") from None
     except IsADirectoryError:

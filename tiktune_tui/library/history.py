@@ -8,9 +8,9 @@ write merges with what is on disk, so two running apps both keep their queries.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
+
+from tiktune_tui.files import write_text
 
 MAX_QUERIES = 500
 FILE_NAME = "history.txt"
@@ -49,13 +49,6 @@ class QueryHistory:
         queries = [*queries, query][-self.limit :]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".history-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write("\n".join(queries) + "\n")
-                os.replace(temp, self.path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_text(self.path, "\n".join(queries) + "\n")
         except OSError as exc:
             log.warning("query history not saved: %s", exc)

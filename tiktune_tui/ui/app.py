@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from functools import partial, wraps
@@ -16,9 +15,10 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tiktune_tui.background_loop import BackgroundLoop
-from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
+from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.core.tags import TagError, parse_tags
@@ -32,7 +32,8 @@ from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
 from tiktune_tui.ui.messages import KnownTagsLoaded, PartialResults, RelatedTagsFound, SearchProgress
 from tiktune_tui.ui.widgets.music_bar import MusicBar
-from tiktune_tui.ui.search import Query, SearchCancelled, SourceChoice, run_search, warm_catalog
+from tiktune_tui.library.sources import SourceOptions
+from tiktune_tui.ui.search import Search, SearchCancelled, run_search, warm_catalog
 from tiktune_tui.ui.widgets.song_table import COLUMNS, SongTable
 from tiktune_tui.ui.widgets.status_line import StatusLine
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
@@ -83,7 +84,7 @@ class TiktuneApp(App[int]):
         self,
         *,
         tags: Sequence[str] = (),
-        source: SourceChoice | None = None,
+        source: SourceOptions | None = None,
         settings: Settings | None = None,
         weights: Weights | None = None,
         clock: Clock = utc_now,
@@ -93,7 +94,7 @@ class TiktuneApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
-        self.source = source or SourceChoice()
+        self.source = source or SourceOptions()
         self.weights = weights or DEFAULT_WEIGHTS
         self.clock = clock
         # Read by the music bar when it opens libVLC.
@@ -381,7 +382,7 @@ class TiktuneApp(App[int]):
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
-        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings, self.rank_mode)
+        query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -393,7 +394,7 @@ class TiktuneApp(App[int]):
             self.table.loading = True
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_search(self, query: Query) -> tuple[int, Recommendation]:
+    def _run_search(self, query: Search) -> tuple[int, Recommendation]:
         worker = get_current_worker()
         return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled, self.engine_loop)
 
@@ -537,53 +538,22 @@ class TiktuneApp(App[int]):
         self.music_bar.show_song(row.song)
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """`tiktune [TAG...]`: check what can be checked before the screen switches, then run the app."""
-    from pathlib import Path
-
-    from tiktune_tui.library.catalog import CatalogError
-    from tiktune_tui.core.weights import WeightsError
-    from tiktune_tui.errors import UsageError
-
-    settings = load_settings()
-    try:
-        tags = parse_tags(args.tags) if args.tags else []
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        weights = Weights.parse(settings.weights or "")
-    except WeightsError as exc:
-        raise UsageError(f"{settings.path}: [ranking] {exc}") from None
-    if args.catalog and args.source not in (None, "catalog"):
-        raise UsageError("--catalog goes with --source catalog")
-    if args.catalog and not Path(args.catalog).is_file():
-        raise CatalogError(f"{args.catalog}: no such file")
-    if args.source == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.library.sources.tiktok_session import TikTokError, no_token_message
-
-        # Said before the screen switches, like any other start-up problem.
-        raise TikTokError(no_token_message(settings))
-    try:
-        mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
-    except modes.ModeError as exc:
-        raise UsageError(str(exc)) from None
+def run_app(
+    *,
+    tags: Sequence[str],
+    source: SourceOptions,
+    mode: str,
+    settings: Settings,
+    weights: Weights,
+    audio_output: str | None = None,
+    command_hint: str | None = None,
+) -> int:
+    """`tiktune [TAG...]` once commands/app.py has checked its arguments: run the app."""
     app = TiktuneApp(
-        tags=tags,
-        source=SourceChoice(
-            kind=args.source,
-            catalog=args.catalog,
-            data_dir=args.data_dir,
-            per_tag=getattr(args, "per_tag", 60),
-            refresh=getattr(args, "refresh", False),
-        ),
-        mode=mode,
-        settings=settings,
-        weights=weights,
-        audio_output=getattr(args, "audio_output", None),
+        tags=tags, source=source, mode=mode, settings=settings, weights=weights, audio_output=audio_output
     )
-    hint = getattr(args, "command_hint", None)
-    if hint:
-        app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {hint}")
+    if command_hint:
+        app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {command_hint}")
     try:
         app.run()
     finally:

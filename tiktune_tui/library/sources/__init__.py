@@ -16,13 +16,35 @@ __all__ = [
 ]
 
 
+# What the app calls live TikTok before it has answered once (it then says "TikTok", "TikTok (stored)").
+TIKTOK_LIVE_LABEL = "TikTok live"
+
+
 @dataclass(frozen=True)
 class SourceOptions:
+    """Where a search takes its songs from: `--source`, `--catalog`, `--data-dir` and the TikTok knobs."""
+
     kind: str | None = None  # catalog | store | tiktok; None picks the default
     catalog: str | None = None
     data_dir: str | None = None
     per_tag: int = 60
     refresh: bool = False
+
+    def resolved_kind(self, settings: Settings) -> str:
+        return default_kind(self, settings)
+
+    def label(self, settings: Settings) -> str:
+        """What to call the source before it has answered once ("bundled catalog", "catalog x.csv")."""
+        kind = self.resolved_kind(settings)
+        if kind == "catalog":
+            from tiktune_tui.library.catalog import catalog_label
+
+            return catalog_label(self.catalog)
+        if kind == "store":
+            from tiktune_tui.library.sources.store import StoreSource
+
+            return StoreSource.label
+        return TIKTOK_LIVE_LABEL if kind == "tiktok" else kind
 
 
 def default_kind(options: SourceOptions, settings: Settings) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from tiktune_tui.library.catalog import Catalog, load_catalog
+from tiktune_tui.library.catalog import Catalog, catalog_label, load_catalog
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
 
 
@@ -13,7 +13,7 @@ class CatalogSource(Source):
     def __init__(self, path: str | Path | None = None, catalog: Catalog | None = None) -> None:
         self._path = path
         self._catalog = catalog
-        self.label = catalog.label if catalog else ("bundled catalog" if path is None else f"catalog {Path(path).name}")
+        self.label = catalog.label if catalog else catalog_label(path)
 
     @property
     def catalog(self) -> Catalog:
