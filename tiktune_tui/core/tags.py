@@ -69,7 +69,7 @@ def parse_tags(text: str | Iterable[str]) -> list[str]:
             raise TagError(f'invalid tag "{_shown(piece)}": not valid UTF-8')
         else:
             raise TagError(
-                f'invalid tag "{terminal_safe(piece)}": {terminal_safe(repr(bad))} is not allowed '
+                f'invalid tag "{_shown(piece)}": {terminal_safe(repr(bad))} is not allowed '
                 "(letters, digits, emoji and _ only)"
             )
         if len(tag) > MAX_TAG_LENGTH:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ REQUIRED_COLUMNS = (
 )
 BUNDLED_NAME = "tiktok_videos.csv.gz"
 BUNDLED_LABEL = "bundled catalog"
+MAX_COUNT = 2**63 - 1  # the largest count SQLite stores
 
 
 def catalog_label(path: str | Path | None) -> str:
@@ -81,6 +83,8 @@ def _count(row: dict[str, str], column: str, where: str) -> int:
         raise CatalogError(f"{where}: {column} {terminal_safe(text)!r} is not a whole number") from None
     if value < 0:
         raise CatalogError(f"{where}: {column} is negative ({value})")
+    if value > MAX_COUNT:  # no video has; and the store, SQLite, cannot hold it
+        raise CatalogError(f"{where}: {column} is too large ({len(text)} digits)")
     return value
 
 
@@ -95,14 +99,23 @@ def _time(text: str, where: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _is_id(text: str) -> bool:
+    """TikTok ids are ASCII digits ("²" and "٣" are digits to str.isdigit)."""
+    return text.isascii() and text.isdigit()
+
+
 def _optional_int(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(text) if text.isdecimal() and text.isascii() else None
 
 
 def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video]:
     reader = csv.DictReader(lines)
-    columns = reader.fieldnames or []
+    try:
+        columns = reader.fieldnames or []  # reads the header line, which may be no CSV at all
+    except csv.Error as exc:
+        raise CatalogError(f"{name}:1: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise CatalogError(f"{name}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
@@ -113,9 +126,9 @@ def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video
             where = f"{name}:{reader.line_num}"
             video_id = (row["video_id"] or "").strip()
             music_id = (row["music_id"] or "").strip()
-            if not video_id.isdigit():
+            if not _is_id(video_id):
                 raise CatalogError(f"{where}: video_id {terminal_safe(video_id)!r} is not a TikTok id")
-            if not music_id.isdigit():
+            if not _is_id(music_id):
                 raise CatalogError(f"{where}: music_id {terminal_safe(music_id)!r} is not a TikTok id")
             song = songs.get(music_id)
             if song is None:
@@ -174,7 +187,7 @@ def _user_catalog(name: str, size: int, mtime_ns: int) -> Catalog:
         raise CatalogError(f"{path}: is a directory, not a CSV file") from None
     except PermissionError:
         raise CatalogError(f"{path}: permission denied") from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise CatalogError(f"{path}: not a UTF-8 CSV file ({exc.__class__.__name__})") from None
 
 
