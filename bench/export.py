@@ -41,7 +41,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tiktune_tui.export.exporter import Exporter, ExportOptions, build_args, forget_probes, plan  # noqa: E402
+from tiktune_tui.export.exporter import Exporter  # noqa: E402
+from tiktune_tui.export.options import ExportOptions  # noqa: E402
+from tiktune_tui.export.plan import build_args, plan_for  # noqa: E402
+from tiktune_tui.export.probe import forget_probes, probe_audio, probe_video  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "tiktune-bench"
 
@@ -137,7 +140,7 @@ def main() -> int:
         def remux_b_frames() -> None:
             remux_of(b_video)
 
-        reencode_args = build_args(plan(fade_job), out / "reencode.mp4")
+        reencode_args = build_args(plan_for(fade_job, probe_video(fade_job.video), probe_audio(fade_job.audio)), out / "reencode.mp4")
         at = reencode_args.index("copy")
         assert reencode_args[at - 1] == "-vcodec"
         reencode_args[at : at + 1] = ["libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]

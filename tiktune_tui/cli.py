@@ -92,6 +92,23 @@ def _near_command(words: Sequence[str]) -> str | None:
     return f"tiktune {near[0]} {' '.join(words[1:])}".rstrip() if near else None
 
 
+def _mistyped_command(args: argparse.Namespace, hint: str | None) -> None:
+    """`tiktune recomend fyp` is a typo, not a search for #recomend: a first word close to a
+    command that no known hashtag spells is a usage error. A known tag (#export, say) is
+    searched as asked, with the hint shown in the app."""
+    if hint is None:
+        return
+    from tiktune_tui.errors import UsageError
+    from tiktune_tui.library.tag_index import known_tags
+
+    word = args.tags[0].lower()
+    kind = args.source or "tiktok"  # unresolved: count the catalog and the store alike
+    if any(tag == word for tag, _ in known_tags(word, catalog=args.catalog, data_dir=args.data_dir, source_kind=kind)):
+        return
+    command = hint.split()[1]
+    raise UsageError(f"{args.tags[0]!r} is not a command: did you mean `{command}`? (run: {hint})")
+
+
 def _one_line(exc: BaseException) -> str:
     """An error message as one safe line: it may quote paths, tags or ffmpeg's own words."""
     from tiktune_tui.text import terminal_safe
@@ -111,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return module.run(args)
         args = build_app_parser().parse_args(argv)
         args.command_hint = _near_command(args.tags)
+        _mistyped_command(args, args.command_hint)
         from tiktune_tui.commands import app as app_command
 
         return app_command.run(args)

@@ -87,7 +87,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
         assert "not a time" in note(screen, "#export-timing-note")
         assert screen.query_one("#export-run", Button).disabled
         await type_into(pilot, "#export-offset", "0:09")
-        assert "past the song's end" in note(screen, "#export-timing-note")
+        assert "past the end of the song" in note(screen, "#export-timing-note")
         await type_into(pilot, "#export-offset", "0:01")
         await type_into(pilot, "#export-fade", "0.5")
         await type_into(pilot, "#export-original-volume", "50")

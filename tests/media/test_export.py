@@ -24,20 +24,19 @@ from tests.support.export_media import (
 
 from tiktune_tui import cli
 from tiktune_tui.core.models import Song
-from tiktune_tui.export.exporter import (
+from tiktune_tui.export.exporter import Exporter
+from tiktune_tui.export.options import (
     ExportCancelled,
     ExportError,
-    Exporter,
     ExportOptions,
     OutputExists,
     default_output,
-    format_clock,
     parse_clock,
     parse_percent,
-    probe,
-    probe_video,
     slug,
 )
+from tiktune_tui.export.probe import probe, probe_video
+from tiktune_tui.text import format_clock
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 

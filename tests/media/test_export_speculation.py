@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from tests.support.export_media import Media, make_media, streams, video_packet_hashes
 
-from tiktune_tui.export import exporter
-from tiktune_tui.export.exporter import ExportCancelled, ExportError, Exporter, ExportOptions, forget_probes
+from tiktune_tui.export import probe as probing
+from tiktune_tui.export.exporter import Exporter
+from tiktune_tui.export.options import ExportCancelled, ExportError, ExportOptions
+from tiktune_tui.export.probe import forget_probes
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -90,8 +92,8 @@ def test_an_mp3_song_with_a_fade_is_guessed_too(media, tmp_path, out):
 
 
 def test_inputs_already_probed_need_no_guess(media, tmp_path, out):
-    exporter.probe(media.mp4)
-    exporter.probe(media.song)
+    probing.probe(media.mp4)
+    probing.probe(media.song)
     runner = Exporter()
     runner.run(ExportOptions(video=media.mp4, audio=media.song, output=out / "o.mp4"))
     assert runner.last_guess is None
@@ -112,13 +114,13 @@ def test_looping_an_mp3_of_unknown_length_is_not_guessed(media, out):
     ],
 )
 def test_a_wrong_guess_is_stopped_and_the_probed_plan_runs(media, tmp_path, out, monkeypatch, wrong):
-    guess = exporter.guess_media
+    guess = probing.guess_media
 
     def wrong_guess(path):
         info = guess(path)
         return dataclasses.replace(info, **wrong) if info is not None and info.has_video else info
 
-    monkeypatch.setattr(exporter, "guess_media", wrong_guess)
+    monkeypatch.setattr(probing, "guess_media", wrong_guess)
     ffmpeg = CountedFfmpeg(tmp_path)
     runner = Exporter(ffmpeg_cmd=str(ffmpeg.path))
     result = runner.run(ExportOptions(video=media.mp4, audio=media.song, output=out / "o.mp4"))
@@ -161,7 +163,7 @@ def test_cancel_while_the_guess_runs_and_ffprobe_has_not_answered(media, tmp_pat
     ffmpeg = CountedFfmpeg(tmp_path, realtime=True)  # 2 s of video takes 2 s: still running at cancel
     cancel = threading.Event()
     release = threading.Event()
-    real_probe = exporter._probe
+    real_probe = probing._probe
 
     def slow_probe(path):
         # ffprobe "takes" until the test ends; the guessed ffmpeg is running meanwhile.
@@ -173,7 +175,7 @@ def test_cancel_while_the_guess_runs_and_ffprobe_has_not_answered(media, tmp_pat
         release.wait(10)
         return real_probe(path)
 
-    monkeypatch.setattr(exporter, "_probe", slow_probe)
+    monkeypatch.setattr(probing, "_probe", slow_probe)
     runner = Exporter(ffmpeg_cmd=str(ffmpeg.path), poll_s=0.02)
     try:
         with pytest.raises(ExportCancelled):

@@ -259,3 +259,46 @@ def test_a_near_miss_of_a_command_gets_a_hint_not_a_guess():
     assert _near_command(["recomend", "fyp", "dance"]) == "tiktune recommend fyp dance"
     assert _near_command(["#tag", "xu"]) is None  # a hashtag, plainly
     assert _near_command(["cooking", "diy"]) is None and _near_command([]) is None
+
+
+def test_a_mistyped_command_is_a_usage_error_not_a_search(tmp_path):
+    result = subprocess.run(
+        [TIKTUNE, "recomend", "fyp"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        env={**os.environ, "TIKTUNE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "did you mean `recommend`?" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_a_known_tag_close_to_a_command_is_searched_as_asked(tmp_path):
+    # #tagz is in this catalog: the app opens for it (and refuses here only for want of a terminal).
+    catalog = write_catalog(tmp_path / "tagz.csv", [video("1", "100", "tagz", play=5)])
+    result = subprocess.run(
+        [TIKTUNE, "tagz", "--catalog", str(catalog)], capture_output=True, text=True, timeout=30,
+        stdin=subprocess.DEVNULL, env={**os.environ, "TIKTUNE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "did you mean" not in result.stderr and "needs a terminal" in result.stderr
+
+
+@pytest.mark.parametrize("closed", ["stdin", "stdout"])
+def test_the_app_refuses_to_start_without_a_terminal(tmp_path, closed):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        streams = {"stdin": follower, "stdout": follower}
+        streams[closed] = subprocess.DEVNULL if closed == "stdin" else open(tmp_path / "out.txt", "w")
+        result = subprocess.run(
+            [TIKTUNE, "fyp"], stdin=streams["stdin"], stdout=streams["stdout"], stderr=subprocess.PIPE,
+            text=True, timeout=20, env={**os.environ, "TIKTUNE_DATA_DIR": str(tmp_path)},
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "needs a terminal" in result.stderr
+    assert "tiktune recommend" in result.stderr  # names the headless commands
+    if closed == "stdout":
+        assert (tmp_path / "out.txt").read_text() == ""  # no escape codes written to the file

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tests.support.export_media import Media, make_media, streams
 
-from tiktune_tui.export import exporter
+from tiktune_tui.export import probe as probing
 from tiktune_tui.export.mp4_header import HeaderError, looks_like_mp4, parse_moov, read_header
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -159,12 +159,12 @@ def test_a_moov_above_the_cap_is_declined(media, monkeypatch):
 
 
 def test_guess_media_for_mp3_and_unknown_files(media, tmp_path):
-    guess = exporter.guess_media(media.long_song)
-    real = exporter.probe(media.long_song)
+    guess = probing.guess_media(media.long_song)
+    real = probing.probe(media.long_song)
     assert guess is not None and (guess.audio_codec, guess.audio_index) == (real.audio_codec, real.audio_index)
     assert guess.duration_s == float("inf") and not guess.has_video  # its length is left to ffprobe
     fake = tmp_path / "fake.mp3"
     fake.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x05hello" + b"not a frame")
-    assert exporter.guess_media(fake) is None
-    assert exporter.guess_media(media.webm) is None and exporter.guess_media(media.text) is None
-    assert exporter.guess_media(tmp_path / "missing.mp4") is None
+    assert probing.guess_media(fake) is None
+    assert probing.guess_media(media.webm) is None and probing.guess_media(media.text) is None
+    assert probing.guess_media(tmp_path / "missing.mp4") is None

@@ -6,8 +6,26 @@ Start-up problems are said before the screen switches; the UI gets ready objects
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tiktune_tui.commands import args as checks
+from tiktune_tui.errors import UsageError
+
+HEADLESS_HINT = "tiktune recommend TAG..., tiktune tags, tiktune saved, tiktune export (see: tiktune --help)"
+
+
+def check_terminal(stdin=None, stdout=None) -> None:
+    """The app draws a full screen and reads keys: with input from a file or output to one it
+    would write escape codes nobody sees and wait for keys that never come."""
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    for name, stream in (("input", stdin), ("output", stdout)):
+        try:
+            tty = stream is not None and stream.isatty()
+        except (ValueError, OSError):  # closed or detached
+            tty = False
+        if not tty:
+            raise UsageError(f"the app needs a terminal but its {name} is not one; headless commands: {HEADLESS_HINT}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     checks.check_source(source, settings)
     mode = checks.mode_from(args.rank or DEFAULT_MODE)
 
+    check_terminal()  # after the arguments: a bad tag is said as such, with or without one
     from tiktune_tui.ui.app import run_app
 
     return run_app(

@@ -93,21 +93,23 @@ def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None =
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.export import exporter
-    from tiktune_tui.text import file_size, terminal_safe
+    from tiktune_tui.export import options as export
+    from tiktune_tui.export.exporter import Exporter
+    from tiktune_tui.export.probe import probe_video
+    from tiktune_tui.text import file_size, format_clock, terminal_safe
 
     try:
-        offset = exporter.parse_clock(args.offset)
-        fade = exporter.parse_seconds(args.fade, "--fade")
-        song_volume = exporter.parse_percent(args.song_volume, "--song-volume")
-        original_volume = exporter.parse_percent(args.original_volume, "--original-volume")
+        offset = export.parse_clock(args.offset)
+        fade = export.parse_seconds(args.fade, "--fade")
+        song_volume = export.parse_percent(args.song_volume, "--song-volume")
+        original_volume = export.parse_percent(args.original_volume, "--original-volume")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
     video_path = Path(args.video).expanduser()
     # The default output's container depends on the video's codec; with --out the exporter
     # probes the video itself, side by side with a speculative start of ffmpeg.
-    video = None if args.out else exporter.probe_video(video_path)
+    video = None if args.out else probe_video(video_path)
     song = None
     if args.song:
         song, audio_path = song_audio(args.song, args.data_dir, args.catalog)
@@ -118,14 +120,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         output = Path(args.out).expanduser()
     else:
-        output = exporter.default_output(video_path, label, video.video_codec)
+        output = export.default_output(video_path, label, video.video_codec)
     taken = None  # the name asked for, already in use: said only once the export has gone ahead
-    if output.exists() and not args.force and output.suffix.lower() in exporter.OUTPUT_FORMATS:
-        renamed = exporter.unique_path(output)
+    if output.exists() and not args.force and output.suffix.lower() in export.OUTPUT_FORMATS:
+        renamed = export.unique_path(output)
         if not output.is_dir():
             taken = output
         output = renamed
-    options = exporter.ExportOptions(
+    options = export.ExportOptions(
         video=video_path,
         audio=audio_path,
         output=output,
@@ -139,8 +141,8 @@ def run(args: argparse.Namespace) -> int:
     )
     show_progress = sys.stderr.isatty() and not args.json
     try:
-        result = exporter.Exporter().run(options, on_progress=_print_progress if show_progress else None)
-    except exporter.BadRequest as exc:  # what the arguments alone settle is a usage error (exit 2)
+        result = Exporter().run(options, on_progress=_print_progress if show_progress else None)
+    except export.BadRequest as exc:  # what the arguments alone settle is a usage error (exit 2)
         raise UsageError(str(exc)) from None
     finally:
         if show_progress:
@@ -157,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
-        f"wrote {terminal_safe(str(result.output))} ({exporter.format_clock(result.duration_s)}, "
+        f"wrote {terminal_safe(str(result.output))} ({format_clock(result.duration_s)}, "
         f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}, {file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
     )
     if not args.no_open and sys.stdout.isatty():
@@ -166,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_progress(progress) -> None:
-    from tiktune_tui.export.exporter import format_clock
+    from tiktune_tui.text import format_clock
 
     eta = f"  ETA {format_clock(progress.eta_s)}" if progress.eta_s is not None else ""
     sys.stderr.write(

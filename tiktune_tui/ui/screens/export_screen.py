@@ -21,22 +21,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from tiktune_tui.export import exporter
-
 from tiktune_tui.export import opener
+from tiktune_tui.export import options as export
+from tiktune_tui.export import probe as probing
 from tiktune_tui.text import format_clock
 from tiktune_tui.core.models import Song
-from tiktune_tui.export.exporter import (
+from tiktune_tui.export.exporter import Exporter, ExportResult
+from tiktune_tui.export.ffmpeg_process import Progress
+from tiktune_tui.export.options import (
     AUDIO_EXTENSIONS,
     VIDEO_EXTENSIONS,
     ExportCancelled,
     ExportError,
-    Exporter,
     ExportOptions,
-    ExportResult,
-    MediaInfo,
-    Progress,
 )
+from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import file_size, terminal_safe
@@ -254,7 +253,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     @work(thread=True, exclusive=True, group="export-probe-video", exit_on_error=False)
     def _probe_video(self, path: Path) -> None:
         try:
-            info: MediaInfo | str = exporter.probe_video(path)
+            info: MediaInfo | str = probing.probe_video(path)
         except ExportError as exc:
             info = str(exc)
         self.app.call_from_thread(self._video_probed, path, info)
@@ -282,12 +281,12 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         audio = self._audio_path()
         label = audio.stem if audio is not None else (self.song.title or self.song.id) if self.song else video.stem
         self._setting_output = True
-        self.query_one("#export-output", Input).value = str(exporter.default_output(video, label, info.video_codec))
+        self.query_one("#export-output", Input).value = str(export.default_output(video, label, info.video_codec))
 
     @work(thread=True, exclusive=True, group="export-probe-audio", exit_on_error=False)
     def _probe_audio(self, path: Path) -> None:
         try:
-            info: MediaInfo | str = exporter.probe_audio(path)
+            info: MediaInfo | str = probing.probe_audio(path)
         except ExportError as exc:
             info = str(exc)
         self.app.call_from_thread(self._audio_probed, path, info)
@@ -381,82 +380,89 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def _mode(self) -> str:
         return "mix" if self.query_one("#export-mode-mix", RadioButton).value else "replace"
 
+    # Where each `validate` problem is shown: beside its field, two fields sharing a line.
+    _NOTES = {
+        "video": "#export-video-note",
+        "audio": "#export-audio-note",
+        "mode": "#export-volume-note",
+        "song_volume": "#export-volume-note",
+        "original_volume": "#export-volume-note",
+        "offset_s": "#export-timing-note",
+        "fade_s": "#export-timing-note",
+        "output": "#export-output-note",
+    }
+
     def _validate(self) -> ExportOptions | None:
-        """Every option checked, each message beside its field; the options when all are good."""
-        problems = False
+        """Every option checked by `validate` (the exporter's own rule), each message beside its
+        field; the options when all are good. Only what a form has on top: a field not filled in
+        yet, a text that does not parse, an input still being probed."""
+        incomplete = False
         video = self._video_path()
         if video is None or self.video_info is None:
-            problems = True
+            incomplete = True
         audio = self._audio_path() or self.song_audio
         if audio is None:
-            problems = True
+            incomplete = True
             if self.song is None or self.audio_cache is None or not self.song.play_url:
                 if not self._value("#export-audio"):
                     self._note("#export-audio-note", "pick an audio file for the song", error=True)
         elif self.audio_info is None:
-            problems = True
+            incomplete = True
 
-        volumes: list[float] = []
-        message = ""
-        for selector, what in (("#export-song-volume", "song volume"), ("#export-original-volume", "original volume")):
+        problems: dict[str, list[str]] = {}  # note selector -> messages
+
+        def parsed(field: str, parse: Callable[[], float], fallback: float) -> float:
             try:
-                volumes.append(exporter.parse_percent(self._value(selector), what))
+                return parse()
             except ValueError as exc:
-                message = message or str(exc)
-        self._note("#export-volume-note", message, error=bool(message))
-        problems |= bool(message)
+                problems.setdefault(self._NOTES[field], []).append(str(exc))
+                return fallback
 
-        timing: list[str] = []
-        offset = fade = 0.0
-        try:
-            offset = exporter.parse_clock(self._value("#export-offset"))
-            if self.audio_info is not None and offset >= self.audio_info.duration_s:
-                timing.append(f"start is past the song's end ({format_clock(self.audio_info.duration_s)})")
-        except ValueError as exc:
-            timing.append(str(exc))
-        try:
-            fade = exporter.parse_seconds(self._value("#export-fade"), "fade-out")
-            if self.video_info is not None and fade > self.video_info.duration_s:
-                timing.append(f"fade-out is longer than the video ({format_clock(self.video_info.duration_s)})")
-        except ValueError as exc:
-            timing.append(str(exc))
-        self._note("#export-timing-note", "; ".join(timing), error=bool(timing))
-        problems |= bool(timing)
+        def percent(selector: str, what: str) -> Callable[[], float]:
+            return lambda: export.parse_percent(self._value(selector), what)
+
+        song_volume = parsed("song_volume", percent("#export-song-volume", "song volume"), 1.0)
+        original_volume = parsed("original_volume", percent("#export-original-volume", "original volume"), 1.0)
+        offset = parsed("offset_s", lambda: export.parse_clock(self._value("#export-offset")), 0.0)
+        fade = parsed("fade_s", lambda: export.parse_seconds(self._value("#export-fade"), "fade-out"), 0.0)
 
         output_text = self._value("#export-output")
         output = Path(output_text).expanduser().absolute() if output_text else None
-        out_message, out_error = "", False
-        if output is None:
-            out_error = video is not None
-            out_message = "give an output file" if out_error else ""
-        elif output.suffix.lower() not in exporter.OUTPUT_FORMATS:
-            out_message, out_error = f"the name must end in {', '.join(exporter.OUTPUT_FORMATS)}", True
-        elif video is not None and output == video:
-            out_message, out_error = "that is your video: it is never overwritten", True
-        elif not output.parent.is_dir():
-            out_message, out_error = f"no folder {output.parent}", True
-        elif output.is_dir():
-            out_message, out_error = "that is a folder; give a file name", True
-        elif output.exists():
-            out_message = "exists: you will be asked before it is replaced"
-        self._note("#export-output-note", out_message, error=out_error)
-        problems |= out_error or output is None
-
-        ready = not problems and self.state == "form"
-        self.query_one("#export-run", Button).disabled = not ready
-        if not ready or video is None or audio is None or output is None:
-            return None
-        return ExportOptions(
-            video=video,
-            audio=audio,
-            output=output,
+        options = ExportOptions(
+            # A field not given yet stands in as the null device: nothing an output can be.
+            video=video or Path(os.devnull),
+            audio=audio or Path(os.devnull),
+            output=output or Path(os.devnull),
             mode="mix" if self._mode() == "mix" else "replace",
             offset_s=offset,
             loop=self.query_one("#export-loop", Checkbox).value,
             fade_s=fade,
-            song_volume=volumes[0],
-            original_volume=volumes[1],
+            song_volume=song_volume,
+            original_volume=original_volume,
         )
+        # An existing output is not a problem here: the user is asked before it is replaced.
+        for problem in export.validate(replace(options, overwrite=True), self.video_info, self.audio_info):
+            if problem.field != "output" or output is not None:
+                problems.setdefault(self._NOTES[problem.field], []).append(problem.message)
+
+        out_message = ""
+        if output is None and video is not None:
+            problems.setdefault("#export-output-note", []).append("give an output file")
+        elif output is not None and "#export-output-note" not in problems and output.exists():
+            out_message = "exists: you will be asked before it is replaced"
+        for selector in ("#export-volume-note", "#export-timing-note", "#export-output-note"):
+            messages = problems.get(selector, [])
+            fine = out_message if selector == "#export-output-note" else ""
+            self._note(selector, "; ".join(messages) or fine, error=bool(messages))
+        for selector in ("#export-video-note", "#export-audio-note"):  # else they hold the probe's answer
+            if selector in problems:
+                self._note(selector, "; ".join(problems[selector]), error=True)
+
+        ready = not problems and not incomplete and output is not None and self.state == "form"
+        self.query_one("#export-run", Button).disabled = not ready
+        if not ready:
+            return None
+        return options
 
     # --- pickers ------------------------------------------------------------
 

@@ -1,0 +1,181 @@
+"""The plan of an export (what ffmpeg will be asked to do, and why) and its ffmpeg arguments.
+
+Container rule (why the default output is not always .mp4): stream copy only works when the
+output container can carry the video's codec. MP4 carries H.264, HEVC, MPEG-4, AV1 and VP9
+(ffmpeg >= 4.x); it cannot carry VP8, and QuickTime .mov carries neither VP8 nor VP9 nor AV1.
+So the default output is `.mp4` when the codec fits MP4 and `.mkv` otherwise (Matroska
+carries every codec and AAC). When the user explicitly asks for a container that cannot carry
+the codec, the video is re-encoded to H.264 instead of failing, and the result says so
+(`video_copied=False`). WebM is never an output: it cannot carry AAC audio.
+
+The audio is always AAC: encoded from the song, or copied when the song is AAC already and
+needs no processing (replace mode, 100 % volume, no fade, long enough from the offset).
+The output always has exactly the video's duration: the song is offset (input seek), looped
+(`-stream_loop -1`, repeats start at the song's beginning) or padded with silence, then cut
+to the video's length in the filter graph, so the audio ends with the video.
+
+ffmpeg always gets an argument list with `file:`-prefixed absolute paths, so names with
+spaces, quotes, unicode, `:` or a leading `-` are taken literally.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from tiktune_tui.export import probe as probing
+from tiktune_tui.export.options import (
+    COPYABLE,
+    OUTPUT_FORMATS,
+    ExportError,
+    ExportOptions,
+    output_suffix_for,
+    raise_first,
+    validate,
+)
+from tiktune_tui.export.probe import MediaInfo, ffmpeg_path
+from tiktune_tui.text import format_clock
+
+AUDIO_BITRATE = "192k"
+_FASTSTART_FORMATS = frozenset({"mp4", "mov"})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked export: what ffmpeg will be asked to do, and why."""
+
+    options: ExportOptions
+    video: MediaInfo
+    audio: MediaInfo
+    container: str
+    copy_video: bool
+    mix: bool
+    loop: bool  # the song actually needs repeating
+    copy_audio: bool
+    warnings: tuple[str, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return self.video.duration_s
+
+
+def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan:
+    """The plan for `options` given what the inputs are; the first `validate` problem if any."""
+    raise_first(validate(options, video, audio))
+    output = options.output
+    container = OUTPUT_FORMATS[output.suffix.lower()]
+    warnings: list[str] = []
+    mix = options.mode == "mix"
+    if mix and not video.has_audio:
+        mix = False
+        warnings.append("the video has no sound of its own: the song alone is used")
+    remaining = audio.duration_s - options.offset_s
+    if not options.loop and remaining + 0.05 < video.duration_s:
+        warnings.append(
+            f"the song runs out at {format_clock(remaining)} of {format_clock(video.duration_s)}: "
+            "the rest is silent (turn on loop to repeat it)"
+        )
+    copyable = COPYABLE[container]
+    copy_video = copyable is None or video.video_codec in copyable
+    if not copy_video:
+        warnings.append(
+            f"{output.suffix} cannot carry {video.video_codec} video as is: it is re-encoded to H.264 "
+            f"(choose {output_suffix_for(video.video_codec)} to keep it untouched)"
+        )
+    loop = options.loop and remaining < video.duration_s
+    # An AAC song that needs no processing (no mix, volume, fade, loop or padding) is copied
+    # as is: no generation loss, and the export runs at remux speed. It is cut at an AAC frame
+    # (23 ms at 44.1 kHz), well within a video frame of the video's length.
+    copy_audio = (
+        audio.audio_codec == "aac"
+        and not mix
+        and options.song_volume == 1.0
+        and options.fade_s == 0
+        and remaining >= video.duration_s
+    )
+    return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings))
+
+
+def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
+    """The ffmpeg argument list for `plan`, writing to `target`, reporting on stdout (-progress)."""
+    options = plan.options
+    duration = plan.duration_s
+    video_in = ffmpeg.input(ffmpeg_path(plan.video.path))
+    song_kwargs: dict[str, object] = {}
+    if options.offset_s > 0:
+        song_kwargs["ss"] = f"{options.offset_s:.3f}"
+    if plan.loop:
+        song_kwargs["stream_loop"] = -1
+    song_in = ffmpeg.input(ffmpeg_path(plan.audio.path), **song_kwargs)
+
+    song = song_in[str(plan.audio.audio_index)]
+    if plan.mix:
+        # amix takes its format from the first input: without this a mono song would turn the
+        # video's stereo sound mono. (Replace mode keeps the song's own format: no resampling.)
+        song = song.filter("aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp")
+    if options.song_volume != 1.0:
+        song = song.filter("volume", f"{options.song_volume:.3f}")
+    song = song.filter("apad").filter("atrim", duration=f"{duration:.6f}")
+    if options.fade_s > 0:
+        song = song.filter("afade", t="out", st=f"{max(0.0, duration - options.fade_s):.6f}", d=f"{options.fade_s:.6f}")
+    audio = song_in[str(plan.audio.audio_index)] if plan.copy_audio else song
+    if plan.mix:
+        original = video_in[str(plan.video.audio_index)].filter(
+            "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
+        )
+        if options.original_volume != 1.0:
+            original = original.filter("volume", f"{options.original_volume:.3f}")
+        # normalize=0: amix would otherwise halve both; the user sets the volumes.
+        audio = ffmpeg.filter([song, original], "amix", inputs=2, duration="first", normalize=0)
+
+    output_kwargs: dict[str, object] = {
+        "f": plan.container,
+        "t": f"{duration:.6f}",
+        # Phone videos carry the GPS position in container tags; a file made to be posted drops them.
+        "map_metadata": "-1",
+    }
+    if plan.copy_audio:
+        output_kwargs["acodec"] = "copy"
+    else:
+        # The "fast" coder is about twice as fast as the default two-loop search on 2 cores and
+        # transparent enough at 192 kbit/s; AAC encoding is most of an export's time.
+        output_kwargs.update(acodec="aac", audio_bitrate=AUDIO_BITRATE, aac_coder="fast")
+    if plan.copy_video:
+        output_kwargs["vcodec"] = "copy"
+    else:
+        output_kwargs.update(vcodec="libx264", preset="veryfast", crf=20, pix_fmt="yuv420p")
+    if plan.container in _FASTSTART_FORMATS:
+        output_kwargs["movflags"] = "+faststart"
+    stream = ffmpeg.output(
+        video_in[str(plan.video.video_index)], audio, ffmpeg_path(target), **output_kwargs
+    )
+    return [
+        ffmpeg_cmd,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-y",  # the target is our own fresh temp file
+        *ffmpeg.get_args(stream),
+    ]
+
+
+
+def guess_plan(options: ExportOptions) -> Plan | None:
+    """The plan most likely for `options`, from remembered probes and file headers; None when unsure."""
+    video = probing.known_probe(options.video) or probing.guess_media(options.video)
+    audio = probing.known_probe(options.audio) or probing.guess_media(options.audio)
+    if video is None or audio is None or not video.has_video or not audio.has_audio:
+        return None
+    if options.loop and math.isinf(audio.duration_s):
+        return None  # whether the song repeats depends on its length, which the guess lacks
+    try:
+        return plan_for(options, video, audio)
+    except ExportError:
+        return None
