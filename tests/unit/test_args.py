@@ -14,15 +14,33 @@ from tiktune_tui.library.sources import SourceOptions
 
 
 def recommend_args(**overrides):
-    values = dict(tags=["#Fyp", "dance"], limit=5, weights=None, rank="fit", require_all=True,
-                  source=None, catalog=None, data_dir=None, per_tag=60, refresh=False)
+    values = {
+        "tags": ["#Fyp", "dance"],
+        "limit": 5,
+        "weights": None,
+        "rank": "fit",
+        "require_all": True,
+        "source": None,
+        "catalog": None,
+        "data_dir": None,
+        "per_tag": 60,
+        "refresh": False,
+    }
     return argparse.Namespace(**{**values, **overrides})
 
 
 def test_a_query_is_built_whole_from_the_arguments():
     query = checks.query_from(recommend_args(), Settings(weights="share=10"))
-    assert query == Query(("fyp", "dance"), mode="fit", weights=Weights(share=10), require_all=True, limit=5)
-    assert checks.query_from(recommend_args(weights="play=3", limit=0), Settings(weights="share=10")).weights == Weights(play=3)
+    assert query == Query(
+        ("fyp", "dance"),
+        mode="fit",
+        weights=Weights(share=10),
+        require_all=True,
+        limit=5,
+    )
+    assert checks.query_from(
+        recommend_args(weights="play=3", limit=0), Settings(weights="share=10")
+    ).weights == Weights(play=3)
 
 
 @pytest.mark.parametrize("value, expected", [(0, None), (7, 7), (10**30, None)])
@@ -35,12 +53,22 @@ def test_limits(value, expected):
     [
         (lambda: checks.limit_of(-1), "--limit must be 0 or more"),
         (lambda: checks.tags_from(["a&b"]), 'invalid tag "a&b"'),
-        (lambda: checks.one_tag("a b", "--related"), "--related takes one tag, got 'a b'"),
-        (lambda: checks.weights_from("plays=1", where="/c.toml"), "/c.toml: [ranking] bad weight 'plays=1'"),
+        (
+            lambda: checks.one_tag("a b", "--related"),
+            "--related takes one tag, got 'a b'",
+        ),
+        (
+            lambda: checks.weights_from("plays=1", where="/c.toml"),
+            "/c.toml: [ranking] bad weight 'plays=1'",
+        ),
         (lambda: checks.mode_from("best"), "unknown ranking mode 'best'"),
         (lambda: checks.modes_from(["fit,best"]), "unknown ranking mode 'best'"),
-        (lambda: checks.check_source(SourceOptions(kind="store", catalog="x.csv"), Settings()),
-         "--catalog goes with --source catalog"),
+        (
+            lambda: checks.check_source(
+                SourceOptions(kind="store", catalog="x.csv"), Settings()
+            ),
+            "--catalog goes with --source catalog",
+        ),
     ],
 )
 def test_each_check_is_a_usage_error(call, message):
@@ -55,8 +83,12 @@ def test_modes_keep_the_order_given_without_repeats():
 
 
 def test_source_options_come_from_the_data_options():
-    args = argparse.Namespace(source="store", catalog=None, data_dir="/d", per_tag=30, refresh=True)
-    assert checks.source_options(args) == SourceOptions(kind="store", data_dir="/d", per_tag=30, refresh=True)
+    args = argparse.Namespace(
+        source="store", catalog=None, data_dir="/d", per_tag=30, refresh=True
+    )
+    assert checks.source_options(args) == SourceOptions(
+        kind="store", data_dir="/d", per_tag=30, refresh=True
+    )
 
 
 @pytest.mark.parametrize(

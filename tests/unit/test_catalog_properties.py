@@ -8,10 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiktune_tui.errors import TiktuneError
-from tiktune_tui.library.catalog import REQUIRED_COLUMNS, CatalogError, load_catalog, parse_catalog
+from tiktune_tui.library.catalog import (
+    REQUIRED_COLUMNS,
+    CatalogError,
+    load_catalog,
+    parse_catalog,
+)
 
 HEADER = ",".join(REQUIRED_COLUMNS) + "\n"
-_names = itertools.count()  # a new file per example: load_catalog caches by path, size and mtime
+_names = (
+    itertools.count()
+)  # a new file per example: load_catalog caches by path, size and mtime
 
 
 def assert_one_line(error: TiktuneError) -> None:
@@ -36,9 +43,25 @@ def test_any_text_is_read_or_refused_in_one_line(text):
 field = st.one_of(
     st.text(max_size=12),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["", "0", "²", "٣", "1e3", " 7 ", "2025-01-01T00:00:00Z", "2025-13-01", "\x00", '"', "9" * 5000]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "²",
+            "٣",
+            "1e3",
+            " 7 ",
+            "2025-01-01T00:00:00Z",
+            "2025-13-01",
+            "\x00",
+            '"',
+            "9" * 5000,
+        ]
+    ),
 )
-row = st.lists(field, min_size=0, max_size=len(REQUIRED_COLUMNS) + 2).map(lambda cells: ",".join(cells))
+row = st.lists(field, min_size=0, max_size=len(REQUIRED_COLUMNS) + 2).map(
+    lambda cells: ",".join(cells)
+)
 
 
 @given(st.lists(row, max_size=5))
@@ -60,8 +83,16 @@ def test_any_file_is_read_or_refused_in_one_line(tmp_path, data, gzipped, compre
 def test_what_the_properties_found():
     good = "1,a,2,t,a,0,0,0,0,2025-01-01T00:00:00Z"
     for header, body, message in [
-        ("\x00" + HEADER, "", "x.csv:1: line contains NUL"),  # the header line was read outside the guard
-        (HEADER, good.replace(",0,0,0,0,", f",{10**19},0,0,0,"), "play_count is too large (20 digits)"),
+        (
+            "a" * 200_000 + "\n",
+            "",
+            "x.csv:1: field larger than field limit",
+        ),  # the header line was read outside the guard
+        (
+            HEADER,
+            good.replace(",0,0,0,0,", f",{10**19},0,0,0,"),
+            "play_count is too large (20 digits)",
+        ),
     ]:
         try:
             parse_catalog(io.StringIO(header + body, newline=""), "x.csv")
@@ -70,13 +101,20 @@ def test_what_the_properties_found():
         else:
             raise AssertionError(f"accepted {header + body!r}")
     # A duration of "²" is a digit to str.isdigit but not to int(): it is left out, not a crash.
-    videos = parse_catalog(io.StringIO(HEADER.rstrip() + ",music_duration_s\n" + good + ",²\n", newline=""), "x")
+    videos = parse_catalog(
+        io.StringIO(
+            HEADER.rstrip() + ",music_duration_s\n" + good + ",²\n", newline=""
+        ),
+        "x",
+    )
     assert videos[0].song.duration_s is None
 
 
 def test_a_gzip_file_with_a_broken_stream_is_refused_in_one_line(tmp_path):
     path = tmp_path / "broken.csv.gz"
-    path.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 20)  # zlib.error inside
+    path.write_bytes(
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 20
+    )  # zlib.error inside
     try:
         load_catalog(path)
     except CatalogError as error:

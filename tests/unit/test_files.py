@@ -15,12 +15,19 @@ def test_a_file_is_replaced_whole_and_nothing_is_left_beside_it(tmp_path):
     assert os.listdir(tmp_path) == ["history.txt"]
 
 
-def test_an_error_while_writing_keeps_the_old_file_and_removes_the_temporary_one(tmp_path):
+def test_an_error_while_writing_keeps_the_old_file_and_removes_the_temporary_one(
+    tmp_path,
+):
     target = tmp_path / "song.mp3"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError), replacing(target, binary=True, prefix=".fetch-", suffix=".part") as out:
+    with (
+        pytest.raises(RuntimeError),
+        replacing(target, binary=True, prefix=".fetch-", suffix=".part") as out,
+    ):
         out.write(b"half")
-        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".fetch-")]  # written beside it
+        assert [
+            p.name for p in tmp_path.iterdir() if p.name.startswith(".fetch-")
+        ]  # written beside it
         raise RuntimeError("network gone")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["song.mp3"]

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from tiktune_tui.errors import UsageError
 
-if TYPE_CHECKING:  # imported where used: `tiktune --help` builds every parser and should stay quick
+if (
+    TYPE_CHECKING
+):  # imported where used: `tiktune --help` builds every parser and should stay quick
     from tiktune_tui.config import Settings
     from tiktune_tui.core.query import Query
     from tiktune_tui.core.weights import Weights
@@ -23,7 +25,9 @@ MAX_PER_TAG = 2000
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks on errors"
+    )
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -34,16 +38,24 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         choices=("catalog", "store", "tiktok"),
         help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
     )
-    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
     group.add_argument(
-        "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
+        "--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema"
     )
     group.add_argument(
-        "--per-tag", type=positive_int, default=60, metavar="N",
+        "--data-dir",
+        metavar="DIR",
+        help="where the database and audio cache live ($TIKTUNE_DATA_DIR)",
+    )
+    group.add_argument(
+        "--per-tag",
+        type=positive_int,
+        default=60,
+        metavar="N",
         help="live TikTok: videos to fetch per tag (default 60; TikTok pages hold 30)",
     )
     group.add_argument(
-        "--refresh", action="store_true",
+        "--refresh",
+        action="store_true",
         help="live TikTok: fetch again even tags fetched in the last 15 minutes",
     )
 
@@ -146,7 +158,10 @@ def check_source(options: SourceOptions, settings: Settings) -> None:
 
         raise CatalogError(f"{options.catalog}: no such file")
     if options.kind == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.library.sources.tiktok_session import TikTokError, no_token_message
+        from tiktune_tui.library.sources.tiktok_session import (
+            TikTokError,
+            no_token_message,
+        )
 
         raise TikTokError(no_token_message(settings))
 
@@ -158,4 +173,10 @@ def query_from(args: argparse.Namespace, settings: Settings) -> Query:
     tags = tags_from(args.tags)
     limit = limit_of(args.limit)
     weights = weights_from(args.weights or settings.weights or "")
-    return Query(tags, mode=mode_from(args.rank), weights=weights, require_all=args.require_all, limit=limit)
+    return Query(
+        tags,
+        mode=mode_from(args.rank),
+        weights=weights,
+        require_all=args.require_all,
+        limit=limit,
+    )

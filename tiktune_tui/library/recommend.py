@@ -110,12 +110,12 @@ def stored_recommendation(
 
 async def recommend(
     query: Query,
-    source_options: SourceOptions = SourceOptions(),
+    source_options: SourceOptions | None = None,
     on_event: Callable[[SearchEvent], None] | None = None,
     *,
     settings: Settings | None = None,
 ) -> Recommendation:
-    """Search the source `source_options` describes for `query.tags` and rank the songs in
+    """Search the source `source_options` describes (default: SourceOptions()) for `query.tags` and rank the songs in
     `query.mode` (core.modes.MODE_NAMES).
 
     The store source ranks inside SQLite (stored_recommendation). The corpus statistics fit and
@@ -124,7 +124,7 @@ async def recommend(
     """
     settings = settings or load_settings()
     tags, weights = list(query.tags), query.weights
-    source = open_source(source_options, settings)
+    source = open_source(source_options or SourceOptions(), settings)
     if isinstance(source, StoreSource):
         try:
             return stored_recommendation(
