@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline_sql import rank_songs  # noqa: E402
 from synthetic import ROOT, synthetic_store_path, tag_name  # noqa: E402
 
 from tiktune_tui.core.models import Song, Stats, Video  # noqa: E402
@@ -89,7 +90,7 @@ def main() -> None:
     print(f"store: {store.counts()}")
     for name, tags in QUERIES.items():
         rows = sql_bare_scan(store, tags)
-        ranked = best_of(lambda: store.rank_songs(tags, limit=50))
+        ranked = best_of(lambda: rank_songs(store, tags, limit=50))
         bare = best_of(lambda: sql_bare_scan(store, tags))
         print(f"store  {name:8} {tags}: {rows:,} videos  rank {ranked * 1000:7.1f} ms  "
               f"bare scan {bare * 1000:7.1f} ms  ratio {ranked / bare:.2f}x")

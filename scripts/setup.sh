@@ -6,7 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_chromium="${TIKTUNE_WANT_CHROMIUM:-1}"
-apt_pkgs=(ffmpeg libvlc5 vlc-plugin-base)
+# One package a line, so that a new need is a one-line change.
+apt_pkgs=(
+  python3-venv    # `python3 -m venv` on Debian
+  ffmpeg          # export, and the media tests
+  libvlc5         # playback
+  vlc-plugin-base
+)
 [ "$want_chromium" = 1 ] && apt_pkgs+=(chromium)
 
 missing=()
@@ -29,20 +35,27 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py="${PYTHON:-python3}"
+lock=requirements/test.lock
 stamp=".venv/.tiktune-installed"
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
   "$py" -m venv .venv
 fi
-# Reinstall only when the dependency list changed since the last install.
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing tiktune into .venv" >&2
+# Install again only when the lock or pyproject.toml changed since the last install: the stamp holds
+# their fingerprint (content, not mtime, which a fresh clone does not keep).
+want="$(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing tiktune into .venv from $lock" >&2
   # pip's chatter (index warnings, build notes) goes to a log shown only on failure.
   log=.venv/install.log
-  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+  pip=(.venv/bin/python -m pip)
+  # Exact versions of everything from the lock; then the package itself, whose own ranges the lock satisfies.
+  if ! { "${pip[@]}" install -q --upgrade pip \
+         && "${pip[@]}" install -q -r "$lock" \
+         && "${pip[@]}" install -q --no-deps -e .; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: installing tiktune failed (log above, also in $log)" >&2
     exit 1
   fi
-  touch "$stamp"
+  echo "$want" >"$stamp"
 fi

@@ -1,13 +1,45 @@
-"""Every test runs offline, with its own data and config dirs, and no real browser by accident."""
+"""Every test runs offline, with its own data and config dirs, and no real browser by accident.
+
+Also: one fixed terminal and locale for everything the suite starts, and the serial group that
+keeps tests which cannot share the machine out of each other's way under pytest-xdist.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# What Rich and Textual read to pick colours, width and glyphs. Fixed here, before any test and any
+# xdist worker starts, so the suite gives the same output under any TERM, locale or terminal size;
+# a test about one of these sets it itself with monkeypatch.
+FIXED_ENVIRONMENT = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+UNSET_ENVIRONMENT = (
+    *("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES"),
+    # Textual's own switches; not TEXTUAL_SNAPSHOT_*, which pytest-textual-snapshot sets for its workers.
+    *("TEXTUAL", "TEXTUAL_DRIVER", "TEXTUAL_COLOR_SYSTEM", "TEXTUAL_ANIMATIONS", "TEXTUAL_FPS", "TEXTUAL_THEME"),
+)
+
+# Marker names whose tests run one at a time, in one xdist worker (`--dist loadgroup`):
+# `browser` starts Chromium (memory and CPU hungry on 2 cores); `serial` for anything else that cannot
+# share the machine (heavy timing-sensitive media work, fixed ports, machine-wide state).
+SERIAL_MARKERS = ("browser", "serial")
+
+
+def pytest_configure(config):
+    os.environ.update(FIXED_ENVIRONMENT)
+    for name in UNSET_ENVIRONMENT:
+        os.environ.pop(name, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture(autouse=True)

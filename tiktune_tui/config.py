@@ -5,6 +5,8 @@ Defaults just work; the file is optional. Example `config.toml`:
     [tiktok]
     ms_token = "..."        # or $TIKTUNE_MS_TOKEN
     proxy = "http://..."    # or $TIKTUNE_PROXY
+    region = "GB"           # or $TIKTUNE_REGION / --region: the country TikTok is asked for
+    prefetch = 3            # songs whose audio is fetched ahead when live results arrive
 
     [player]
     audio_output = "pulse"  # or $TIKTUNE_AUDIO_OUTPUT
@@ -34,6 +36,16 @@ class ConfigError(TiktuneError):
     pass
 
 
+# The keys each table may hold; `tiktune doctor` names any other as unknown ([keys] takes any id).
+KNOWN_SETTINGS: dict[str, frozenset[str] | None] = {
+    "tiktok": frozenset({"ms_token", "proxy", "region", "prefetch"}),
+    "player": frozenset({"audio_output"}),
+    "ranking": frozenset({"weights"}),
+    "keys": None,
+}
+DEFAULT_PREFETCH = 3
+
+
 @dataclass(frozen=True)
 class Settings:
     ms_token: str | None = None
@@ -42,6 +54,8 @@ class Settings:
     weights: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    region: str | None = None  # ISO country code, upper case; None: TikTokApi's default (US)
+    prefetch: int = DEFAULT_PREFETCH
 
     @property
     def has_tiktok_token(self) -> bool:
@@ -92,6 +106,17 @@ def load_settings(path: Path | None = None) -> Settings:
     if not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: every [keys] value must be a string like \"ctrl+j\"")
     env = os.environ
+    prefetch = tiktok.get("prefetch", DEFAULT_PREFETCH)
+    if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= 20:
+        raise ConfigError(f"{path}: [tiktok] prefetch must be a whole number from 0 to 20")
+    region = env.get("TIKTUNE_REGION") or _text(tiktok, "region", str(path))
+    if region is not None:
+        from tiktune_tui.core.region import RegionError, parse_region
+
+        try:
+            region = parse_region(region)
+        except RegionError as exc:
+            raise ConfigError(f"{path}: [tiktok] region: {exc}") from None
     return Settings(
         ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
         proxy=_proxy(env.get("TIKTUNE_PROXY"), "TIKTUNE_PROXY")
@@ -100,4 +125,6 @@ def load_settings(path: Path | None = None) -> Settings:
         weights=_text(ranking, "weights", str(path)),
         keys=dict(keys),
         path=path,
+        region=region,
+        prefetch=prefetch,
     )

@@ -1,18 +1,45 @@
-"""Making untrusted text (from TikTok, from files) safe to print on a terminal."""
+"""Making untrusted text (from TikTok, from files, from config) safe to print on a terminal.
+
+The one place every output goes through: the table, CSV and stderr use `terminal_safe`,
+every `--json` uses `json_text`, Textual widgets put `terminal_safe` text in `Text` objects.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
+from typing import TextIO
 
-# C0/C1 controls (ESC included) and the bidi controls that can reorder what a terminal shows.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a terminal must never receive raw from outside: the C0 controls and DEL (ESC starts CSI
+# and OSC sequences: clear the screen, retitle the window, write the clipboard), the C1 controls
+# (U+009B is a one-character CSI on some terminals), the bidi controls that reorder what is shown
+# (embeddings, overrides, isolates, and the marks LRM, RLM, ALM), and lone surrogates (no terminal
+# encoding can write them: printing one would crash instead of showing it).
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}\\ud800-\\udfff]")
+# In JSON text the C0 controls are already escaped by the encoder (and a raw newline there is
+# layout); the rest of the set is valid JSON raw, so the encoder leaves it: we escape it.
+_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f{_BIDI}\\ud800-\\udfff]")
 
 
 def terminal_safe(text: str) -> str:
-    """`text` with every control character replaced by a visible escape like \\x1b."""
+    """`text` with every control character replaced by a visible escape like \\x1b, \\x9b or
+    \\u202e. The escapes are plain ASCII, so escaping twice changes nothing more."""
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def json_text(data: object, *, indent: int | None = 2) -> str:
+    """`data` as JSON whose every C0, C1, bidi control and lone surrogate is a \\uXXXX escape:
+    printed on a terminal it does nothing, parsed it gives back exactly the same strings."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def write_json(data: object, stream: TextIO) -> None:
+    """Every `--json` output: `json_text(data)` and a newline."""
+    stream.write(json_text(data) + "\n")
 
 
 def visible_controls(text: str) -> str:

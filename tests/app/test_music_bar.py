@@ -13,9 +13,11 @@ from textual.widgets import Input, Label, Static
 
 import tiktune_tui.ui
 from tests.support.player_support import make_tone, serve_directory, song
-from tiktune_tui.playback import player as player_module
+from tiktune_tui.playback import vlc_setup
 from tiktune_tui.core.models import Song
-from tiktune_tui.playback.player import NO_PREVIEW, PlayerState, PlayerStatus
+from tiktune_tui.playback.audio_cache import AudioCache
+from tiktune_tui.playback.player import PlayerState, PlayerStatus
+from tiktune_tui.playback.song_audio import NO_PREVIEW
 from tiktune_tui.ui.widgets.music_bar import MusicBar, SeekBar
 
 TCSS = Path(tiktune_tui.ui.__file__).parent / "tiktune.tcss"
@@ -40,7 +42,7 @@ class BarApp(App):
     def __init__(self, songs: list[Song] = (), **bar_options) -> None:
         super().__init__()
         self.songs = list(songs)
-        self.bar_options = bar_options
+        self.bar_options = {"audio_output": "dummy", **bar_options}
 
     def compose(self) -> ComposeResult:
         yield Static("songs", id="body")
@@ -198,13 +200,27 @@ async def test_a_resolver_given_to_the_bar_is_used(base_url):
         await until(pilot, lambda: text_of(app, "#bar-state") == "▶")
 
 
+async def test_the_bar_plays_with_what_it_is_given_not_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TIKTUNE_AUDIO_OUTPUT", "from-the-environment")
+    cache = AudioCache(tmp_path / "given-cache")
+    app = BarApp([], cache=cache)
+    app.bar_options["audio_output"] = None
+    async with app.run_test(size=(80, 8)) as pilot:
+        await until(pilot, lambda: app.bar.player.status.state != PlayerState.STARTING)
+        assert app.bar.player.audio_output is None  # libVLC's default; the env is config's business
+        assert app.bar.player.cache is cache
+    app = BarApp([], audio_output="dummy")
+    async with app.run_test(size=(80, 8)):
+        assert app.bar.player.audio_output == "dummy"
+
+
 async def test_libvlc_missing_the_bar_says_how_to_install(monkeypatch):
     def broken():
-        raise player_module.PlaybackUnavailable(
-            f"Playback unavailable: libVLC not found. Install it: {player_module.INSTALL_HINT}"
+        raise vlc_setup.PlaybackUnavailable(
+            f"Playback unavailable: libVLC not found. Install it: {vlc_setup.INSTALL_HINT}"
         )
 
-    monkeypatch.setattr(player_module, "_import_vlc", broken)
+    monkeypatch.setattr(vlc_setup, "_import_vlc", broken)
     app = BarApp([song("a", None)])
     async with app.run_test(size=(120, 8)) as pilot:
         await until(pilot, lambda: "apt-get install libvlc5 vlc-plugin-base" in text_of(app, "#bar-message"))
@@ -254,7 +270,7 @@ def test_the_bar_while_playing(snap_compare):
 def test_the_bar_when_playback_is_unavailable(snap_compare):
     unavailable = PlayerStatus(
         state=PlayerState.UNAVAILABLE,
-        message=f"Playback unavailable: libVLC not found. Install it: {player_module.INSTALL_HINT}",
+        message=f"Playback unavailable: libVLC not found. Install it: {vlc_setup.INSTALL_HINT}",
     )
 
     async def show(pilot) -> None:

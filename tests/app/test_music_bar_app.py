@@ -11,7 +11,8 @@ from textual.widgets import Label
 
 from tests.support.player_support import make_tone, serve_directory
 from tests.support.ui_catalog import COLUMNS, make_app, wait_for_search
-from tiktune_tui.playback.player import NO_PREVIEW, PlayerState
+from tiktune_tui.playback.player import PlayerState
+from tiktune_tui.playback.song_audio import NO_PREVIEW
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 from textual.widgets import Static
@@ -150,3 +151,17 @@ async def test_another_mode_opens_its_list_at_the_top(tmp_path):
         await pilot.press("o")
         await wait_for_search(pilot)
         assert app.rank_mode == "fit" and app.table.cursor_row == 0
+
+
+async def test_the_app_gives_the_music_bar_its_output_and_data_dirs_cache(tmp_path):
+    app = make_app(
+        niche_catalog(tmp_path / "c.csv"), settings=Settings(audio_output="dummy"), audio_output=None
+    )
+    app.source = replace(app.source, data_dir=str(tmp_path / "data"))  # as `--data-dir` sets it
+    async with app.run_test(size=(120, 36)):
+        player = app.music_bar.player
+        assert player.audio_output == "dummy"  # from the settings when no --audio-output
+        assert player.cache.directory == tmp_path / "data" / "audio"
+    app = make_app(niche_catalog(tmp_path / "d.csv"), settings=Settings(audio_output="alsa"), audio_output="dummy")
+    async with app.run_test(size=(120, 36)):
+        assert app.music_bar.player.audio_output == "dummy"  # --audio-output wins

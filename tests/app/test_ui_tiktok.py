@@ -28,6 +28,7 @@ async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch
         settings=Settings(ms_token="tok"),
         clock=lambda: FIXED_NOW,
         load_known_tags=False,
+        audio_output="dummy",
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
@@ -62,6 +63,7 @@ async def test_partial_results_show_in_the_active_mode_while_a_tag_is_still_load
         mode="fit",
         clock=lambda: FIXED_NOW,
         load_known_tags=False,
+        audio_output="dummy",
     )
     try:
         async with app.run_test(size=(120, 36)) as pilot:

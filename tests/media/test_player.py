@@ -10,18 +10,11 @@ from pathlib import Path
 import pytest
 from tests.support.player_support import make_tone, serve_directory, song
 
-from tiktune_tui.playback import player as player_module
-from tiktune_tui.playback.audio_cache import AudioCache
-from tiktune_tui.playback.player import (
-    INSTALL_HINT,
-    NO_PREVIEW,
-    Notice,
-    Player,
-    PlayerState,
-    StatusChanged,
-    find_audio_problem,
-    local_path,
-)
+from tiktune_tui.playback import vlc_setup
+from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.player import Notice, Player, PlayerState, StatusChanged
+from tiktune_tui.playback.song_audio import NO_PREVIEW, NoPreview, find_audio, local_path
+from tiktune_tui.playback.vlc_setup import INSTALL_HINT, find_audio_problem
 
 PLAYING = PlayerState.PLAYING
 
@@ -230,6 +223,26 @@ def test_song_without_url_and_no_resolver_says_why_and_stays(make_player, record
     eventually(lambda: NO_PREVIEW in recorder.notices)
 
 
+def test_no_preview_is_told_by_its_type_not_its_words(make_player, recorder):
+    # A resolver that knows there is no audio anywhere raises NoPreview in its own words:
+    # the player stays on the song as for the catalog's, instead of skipping along.
+    def resolve(s):
+        raise NoPreview("TikTok keeps no audio for this sound")
+
+    player = make_player(resolve=resolve)
+    player.play_songs([song("catalog", None), song("other", None)], 0)
+    status = player.wait_for(lambda s: s.state == PlayerState.ERROR)
+    assert status.message == "TikTok keeps no audio for this sound" and status.index == 0
+    eventually(lambda: "TikTok keeps no audio for this sound" in recorder.notices)
+    assert player.status.index == 0
+
+
+def test_find_audio_without_a_link_or_resolver_raises_no_preview(tmp_path):
+    with pytest.raises(NoPreview, match="No preview"):
+        find_audio(song("catalog", None), AudioCache(tmp_path / "audio"))
+    assert issubclass(NoPreview, AudioUnavailable)
+
+
 def test_a_resolver_supplies_a_fresh_url(make_player, base_url):
     asked = []
 
@@ -379,11 +392,11 @@ def test_volume_and_mute(make_player, base_url):
 
 def test_libvlc_missing_leaves_the_player_usable_and_says_how_to_install(monkeypatch, recorder):
     def broken():
-        raise player_module.PlaybackUnavailable(
+        raise vlc_setup.PlaybackUnavailable(
             f"Playback unavailable: libVLC not found (libvlc.so.5: cannot open). Install it: {INSTALL_HINT}"
         )
 
-    monkeypatch.setattr(player_module, "_import_vlc", broken)
+    monkeypatch.setattr(vlc_setup, "_import_vlc", broken)
     player = Player(listener=recorder, audio_output="dummy")
     try:
         status = player.wait_for(lambda s: s.state == PlayerState.UNAVAILABLE)
@@ -407,8 +420,8 @@ def test_the_import_failure_itself_becomes_playback_unavailable(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_vlc)
-    with pytest.raises(player_module.PlaybackUnavailable, match="libvlc5 vlc-plugin-base"):
-        player_module._import_vlc()
+    with pytest.raises(vlc_setup.PlaybackUnavailable, match="libvlc5 vlc-plugin-base"):
+        vlc_setup._import_vlc()
 
 
 def test_close_stops_playback_and_leaves_no_thread(make_player, base_url):

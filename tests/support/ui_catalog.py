@@ -63,6 +63,7 @@ def write_many_songs(path: Path, count: int, tag: str = "bench") -> Path:
 
 
 def make_app(catalog: Path, tags=(), settings: Settings | None = None, **kwargs) -> TiktuneApp:
+    kwargs.setdefault("audio_output", "dummy")  # as $TIKTUNE_AUDIO_OUTPUT gives load_settings
     return TiktuneApp(
         tags=tags,
         source=SourceOptions(catalog=str(catalog)),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.weights import Weights
-from tiktune_tui.library.store.database import MIGRATIONS, Store
+from tiktune_tui.library.store import MIGRATIONS, Store
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -55,6 +54,7 @@ def _ks(text: str) -> tuple[int, ...]:
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.library.catalog import load_catalog
     from tiktune_tui.core import evaluation
+    from tiktune_tui.text import terminal_safe, write_json
 
     from tiktune_tui.commands.args import modes_from
 
@@ -79,11 +79,10 @@ def run(args: argparse.Namespace) -> int:
         report = evaluation.evaluate(train.videos, holdout.videos, modes, ks, expand=args.expand)
         where = f"{holdout.label} against {train.label}"
     if args.json:
-        json.dump(report.as_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(report.as_dict(), sys.stdout)
         return 0
     share = report.reachable / report.cases if report.cases else 0.0
-    print(f"{where}: {report.cases} cases, {report.reachable} reachable ({share:.1%}: a training video "
+    print(f"{terminal_safe(where)}: {report.cases} cases, {report.reachable} reachable ({share:.1%}: a training video "
           "of the real song shares one of their hashtags, the ceiling for any mode)")
     print(format_table(report))
     return 0

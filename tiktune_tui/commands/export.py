@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -75,28 +74,26 @@ def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = 
 def song_audio(music_id: str, data_dir: str | None = None, catalog: str | None = None):
     """(song, audio path): the cached audio, else downloaded from the song's play URL."""
     from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+    from tiktune_tui.playback.song_audio import NoPreview, find_audio
 
     song, where = find_song(music_id, data_dir, catalog)
-    cache = AudioCache.default(data_dir)
-    cached = cache.path_for(song)
-    if cached is not None:
-        return song, cached
-    if not song.play_url:
+    try:
+        path, _ = find_audio(song, AudioCache.default(data_dir))
+    except NoPreview:
         origin = "the bundled catalog has no audio" if where == "catalog" and not catalog else "no audio link is known"
         raise TiktuneError(
             f"no audio for song {music_id}: {origin}; pass --audio FILE or play it once with a TikTok token configured"
-        )
-    try:
-        return song, cache.fetch(song)
+        ) from None
     except AudioUnavailable as exc:
         raise TiktuneError(f"no audio for song {music_id}: {exc}; pass --audio FILE instead") from None
+    return song, path
 
 
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.export import options as export
     from tiktune_tui.export.exporter import Exporter
     from tiktune_tui.export.probe import probe_video
-    from tiktune_tui.text import file_size, format_clock, terminal_safe
+    from tiktune_tui.text import file_size, format_clock, terminal_safe, write_json
 
     try:
         offset = export.parse_clock(args.offset)
@@ -150,12 +147,11 @@ def run(args: argparse.Namespace) -> int:
     if taken is not None:
         print(f"tiktune: {terminal_safe(str(taken))} exists; wrote {terminal_safe(result.output.name)}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"tiktune: warning: {warning}", file=sys.stderr)
+        print(f"tiktune: warning: {terminal_safe(warning)}", file=sys.stderr)
     if args.json:
         data = result.as_dict()
         data["song_id"] = song.id if song else None
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(data, sys.stdout)
         return 0
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
@@ -185,7 +181,9 @@ def _show(path: Path) -> None:
         try:
             opener.open_path(path)
         except opener.OpenError as exc:
-            print(f"tiktune: warning: {exc}", file=sys.stderr)
+            from tiktune_tui.text import terminal_safe
+
+            print(f"tiktune: warning: {terminal_safe(str(exc))}", file=sys.stderr)
         return
     if not sys.stdin.isatty():
         return

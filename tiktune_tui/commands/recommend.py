@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 import sys
 
 from tiktune_tui.errors import UsageError
@@ -39,6 +38,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")
+    parser.add_argument(
+        "--raw", action="store_true",
+        help="with --csv: write titles, artists and tags byte for byte, control characters "
+        "included (for pipelines; still escaped when stdout is a terminal)",
+    )
     add_source_options(parser)
     add_global_options(parser)
 
@@ -48,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.config import load_settings
     from tiktune_tui.library.recommend import recommend
     from tiktune_tui.library.sources import close_shared_sessions
-    from tiktune_tui.text import terminal_safe
+    from tiktune_tui.text import terminal_safe, write_json
 
+    if args.raw and not args.csv:
+        raise UsageError("--raw goes with --csv (the table always escapes; JSON escapes losslessly)")
     settings = load_settings()
     query = query_from(args, settings)
 
@@ -64,20 +70,39 @@ def run(args: argparse.Namespace) -> int:
         print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]
     if args.json or args.csv:  # the table says it in its title; machine output stays pure
-        print(f"tiktune: answered by {outcome.describe()}", file=sys.stderr)
+        print(f"tiktune: answered by {terminal_safe(outcome.describe())}", file=sys.stderr)
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(rows, sys.stdout)
     elif args.csv:
-        fields = [name for name in rows[0] if name != "explain"] if rows else ["rank"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            row.pop("explain", None)  # nested; --json carries it
-            writer.writerow({**row, "matched_tags": " ".join(row["matched_tags"])})
+        write_csv(rows, raw=_raw_wanted(args.raw))
     else:
         print_table(outcome, explain=args.explain, mode=args.rank)
     return 0
+
+
+def _raw_wanted(raw: bool) -> bool:
+    """--raw, unless stdout is a terminal: raw bytes there are the attack, not the data."""
+    if raw and sys.stdout.isatty():
+        print("tiktune: --raw ignored: stdout is a terminal (pipe or redirect the output for raw bytes)",
+              file=sys.stderr)
+        return False
+    return raw
+
+
+def write_csv(rows: list[dict[str, object]], *, raw: bool = False) -> None:
+    """The rows as CSV; text cells escaped as the table escapes them unless `raw`."""
+    from tiktune_tui.text import terminal_safe
+
+    def cell(value: object) -> object:
+        return value if raw or not isinstance(value, str) else terminal_safe(value)
+
+    fields = [name for name in rows[0] if name != "explain"] if rows else ["rank"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        row.pop("explain", None)  # nested; --json carries it
+        row["matched_tags"] = " ".join(row["matched_tags"])
+        writer.writerow({name: cell(value) for name, value in row.items()})
 
 
 def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> None:
@@ -86,7 +111,7 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
 
     tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)
     ranked = "" if mode == "popular" else f", ranked by {mode}"
-    print(f"{outcome.describe()}: {song_count(len(outcome.rows), outcome.total)} for {tags}{ranked}")
+    print(f"{terminal_safe(outcome.describe())}: {song_count(len(outcome.rows), outcome.total)} for {tags}{ranked}")
     if not outcome.rows:
         return
     header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"

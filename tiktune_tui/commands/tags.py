@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
@@ -71,11 +70,10 @@ def _kind(args: argparse.Namespace) -> str:
 
 def _print(args: argparse.Namespace, rows: list[tuple[str, int | float]], key: str, number: str) -> int:
     """(tag, number) rows as JSON objects {"tag", key} or as aligned text lines."""
-    from tiktune_tui.text import terminal_safe
+    from tiktune_tui.text import terminal_safe, write_json
 
     if args.json:
-        json.dump([{"tag": t, key: n} for t, n in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json([{"tag": t, key: n} for t, n in rows], sys.stdout)
     else:
         for tag, value in rows:
             print(f"{number.format(value)}  #{terminal_safe(tag)}")

@@ -8,6 +8,9 @@ from datetime import datetime
 STAT_NAMES = ("play", "digg", "comment", "share")
 SECONDS_PER_DAY = 86400
 CREDIT_SEPARATOR = " — "
+# The largest engagement count tiktune takes in: SQLite's largest integer, so that
+# whatever a catalog or TikTok gives can also be stored; larger counts are refused.
+MAX_COUNT = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,13 @@ class Weights:
             + self.share * stats.share
         )
 
+    def sql(self, prefix: str = "", suffix: str = "") -> str:
+        """`score` as an SQL expression over columns named prefix + stat + suffix
+        (`sql("v.", "_count")` reads v.play_count ...). The weights are written in as
+        integer literals, so the text is safe to splice and sums stay exact integers."""
+        terms = " + ".join(f"{prefix}{name}{suffix} * {int(getattr(self, name))}" for name in STAT_NAMES)
+        return f"({terms})"
+
     def breakdown(self, stats: Stats) -> dict[str, int]:
         """What each stat contributes to the score; the values sum to `score`."""
         return {name: getattr(self, name) * getattr(stats, name) for name in STAT_NAMES}

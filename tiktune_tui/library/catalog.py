@@ -9,16 +9,17 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from tiktune_tui.core.models import Song, Stats, Video
+from tiktune_tui.core.models import MAX_COUNT, Song, Stats, Video
 from tiktune_tui.core.tags import split_catalog_tags
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.text import terminal_safe
@@ -37,12 +38,17 @@ REQUIRED_COLUMNS = (
 )
 BUNDLED_NAME = "tiktok_videos.csv.gz"
 BUNDLED_LABEL = "bundled catalog"
-MAX_COUNT = 2**63 - 1  # the largest count SQLite stores
+STEP_ROWS = 5_000  # rows read between two chances to stop a load (a few ms)
+LOADED_KEPT = 2  # user catalogs kept in memory, the newest loaded
+_loaded: dict[tuple[str, int, int], Catalog] = {}
+_loaded_lock = threading.Lock()
 
 
 def catalog_label(path: str | Path | None) -> str:
-    """What the user is told a catalog is: "bundled catalog", "catalog NAME.csv"."""
-    return BUNDLED_LABEL if path is None else f"catalog {Path(path).name}"
+    """What the user is told the songs come from: "bundled catalog", "catalog songs.csv".
+    A file name is outside text (a crafted one retitled the terminal window): escaped here,
+    once, for every output that shows the label."""
+    return BUNDLED_LABEL if path is None else f"catalog {terminal_safe(Path(path).name)}"
 
 
 class CatalogError(TiktuneError):
@@ -77,14 +83,18 @@ class Catalog:
 
 def _count(row: dict[str, str], column: str, where: str) -> int:
     text = (row.get(column) or "").strip()
+    if len(text) > 40 and text.isascii() and text.isdigit():  # int() itself refuses 4,300 digits
+        raise CatalogError(f"{where}: {column} is too large (more than {MAX_COUNT:,})")
     try:
         value = int(text)
     except ValueError:
         raise CatalogError(f"{where}: {column} {terminal_safe(text)!r} is not a whole number") from None
     if value < 0:
         raise CatalogError(f"{where}: {column} is negative ({value})")
-    if value > MAX_COUNT:  # no video has; and the store, SQLite, cannot hold it
-        raise CatalogError(f"{where}: {column} is too large ({len(text)} digits)")
+    if value > MAX_COUNT:
+        # Refused here, before any output: a store could not hold it, and sums of such
+        # counts would overflow the SQL ranking and the table's number formats.
+        raise CatalogError(f"{where}: {column} is too large (more than {MAX_COUNT:,})")
     return value
 
 
@@ -96,7 +106,7 @@ def _time(text: str, where: str) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise CatalogError(f"{where}: create_time {terminal_safe(text)!r} is not an ISO-8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _is_id(text: str) -> bool:
@@ -106,11 +116,20 @@ def _is_id(text: str) -> bool:
 
 def _optional_int(text: str | None) -> int | None:
     text = (text or "").strip()
-    # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    return int(text) if text.isdecimal() and text.isascii() else None
+    # ASCII digits only ("²".isdigit() is true but int() refuses it), and a sane length.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video]:
+    videos: list[Video] = []
+    for _ in _parse_steps(lines, name, videos):
+        pass
+    return videos
+
+
+def _parse_steps(lines: Iterator[str] | io.TextIOBase, name: str, videos: list[Video]) -> Iterator[None]:
+    """Read the CSV into `videos`, pausing (yield) every STEP_ROWS rows so that a caller
+    on an event loop can let it run in between: a Ctrl-C is then felt within a step."""
     reader = csv.DictReader(lines)
     try:
         columns = reader.fieldnames or []  # reads the header line, which may be no CSV at all
@@ -119,10 +138,11 @@ def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise CatalogError(f"{name}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-    videos: list[Video] = []
     songs: dict[str, Song] = {}
     try:
-        for row in reader:
+        for number, row in enumerate(reader, start=1):
+            if number % STEP_ROWS == 0:
+                yield
             where = f"{name}:{reader.line_num}"
             video_id = (row["video_id"] or "").strip()
             music_id = (row["music_id"] or "").strip()
@@ -156,13 +176,22 @@ def parse_catalog(lines: Iterator[str] | io.TextIOBase, name: str) -> list[Video
             )
     except csv.Error as exc:
         raise CatalogError(f"{name}:{reader.line_num}: {exc}") from None
-    return videos
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """The bundled catalog when `path` is None, else the CSV file at `path`."""
+    for step in catalog_steps(path):
+        if step is not None:
+            return step
+    raise AssertionError("catalog_steps ends with the catalog")
+
+
+def catalog_steps(path: str | Path | None = None) -> Iterator[Catalog | None]:
+    """load_catalog step by step: None after every STEP_ROWS rows read, the Catalog last.
+    A caller stops the load by no longer asking for steps (the file is then closed)."""
     if path is None:
-        return _bundled()
+        yield _bundled()
+        return
     path = Path(path)
     try:
         info = path.stat()
@@ -171,24 +200,28 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read ({exc.strerror})") from None
     # Keyed by size and mtime, so an edited file is read again but each query is not.
-    return _user_catalog(str(path), info.st_size, info.st_mtime_ns)
-
-
-@lru_cache(maxsize=2)
-def _user_catalog(name: str, size: int, mtime_ns: int) -> Catalog:
-    path = Path(name)
-    try:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            return Catalog(parse_catalog(handle, str(path)), label=catalog_label(path))
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CatalogError(f"{path}: is a directory, not a CSV file") from None
-    except PermissionError:
-        raise CatalogError(f"{path}: permission denied") from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise CatalogError(f"{path}: not a UTF-8 CSV file ({exc.__class__.__name__})") from None
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    catalog = _loaded.get(key)
+    if catalog is None:
+        videos: list[Video] = []
+        try:
+            opener = gzip.open if path.suffix == ".gz" else open
+            with opener(path, "rt", encoding="utf-8", newline="") as handle:
+                yield from _parse_steps(handle, str(path), videos)
+        except FileNotFoundError:
+            raise CatalogError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise CatalogError(f"{path}: is a directory, not a CSV file") from None
+        except PermissionError:
+            raise CatalogError(f"{path}: permission denied") from None
+        except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise CatalogError(f"{path}: not a UTF-8 CSV file ({exc.__class__.__name__})") from None
+        catalog = Catalog(videos, label=catalog_label(path))
+        with _loaded_lock:  # the app loads from worker threads
+            _loaded[key] = catalog
+            while len(_loaded) > LOADED_KEPT:
+                del _loaded[next(iter(_loaded))]
+    yield catalog
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,16 @@
 
 One query per line in history.txt. Every change rewrites the file under a temporary name
 and renames it into place, so a crash or a second tiktune never leaves half a file; each
-write merges with what is on disk, so two running apps both keep their queries.
+write merges with what is on disk, holding a lock (flock on its folder) from the read to
+the rename, so running apps all keep their queries (without it, two read the same file and
+the second rename drops the first one's query).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 from pathlib import Path
 
 from tiktune_tui.files import write_text
@@ -43,12 +47,21 @@ class QueryHistory:
         query = " ".join(query.split())  # one line, whatever was pasted
         if not query:
             return
-        queries = self.load()
-        if queries and queries[-1] == query:
-            return
-        queries = [*queries, query][-self.limit :]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_text(self.path, "\n".join(queries) + "\n")
+            # The lock is on the folder, not on the file (which each write replaces) nor on
+            # a lock file (which would be left lying in the data dir).
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX)  # released when the descriptor closes
+                queries = self.load()
+                if queries and queries[-1] == query:
+                    return
+                self._write([*queries, query][-self.limit :])
+            finally:
+                os.close(folder)
         except OSError as exc:
             log.warning("query history not saved: %s", exc)
+
+    def _write(self, queries: list[str]) -> None:
+        write_text(self.path, "\n".join(queries) + "\n")

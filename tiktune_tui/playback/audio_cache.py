@@ -192,6 +192,11 @@ class AudioCache:
                 raise AudioUnavailable("the audio link returned an empty file")
         return target
 
+    def usage(self) -> tuple[int, int]:
+        """How many songs the cache holds and their bytes."""
+        entries = self._entries()
+        return len(entries), sum(size for _, size, _ in entries)
+
     def _entries(self) -> list[tuple[Path, int, float]]:
         entries = []
         try:
@@ -242,4 +247,4 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-__all__ = ["AudioCache", "AudioUnavailable", "DEFAULT_HEADERS", "LinkExpired", "song_key"]
+__all__ = ["DEFAULT_HEADERS", "AudioCache", "AudioUnavailable", "LinkExpired", "song_key"]

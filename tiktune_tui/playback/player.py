@@ -13,40 +13,26 @@ the player's threads: a UI must hand them over to its own thread (post a message
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import os
 import queue
 import threading
 import time
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable, LinkExpired
 from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
+from tiktune_tui.playback import vlc_setup
+from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.song_audio import NoPreview, Resolver, find_audio
+from tiktune_tui.playback.vlc_setup import PlaybackUnavailable
 
-INSTALL_HINT = "apt-get install libvlc5 vlc-plugin-base"
-NO_PREVIEW = (
-    "No preview: the bundled catalog has no audio for this song. "
-    "Configure a TikTok token (TIKTUNE_MS_TOKEN) to stream it."
-)
 POLL_S = 0.25
 RESTART_AFTER_S = 3.0
 DEFAULT_VOLUME = 80
 SKIP_LIMIT = 3
-# libmpg123 prints decoder complaints (after a seek mid-frame) straight onto stderr, which
-# is the TUI's screen; libavcodec decodes the same formats quietly.
-_VLC_ARGS = ["--no-video", "--quiet", "--no-metadata-network-access", "--codec=avcodec,any"]
-
-
-class PlaybackUnavailable(TiktuneError):
-    """libVLC cannot be loaded: nothing can play in this process."""
 
 
 class PlayerState(str, Enum):
@@ -90,79 +76,6 @@ class Notice:
 
 PlayerEvent = StatusChanged | Notice
 Listener = Callable[[PlayerEvent], None]
-# resolve(song) -> Song | str | None, or (that, headers), or an awaitable of either.
-Resolver = Callable[[Song], Any]
-
-
-# -- the one libVLC instance of the process ---------------------------------------------
-
-_instance_lock = threading.Lock()
-_instance: Any = None
-
-
-def _import_vlc() -> Any:
-    try:
-        import vlc
-    except Exception as exc:  # noqa: BLE001 - python-vlc raises OSError, NotImplementedError, ...
-        raise PlaybackUnavailable(
-            f"Playback unavailable: libVLC not found ({exc}). Install it: {INSTALL_HINT}"
-        ) from None
-    return vlc
-
-
-def vlc_instance() -> tuple[Any, Any]:
-    """The vlc module and the process's one vlc.Instance, created on first use."""
-    global _instance
-    vlc = _import_vlc()
-    with _instance_lock:
-        if _instance is None:
-            try:
-                created = vlc.Instance(_VLC_ARGS)
-            except Exception as exc:  # noqa: BLE001
-                created, reason = None, str(exc)
-            else:
-                reason = "libvlc_new failed: are its plugins installed?"
-            if created is None:
-                raise PlaybackUnavailable(f"Playback unavailable: {reason} Install: {INSTALL_HINT}")
-            _instance = created
-        return vlc, _instance
-
-
-def find_audio_problem(
-    environ: Mapping[str, str] | None = None, sound_devices: Path = Path("/dev/snd")
-) -> str | None:
-    """Why the default audio output cannot be heard here (no sound card, no sound server), or None.
-
-    Over SSH libVLC still "plays" without a device, while ALSA prints errors over the screen.
-    """
-    env = os.environ if environ is None else environ
-    if env.get("PULSE_SERVER"):
-        return None
-    runtime = Path(env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}")
-    for socket in (runtime / "pulse" / "native", runtime / "pipewire-0"):
-        if socket.exists():
-            return None
-    try:
-        if any(sound_devices.iterdir()):
-            return None
-    except OSError:
-        pass
-    return (
-        "No audio device found (over SSH?): playing silently. Choose an output with "
-        "--audio-output (pulse, alsa) or [player] audio_output in config.toml."
-    )
-
-
-def local_path(url: str) -> Path | None:
-    """The file a play URL names, if it names a local file (file: URL or absolute path)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            return None
-        return Path(urllib.request.url2pathname(parts.path))
-    if not parts.scheme and url.startswith("/"):
-        return Path(url)
-    return None
 
 
 _CLOSE = object()
@@ -301,7 +214,7 @@ class Player:
 
     def _run(self) -> None:
         try:
-            self._vlc, self._instance = vlc_instance()
+            self._vlc, self._instance = vlc_setup.vlc_instance()
             self._mp = self._instance.media_player_new()
             self._choose_audio_output()
         except PlaybackUnavailable as exc:
@@ -338,16 +251,7 @@ class Player:
                 self._notify(self._status.message, "error")
 
     def _choose_audio_output(self) -> None:
-        wanted = self.audio_output
-        if wanted and self._mp.audio_output_set(wanted) != 0:
-            self._notify(f"Unknown audio output {wanted!r}: using the default (try pulse, alsa or dummy).")
-            wanted = None
-        if not wanted:
-            problem = find_audio_problem()
-            if problem:
-                # The default would reach ALSA, which writes its errors over the screen.
-                self._mp.audio_output_set("dummy")
-                self._notify(problem)
+        vlc_setup.choose_audio_output(self._mp, self.audio_output, self._notify)
 
     def _shutdown_vlc(self) -> None:
         try:
@@ -402,57 +306,17 @@ class Player:
     def _fetch(self, generation: int, song: Song) -> None:
         """On a fetch thread: find the audio file for `song`, then hand it to the player thread."""
         try:
-            path, from_cache = self._audio_file(song)
+            path, from_cache = find_audio(song, self.cache, self.resolve, self._cancel)
+        except NoPreview as exc:  # the next song of the same source is just as silent
+            self._send(self._fetch_failed, generation, str(exc), False)
         except AudioUnavailable as exc:
-            skip = str(exc) != NO_PREVIEW
-            self._send(self._fetch_failed, generation, str(exc), skip)
+            self._send(self._fetch_failed, generation, str(exc), True)
         except TiktuneError as exc:  # the resolver's own errors (TikTok said no) read well as they are
             self._send(self._fetch_failed, generation, str(exc), True)
         except Exception as exc:  # noqa: BLE001 - a resolver or the disk failed
             self._send(self._fetch_failed, generation, f"{exc.__class__.__name__}: {exc}", True)
         else:
             self._send(self._start_media, generation, path, from_cache)
-
-    def _audio_file(self, song: Song) -> tuple[Path, bool]:
-        cached = self.cache.path_for(song)
-        if cached is not None:
-            return cached, True
-        url = song.play_url
-        if not url:
-            url, headers = self._resolve_url(song)
-            return self.cache.fetch(song, url, headers=headers, cancel=self._cancel), True
-        local = local_path(url)
-        if local is not None:
-            if not local.is_file():
-                raise AudioUnavailable(f"no such file: {local}")
-            return local, False
-        try:
-            return self.cache.fetch(song, url, cancel=self._cancel), True
-        except LinkExpired as exc:
-            if self.resolve is None:
-                raise
-            expired = exc
-        # TikTok's links die within hours; the resolver knows the song's current one. Once only:
-        # a fresh link that fails too is a real failure, not an old one.
-        fresh, headers = self._resolve_url(song)
-        if fresh == url and not headers:
-            raise expired
-        return self.cache.fetch(song, fresh, headers=headers, cancel=self._cancel), True
-
-    def _resolve_url(self, song: Song) -> tuple[str, dict[str, str] | None]:
-        """Ask the resolver: a Song or URL, or a (Song or URL, headers) pair when the CDN wants cookies."""
-        if self.resolve is None:
-            raise AudioUnavailable(NO_PREVIEW)
-        result = self.resolve(song)
-        if inspect.isawaitable(result):
-            result = asyncio.run(_awaited(result))
-        headers = None
-        if isinstance(result, tuple):
-            result, headers = result
-        url = result.play_url if isinstance(result, Song) else result
-        if not url:
-            raise AudioUnavailable("TikTok has no audio for this song.")
-        return url, headers
 
     def _fetch_failed(self, generation: int, message: str, skip: bool) -> None:
         if generation != self._generation:
@@ -613,5 +477,15 @@ class Player:
             self._publish(state=PlayerState.STOPPED, position_s=0.0, message="")
 
 
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
+
+__all__ = [
+    "DEFAULT_VOLUME",
+    "Notice",
+    "PlaybackUnavailable",
+    "Player",
+    "PlayerEvent",
+    "PlayerState",
+    "PlayerStatus",
+    "Resolver",
+    "StatusChanged",
+]

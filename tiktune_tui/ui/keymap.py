@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding
-from textual.keys import _character_to_key, key_to_character
+from textual.keys import key_to_character
 
 # App-level: they fire wherever the focus is, unless the tag input would have
 # taken the key as text (see TiktuneApp.check_action).
@@ -86,8 +86,13 @@ def binding_ids() -> set[str]:
 
 
 def _normal_key(key: str) -> str:
+    """A key as Textual names it: "?" is "question_mark", as in the bindings it compares with."""
     key = key.strip()
-    return _character_to_key(key) if len(key) == 1 else key
+    if len(key) != 1:
+        return key
+    # Textual's public way to spell a one-character key (make_bindings expands BINDINGS so).
+    (binding,) = Binding.make_bindings([Binding(key, "")])
+    return binding.key
 
 
 def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:

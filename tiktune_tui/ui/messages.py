@@ -1,7 +1,12 @@
-"""Messages the search thread posts to the app (post_message is thread safe)."""
+"""Messages the search thread posts to the app (post_message is thread safe), and the guard
+for the handlers of what arrives late."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from textual.app import App
 from textual.message import Message
 
 from tiktune_tui.core.models import Video
@@ -47,3 +52,16 @@ class RelatedTagsFound(Message):
         super().__init__()
         self.query = query
         self.tags = tags
+
+
+def while_running(handler: Callable[..., None]) -> Callable[..., None]:
+    """For the handlers of what arrives by message (search results, completions, related
+    tags, highlights): once the app has stopped running it is closing, its widgets are
+    gone, and what arrives late is dropped."""
+
+    @wraps(handler)
+    def guarded(self: App, *args: object) -> None:
+        if self.is_running:
+            handler(self, *args)
+
+    return guarded

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from tiktune_tui.library.catalog import Catalog, catalog_label, load_catalog
+from tiktune_tui.library.catalog import Catalog, catalog_label, catalog_steps, load_catalog
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
 
 
@@ -23,6 +24,14 @@ class CatalogSource(Source):
         return self._catalog
 
     async def search(self, tags: Sequence[str]) -> AsyncIterator[SearchEvent]:
+        if self._catalog is None:
+            # Step by step, letting the loop run in between: a large file loads for seconds,
+            # and a Ctrl-C (asyncio.run cancels the task) must stop it within a step.
+            for step in catalog_steps(self._path):
+                if step is None:
+                    await asyncio.sleep(0)
+                else:
+                    self._catalog = step
         catalog = self.catalog
         for tag in tags:
             videos = tuple(catalog.by_tag.get(tag, ()))

@@ -6,7 +6,6 @@ bar turns each report into a message, so the widgets only ever change on the UI 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 
@@ -19,11 +18,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Label
 
-from tiktune_tui.playback.audio_cache import AudioCache
-from tiktune_tui.text import format_clock
 from tiktune_tui.core.models import Song
-from tiktune_tui.playback.player import Notice, Player, PlayerEvent, PlayerState, PlayerStatus, Resolver, StatusChanged
-from tiktune_tui.text import terminal_safe
+from tiktune_tui.playback.audio_cache import AudioCache
+from tiktune_tui.playback.player import Notice, Player, PlayerEvent, PlayerState, PlayerStatus, StatusChanged
+from tiktune_tui.playback.song_audio import Resolver
+from tiktune_tui.text import format_clock, terminal_safe
 
 STATE_ICONS = {
     PlayerState.PLAYING: "▶",
@@ -105,8 +104,10 @@ class MusicBar(Widget):
         cache: AudioCache | None = None,
         start_player: bool = True,
     ) -> None:
-        """`audio_output` defaults to the app's `audio_output` attribute, then the config.
+        """Everything the player needs is given here; the bar never reads the app or the environment.
 
+        `audio_output` is libVLC's output (None: its default, or silence where nothing could
+        be heard); `cache` keeps the fetched audio (None: the one in the default data dir).
         `resolve(song)` gives a fresh play URL for songs without one or whose link expired (a
         Song, a URL or None; it may be async); it runs on a fetch thread, never on the UI thread.
         """
@@ -133,8 +134,8 @@ class MusicBar(Widget):
     def on_mount(self) -> None:
         if self._player is None and self._start_player:
             self._player = Player(
-                audio_output=self._choose_audio_output(),
-                cache=self._cache or AudioCache.default(self._app_data_dir()),
+                audio_output=self._audio_output,
+                cache=self._cache or AudioCache.default(),
                 resolve=self._resolve,
                 listener=self._report,
             )
@@ -142,19 +143,6 @@ class MusicBar(Widget):
 
     def on_unmount(self) -> None:
         self.shutdown()
-
-    def _choose_audio_output(self) -> str | None:
-        if self._audio_output:
-            return self._audio_output
-        chosen = getattr(self.app, "audio_output", None)
-        if isinstance(chosen, str) and chosen:
-            return chosen
-        return os.environ.get("TIKTUNE_AUDIO_OUTPUT") or None
-
-    def _app_data_dir(self) -> str | None:
-        """The app's `--data-dir`, so the audio cache lives with the database."""
-        chosen = getattr(getattr(self.app, "source", None), "data_dir", None)
-        return chosen if isinstance(chosen, str) and chosen else None
 
     # -- the API the app calls --------------------------------------------------------
 

@@ -1,0 +1,209 @@
+"""The ranking SQL of the SQLite store: the one part of the store written for its engine.
+
+Each builder returns a `Query`, the SQL text and its parameters, whose result rows have
+the layout its docstring gives; `Store` runs it and turns the rows into results the
+same way whatever the engine. Another engine (PostgreSQL) provides the same builders,
+`RankingSQL`, in a module of its own. Every engagement sum is generated from the
+weights (`Weights.sql`), so the formula stays the one in core.weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from tiktune_tui.core.models import SECONDS_PER_DAY
+from tiktune_tui.core.weights import Weights
+
+Query = tuple[str, list[object]]
+
+# The largest LIMIT SQLite takes (a signed 64-bit integer); a larger one means "all".
+MAX_LIMIT = 2**63 - 1
+
+
+class RankingSQL(Protocol):
+    """What an engine's ranking SQL module provides; see the SQLite builders below."""
+
+    def modes(
+        self,
+        tags: Sequence[str],
+        mode: str,
+        weights: Weights,
+        tag_weights: Sequence[float],
+        now: int,
+        *,
+        require_all: bool,
+        limit: int | None,
+    ) -> Query: ...
+
+    def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
+
+    def song_videos(self, tags: Sequence[str]) -> Query: ...
+
+    def related(self, tag_id: int, sample: int, min_support: int) -> Query: ...
+
+
+def sql_limit(limit: int | None) -> int:
+    """`limit` as SQLite's LIMIT takes it: -1 for none, and any larger count is all rows."""
+    return -1 if limit is None or limit > MAX_LIMIT else limit
+
+
+def matching_videos(count: int) -> str:
+    """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
+    one of them, with the mask of those it carries); the caller binds the tags first."""
+    positions = ",".join(f"(?, {i})" for i in range(count))
+    return f"""WITH query(name, pos) AS (VALUES {positions}),
+                per_video AS (
+                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
+                    JOIN hashtags h ON h.name = q.name
+                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                    GROUP BY vh.video_id
+                )"""
+
+
+class SQLiteRanking:
+    """The ranking SQL for SQLite (ln, log10, max of two, bit shifts, bare columns)."""
+
+    def modes(
+        self,
+        tags: Sequence[str],
+        mode: str,
+        weights: Weights,
+        tag_weights: Sequence[float],
+        now: int,
+        *,
+        require_all: bool,
+        limit: int | None,
+    ) -> Query:
+        """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
+        least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
+        `now` the newest fetch as epoch seconds (momentum).
+
+        Rows: music_id, title, author, duration_s, play_url, cover_url, original,
+        play, digg, comment, share, uses, top_video, rate, growth, one count per tag,
+        popular, score, matched, the song's stored videos, and last the number of
+        songs ranked before `limit` cut them.
+        """
+        from tiktune_tui.core import modes
+
+        count = len(tags)
+        counts = ", ".join(f"sum((p.mask >> {i}) & 1) AS c{i}" for i in range(count))
+
+        def matched(alias: str) -> str:
+            return " + ".join(f"({alias}.c{i} > 0)" for i in range(count))
+
+        popular = weights.sql("p.")
+        engagement = weights.sql("v.", "_count")
+        first = (
+            f"(SELECT {weights.sql('f.', '_count')}"
+            " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
+        )
+        params: list[object] = list(tags)
+        if mode == "momentum":
+            # Whole units per day, truncated as in core.modes, so that sums are exact in both.
+            rates = (
+                f", sum(CASE WHEN v.first_fetched_at IS NULL AND v.create_time IS NOT NULL"
+                f" THEN {engagement} * {SECONDS_PER_DAY} / max({SECONDS_PER_DAY}, ? - v.create_time)"
+                f" ELSE 0 END) AS rate"
+                f", sum(CASE WHEN v.first_fetched_at IS NOT NULL AND v.fetched_at > v.first_fetched_at"
+                f" THEN ({engagement} - {first}) * {SECONDS_PER_DAY} / (v.fetched_at - v.first_fetched_at)"
+                f" ELSE 0 END) AS growth"
+            )
+            params.append(now)
+        else:
+            rates = ", 0 AS rate, 0 AS growth"
+        if mode == "popular":
+            order = "popular DESC, matched DESC, s.music_id"
+            score = "0"
+        else:
+            order = "score DESC, popular DESC, matched DESC, s.music_id"
+            if mode == "uses":
+                score = "p.uses"
+            elif mode == "momentum":
+                score = "p.rate + p.growth"
+            else:
+                # The same sums in the same order as core.modes.fit_score: identical floats.
+                points = " + ".join(
+                    f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count)
+                )
+                score = f"({points}) + ? * ln(max(s.videos, p.uses, 1)) + ? * log10(1 + {popular})"
+                for weight in tag_weights:
+                    params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
+                params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING]
+        least = count if require_all else 1
+        params += [least, least, sql_limit(limit)]
+        sql = f"""
+            {matching_videos(count)},
+            per_song AS (
+                -- max() is the only min/max aggregate here, so SQLite takes the bare
+                -- v.video_id from the row holding it: the song's most played match.
+                SELECT v.song_id,
+                       sum(v.play_count) AS play, sum(v.digg_count) AS digg,
+                       sum(v.comment_count) AS comment, sum(v.share_count) AS share,
+                       count(*) AS uses, max(v.play_count) AS top_play, v.video_id AS top_video,
+                       {counts} {rates}
+                FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+            )
+            SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+                   p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                   {", ".join(f"p.c{i}" for i in range(count))},
+                   {popular} AS popular, {score} AS score, {matched("p")} AS matched, s.videos,
+                   (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
+            FROM per_song p JOIN songs s ON s.id = p.song_id
+            WHERE matched >= ?
+            ORDER BY {order}
+            LIMIT ?
+            """
+        return sql, params
+
+    def growth(self, tags: Sequence[str], weights: Weights) -> Query:
+        """Rows (video_id, engagement gained, seconds between) for each video carrying one
+        of `tags` (at least one) with two or more snapshots: its first and its last."""
+        marks = ",".join("?" * len(tags))
+        sql = f"""
+            WITH matched AS (
+                SELECT DISTINCT vh.video_id FROM video_hashtags vh
+                JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
+            ),
+            ends AS (
+                SELECT s.video_id, min(s.fetched_at) AS first, max(s.fetched_at) AS last
+                FROM matched m JOIN stats_snapshots s ON s.video_id = m.video_id
+                GROUP BY s.video_id HAVING count(*) > 1
+            )
+            SELECT v.video_id, {weights.sql("b.", "_count")} - {weights.sql("a.", "_count")},
+                   e.last - e.first
+            FROM ends e JOIN videos v ON v.id = e.video_id
+            JOIN stats_snapshots a ON a.video_id = e.video_id AND a.fetched_at = e.first
+            JOIN stats_snapshots b ON b.video_id = e.video_id AND b.fetched_at = e.last
+            """
+        return sql, list(tags)
+
+    def song_videos(self, tags: Sequence[str]) -> Query:
+        """Rows (music_id, stored videos using it) for each song of a video carrying one of `tags`."""
+        marks = ",".join("?" * len(tags))
+        sql = f"""
+            SELECT s.music_id, s.videos FROM songs s WHERE s.id IN (
+                SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
+                JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks}))
+            """
+        return sql, list(tags)
+
+    def related(self, tag_id: int, sample: int, min_support: int) -> Query:
+        """Rows (name, videos carrying it and the tag, videos carrying it) for each other tag
+        on at least `min_support` of the tag's `sample` most recently stored videos."""
+        sql = """
+            WITH sample AS (
+                SELECT video_id FROM video_hashtags WHERE hashtag_id = ?
+                ORDER BY video_id DESC LIMIT ?
+            )
+            SELECT h.name, g.both_, h.videos FROM (
+                SELECT vh.hashtag_id, count(*) AS both_ FROM sample s
+                JOIN video_hashtags vh ON vh.video_id = s.video_id
+                WHERE vh.hashtag_id <> ?
+                GROUP BY vh.hashtag_id HAVING count(*) >= ?
+            ) g JOIN hashtags h ON h.id = g.hashtag_id
+            """
+        return sql, [tag_id, sample, tag_id, min_support]
+
+
+SQLITE_RANKING: RankingSQL = SQLiteRanking()
