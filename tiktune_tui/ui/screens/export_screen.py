@@ -7,6 +7,7 @@ the `ExportResult` (or None when nothing was exported).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
