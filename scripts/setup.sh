@@ -57,5 +57,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup: installing tiktune failed (log above, also in $log)" >&2
     exit 1
   fi
+  # A dependency added to pyproject.toml but not to the lock shows here, not as an ImportError in a test.
+  if ! .venv/bin/python -m pip check >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: the lock does not satisfy pyproject.toml; run 'make lock' and commit $lock" >&2
+    exit 1
+  fi
   echo "$want" >"$stamp"
 fi

@@ -15,7 +15,9 @@ from tiktune_tui import __version__
 from tiktune_tui.commands.args import add_global_options, add_source_options  # noqa: F401 - re-exported
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave")
+# Commands that share a module with others (the shortlist's three live in commands/saved.py).
+COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 
 EPILOG = """\
 examples:
@@ -25,8 +27,8 @@ examples:
   tiktune recommend fyp viral --all --limit 5
   tiktune tags xu                  known hashtags starting with "xu"
 
-the app: tiktune [TAG ...] [--rank MODE] [--source catalog|store|tiktok] [--catalog PATH]
-         [--data-dir DIR] [--per-tag N] [--refresh] [--audio-output NAME]
+the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [--catalog PATH]
+         [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
 
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Find the TikTok songs that fit your hashtags, play them, and put one over your video."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in dict.fromkeys(COMMAND_MODULES.get(name, name) for name in COMMANDS):
         importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)
     return parser
 
@@ -124,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _wants_subcommand(argv):
             args = build_parser().parse_args(argv)
-            module = importlib.import_module(f"tiktune_tui.commands.{args.command}")
+            module = importlib.import_module(f"tiktune_tui.commands.{COMMAND_MODULES.get(args.command, args.command)}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
         args.command_hint = _near_command(args.tags)

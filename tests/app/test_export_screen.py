@@ -16,6 +16,7 @@ from tests.support.export_media import Media, make_media, put_in_cache, sha256, 
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter, ExportResult
+from tiktune_tui.text import format_clock
 from tiktune_tui.ui.screens.export_screen import ConfirmOverwrite, ExportScreen
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -164,12 +165,20 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
 
 
 def shown_text(app) -> str:
-    """Every character the current screen's texts send to the terminal (the inputs are checked on their own)."""
-    lines = []
+    """What the current screen's texts say, unwrapped (the inputs are checked on their own).
+
+    Each text's content, not the wrapped screen lines: where a long path wraps depends on the
+    length of the temp folder, and a line break inside "no folder" would fail a test that is
+    about escaping. That nothing raw reaches the terminal is checked on the drawn lines too.
+    """
+    texts, drawn = [], []
     for widget in app.screen.query(Static):
         if widget.display and widget.size.area:
-            lines += [strip.text for strip in widget.render_lines(Region(0, 0, *widget.size))]
-    return "\n".join(lines)
+            texts.append(str(widget.render()))
+            drawn += [strip.text for strip in widget.render_lines(Region(0, 0, *widget.size))]
+    for line in drawn:
+        assert "\x1b" not in line and "\x07" not in line and "\x9b" not in line, line
+    return "\n".join(texts)
 
 
 async def test_hostile_titles_and_file_names_reach_the_terminal_escaped(media, tmp_path):
@@ -288,3 +297,20 @@ def test_export_modal_snapshot(snap_compare, media, tmp_path, monkeypatch):
         assert not screen.query_one("#export-run", Button).disabled
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_a_truncated_video_is_flagged_beside_the_video_field(tmp_path):
+    from tests.support.export_media import make_truncated_mp4
+    from tiktune_tui.export.probe import probe_video
+
+    cut = make_truncated_mp4(tmp_path)
+    end = probe_video(cut).video_end_s
+    assert end is not None
+    screen = ExportScreen(None, desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        screen.query_one("#export-video", Input).value = str(cut)
+        await wait_for(pilot, lambda: screen.video_info is not None)
+        text = note(screen, "#export-video-note")
+        assert "damaged" in text and f"stop at {format_clock(end)} of 0:10" in text
+        assert screen.query_one("#export-video-note", Static).has_class("-error")

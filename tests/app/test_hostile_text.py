@@ -116,8 +116,9 @@ async def test_nothing_hostile_reaches_the_terminal_raw(catalog):
             MARKUP,  # literally, never interpreted
             "#" + terminal_safe("tag\x1b[2j"),  # the details' video hashtags
             f"{terminal_safe(HOSTILE_KEY)} Export",  # the footer's key for export
-            "\\x1b]2;id\\x07",  # the config notice naming the unknown binding
         )
+        # The config notice naming the unknown binding is a toast: it may have come and gone
+        # on a busy machine before this looks, but if it was painted it was checked above.
 
         # The other rows: the details and the music bar follow the cursor.
         app.table.focus()

@@ -385,3 +385,57 @@ def test_cli_song_uses_the_audio_cache(workdir, capsys):
 def test_cli_unknown_song(workdir, capsys):
     assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--song", "no-such-song"]) == 1
     assert "no song with music id no-such-song" in capsys.readouterr().err
+
+
+# -- a damaged video ------------------------------------------------------------------------
+
+
+def test_a_truncated_mp4_whose_index_survived_is_exported_with_a_warning_naming_its_real_length(media, tmp_path, capsys):
+    from tests.support.export_media import make_truncated_mp4
+
+    cut = make_truncated_mp4(tmp_path)
+    assert probe_video(cut).duration_s == pytest.approx(10, abs=0.1)  # what the index claims
+    end = probe_video(cut).video_end_s
+    assert end is not None and 1.0 <= end <= 4.0
+    result = Exporter().run(options(cut, media.long_song, tmp_path / "o.mp4", loop=True))
+    [warning] = [w for w in result.warnings if "damaged" in w]
+    assert f"stop at {format_clock(end)} of 0:10" in warning
+    # The CLI says so on stderr; a whole video gets no such warning.
+    assert cli.main(["export", "--video", str(cut), "--audio", str(media.long_song), "--out", str(tmp_path / "c.mp4")]) == 0
+    err = capsys.readouterr().err
+    assert f"tiktune: warning: the video is damaged: its pictures stop at {format_clock(end)} of 0:10" in err
+    assert probe_video(media.mp4).video_end_s is None
+    assert not any("damaged" in w for w in Exporter().run(options(media.mp4, media.song, tmp_path / "w.mp4")).warnings)
+
+
+# -- file names that are not UTF-8 ------------------------------------------------------------
+
+
+@pytest.fixture
+def non_utf8_folder(tmp_path, media) -> Path:
+    """A folder and a video whose names are bytes that are not UTF-8 (as os.fsdecode gives them)."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/clips\xff\xfe"))
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    shutil.copy(media.mp4, folder / os.fsdecode(b"v\xe9.mp4"))
+    return folder
+
+
+def test_a_video_named_in_bytes_that_are_not_utf8_exports(non_utf8_folder, media):
+    video = non_utf8_folder / os.fsdecode(b"v\xe9.mp4")
+    output = non_utf8_folder / os.fsdecode(b"out\xff.mp4")
+    Exporter().run(options(video, media.song, output))
+    assert os.fsencode(output).endswith(b"/clips\xff\xfe/out\xff.mp4") and output.exists()
+    assert_valid_export(output, video)
+    assert video_packet_hashes(output) == video_packet_hashes(video)
+
+
+def test_cli_exports_a_video_named_in_bytes_that_are_not_utf8(non_utf8_folder, media, capsys):
+    video = non_utf8_folder / os.fsdecode(b"v\xe9.mp4")
+    assert cli.main(["export", "--video", str(video), "--audio", str(media.song), "--no-open"]) == 0
+    captured = capsys.readouterr()
+    assert "Error" not in captured.err and "\udce9" not in captured.out  # the name is shown escaped
+    written = non_utf8_folder / os.fsdecode(b"v\xe9.song.mp4")
+    assert_valid_export(written, video)

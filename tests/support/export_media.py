@@ -110,3 +110,14 @@ def tone_level_db(path: Path, hz: int) -> float:
     found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", err)
     assert found, err
     return float(found.group(1)) if found.group(1) != "-inf" else -200.0
+
+
+def make_truncated_mp4(directory: Path) -> Path:
+    """A 10-s H.264 + AAC clip (index first, +faststart) cut after 50,000 bytes, as a broken
+    download leaves it: ffprobe still says 10 s, but the pictures stop after about 2 s."""
+    whole = directory / "whole-10s.mp4"
+    ffmpeg(*_testsrc(10), *_sine(VIDEO_TONE_HZ, 10), *H264, "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+           str(whole))
+    cut = directory / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[:50_000])
+    return cut

@@ -29,8 +29,11 @@ def make_tone(path: Path, seconds: float, frequency: int = 440) -> Path:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     # URL path -> (status, content type): how an expired CDN link answers instead of the file.
     refusals: Mapping[str, tuple[int, str]] = {}
+    requested: list[str] | None = None
 
     def send_head(self):
+        if self.requested is not None:
+            self.requested.append(self.path)
         refusal = self.refusals.get(self.path)
         if refusal is None:
             return super().send_head()
@@ -47,12 +50,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_directory(directory: Path, refusals: Mapping[str, tuple[int, str]] | None = None) -> Iterator[str]:
+def serve_directory(
+    directory: Path, refusals: Mapping[str, tuple[int, str]] | None = None, requested: list[str] | None = None
+) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1; yields the base URL (ending in /).
 
-    `refusals` maps URL paths ("/stale.mp3") to the (status, content type) they answer instead.
+    `refusals` maps URL paths ("/stale.mp3") to the (status, content type) they answer instead;
+    `requested`, if given, collects the path of every request.
     """
-    handler_class = type("Handler", (_QuietHandler,), {"refusals": dict(refusals or {})})
+    handler_class = type("Handler", (_QuietHandler,), {"refusals": dict(refusals or {}), "requested": requested})
     handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

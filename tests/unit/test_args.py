@@ -65,7 +65,7 @@ def test_limits(value, expected):
         (lambda: checks.modes_from(["fit,best"]), "unknown ranking mode 'best'"),
         (
             lambda: checks.check_source(
-                SourceOptions(kind="store", catalog="x.csv"), Settings()
+                SourceOptions(kind="store", catalog="x.csv")
             ),
             "--catalog goes with --source catalog",
         ),
@@ -94,10 +94,10 @@ def test_source_options_come_from_the_data_options():
 @pytest.mark.parametrize(
     "options, settings, label",
     [
-        (SourceOptions(), Settings(), "bundled catalog"),
+        (SourceOptions(kind="catalog"), Settings(), "bundled catalog"),
         (SourceOptions(catalog="/some/where/mine.csv"), Settings(), "catalog mine.csv"),
         (SourceOptions(kind="store"), Settings(), "stored data"),
-        (SourceOptions(), Settings(ms_token="tok"), "TikTok live"),
+        (SourceOptions(kind="tiktok"), Settings(), "TikTok live"),
     ],
 )
 def test_a_source_names_itself(options, settings, label):

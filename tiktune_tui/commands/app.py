@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     tags = checks.tags_from(args.tags) if args.tags else ()
     weights = checks.weights_from(settings.weights or "", where=str(settings.path))
     source = checks.source_options(args)
-    checks.check_source(source, settings)
+    checks.check_source(source)
+    settings = checks.with_region(args, settings)
     mode = checks.mode_from(args.rank or DEFAULT_MODE)
 
     check_terminal()  # after the arguments: a bad tag is said as such, with or without one

@@ -35,8 +35,15 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data")
     group.add_argument(
         "--source",
-        choices=("catalog", "store", "tiktok"),
-        help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
+        choices=("auto", "catalog", "store", "tiktok"),
+        help="where songs come from (default auto: live TikTok when tiktok.com is reachable, "
+        "with your token or an anonymous session; else the bundled catalog)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="CC",
+        type=region,
+        help="live TikTok: the country to ask for, e.g. GB or BR (default: [tiktok] region, else US)",
     )
     group.add_argument(
         "--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema"
@@ -69,6 +76,25 @@ def positive_int(text: str) -> int:
     if not 1 <= value <= MAX_PER_TAG:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PER_TAG}")
     return value
+
+
+def region(text: str) -> str:
+    """An argparse type: a country code for live TikTok (core.region)."""
+    from tiktune_tui.core.region import RegionError, parse_region
+
+    try:
+        return parse_region(text)
+    except RegionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def with_region(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The settings a search runs with: `--region` overrides the config's."""
+    if getattr(args, "region", None):
+        import dataclasses
+
+        return dataclasses.replace(settings, region=args.region)
+    return settings
 
 
 def limit_of(value: int, option: str = "--limit") -> int | None:
@@ -147,8 +173,9 @@ def source_options(args: argparse.Namespace) -> SourceOptions:
     )
 
 
-def check_source(options: SourceOptions, settings: Settings) -> None:
-    """What can be said about a source before searching it: said before a screen switches."""
+def check_source(options: SourceOptions) -> None:
+    """What can be said about a source before searching it: said before a screen switches.
+    (Live TikTok needs no token: without one it opens an anonymous session.)"""
     from pathlib import Path
 
     if options.catalog and options.kind not in (None, "catalog"):
@@ -157,13 +184,6 @@ def check_source(options: SourceOptions, settings: Settings) -> None:
         from tiktune_tui.library.catalog import CatalogError
 
         raise CatalogError(f"{options.catalog}: no such file")
-    if options.kind == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.library.sources.tiktok_session import (
-            TikTokError,
-            no_token_message,
-        )
-
-        raise TikTokError(no_token_message(settings))
 
 
 def query_from(args: argparse.Namespace, settings: Settings) -> Query:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from tiktune_tui.errors import TiktuneError, UsageError
@@ -137,10 +140,17 @@ def run(args: argparse.Namespace) -> int:
         overwrite=args.force,
     )
     show_progress = sys.stderr.isatty() and not args.json
+    cancel = threading.Event()
     try:
-        result = Exporter().run(options, on_progress=_print_progress if show_progress else None)
+        with _cancel_on_signals(cancel) as caught:
+            result = Exporter().run(options, _print_progress if show_progress else None, cancel)
     except export.BadRequest as exc:  # what the arguments alone settle is a usage error (exit 2)
         raise UsageError(str(exc)) from None
+    except export.ExportCancelled:
+        if not caught:
+            raise
+        print(f"tiktune: export stopped by {signal.Signals(caught[0]).name}; nothing was written", file=sys.stderr)
+        return 128 + caught[0]
     finally:
         if show_progress:
             sys.stderr.write("\r\x1b[K")
@@ -161,6 +171,32 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_open and sys.stdout.isatty():
         _show(result.output)
     return 0
+
+
+@contextlib.contextmanager
+def _cancel_on_signals(cancel: threading.Event):
+    """SIGTERM and SIGHUP (the terminal closed) cancel the export as Ctrl-C does: ffmpeg is
+    stopped and the part file removed, instead of tiktune dying with ffmpeg left running.
+    Yields the signals caught."""
+    caught: list[int] = []
+
+    def handler(signum, frame) -> None:
+        caught.append(signum)
+        cancel.set()
+
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) == signal.SIG_IGN:
+            continue  # `nohup tiktune export ...`: a hang-up was meant to be ignored
+        try:
+            previous[number] = signal.signal(number, handler)
+        except (ValueError, OSError):  # not the main thread (an embedding caller): leave them
+            pass
+    try:
+        yield caught
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def _print_progress(progress) -> None:

@@ -48,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.commands.args import query_from, source_options
+    from tiktune_tui.commands.args import query_from, source_options, with_region
     from tiktune_tui.config import load_settings
     from tiktune_tui.library.recommend import recommend
     from tiktune_tui.library.sources import close_shared_sessions
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--raw goes with --csv (the table always escapes; JSON escapes losslessly)")
     settings = load_settings()
     query = query_from(args, settings)
+    settings = with_region(args, settings)
 
     async def answer():
         try:
@@ -66,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
 
     outcome = asyncio.run(answer())
+    if args.source in (None, "auto") and not args.catalog:
+        from tiktune_tui.library.sources import auto
+
+        print(f"tiktune: {auto.choice(settings).describe()}", file=sys.stderr)
     for tag, message in outcome.failures.items():
         print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from tiktune_tui.export import part_file
 from tiktune_tui.export import probe as probing
 from tiktune_tui.export.ffmpeg_process import (
     WRITE_FAILURE,
@@ -44,7 +45,6 @@ from tiktune_tui.export.options import (
     raise_first,
     validate,
 )
-from tiktune_tui.export.part_file import create_part
 from tiktune_tui.export.plan import Plan, build_args, guess_plan, plan_for
 from tiktune_tui.export.probe import MediaInfo
 
@@ -108,14 +108,16 @@ class Exporter:
         directory = output.parent
         cold = probing.known_probe(options.video) is None or probing.known_probe(options.audio) is None
         guess = guess_plan(options) if self.speculate and cold else None
+        part_file.sweep(directory)  # what a crashed export left here, once nothing holds it
         try:
-            temp = create_part(directory, prefix=f".{output.stem[:60]}.", suffix=".tiktune-part")
+            part = part_file.PartFile.create(directory, prefix=f".{output.stem[:60]}.")
         except OSError as exc:
             raise disk_error(exc, directory) from None
+        temp = part.path
         running: FfmpegProcess | None = None
         try:
             if guess is not None and self._has_room(guess, directory):
-                running = FfmpegProcess(build_args(guess, temp, self.ffmpeg_cmd))
+                running = FfmpegProcess(build_args(guess, temp, self.ffmpeg_cmd), lock_fd=part.fd)
             checked = plan_for(options, *self._probe_inputs(options, cancel_event))
             if self.check_space:
                 self._check_space(checked, directory)
@@ -126,13 +128,13 @@ class Exporter:
                     running.stop()  # the real run below truncates the temp file (-y)
                     running = None
             if running is None:
-                running = FfmpegProcess(args)
+                running = FfmpegProcess(args, lock_fd=part.fd)
             self._follow(running, checked, directory, on_progress, cancel_event)
             self._publish(temp, output, options.overwrite, directory)
         finally:
             if running is not None:
                 running.stop()
-            temp.unlink(missing_ok=True)
+            part.remove()
         return ExportResult(
             output=output,
             duration_s=checked.duration_s,

@@ -6,10 +6,14 @@ Also what its reports and failures mean: `read_progress` turns the key=value lin
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
 import queue
 import re
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -36,19 +40,50 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """For the child, between fork and exec: SIGKILL when tiktune dies, however it dies (Linux).
+
+    ffmpeg runs in its own session, so no terminal signal reaches it; without this, a SIGKILL
+    of tiktune left it running to the end of a hidden file. The kernel sends the signal when
+    the *thread* that started ffmpeg ends: `Exporter.run` starts ffmpeg and stops it before
+    it returns, on the same thread, so that thread outlives it. If tiktune died before the
+    child set this up, the child exits at once (its parent is no longer the one that forked).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: no loading in the child
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return in_child
+
+
 class FfmpegProcess:
     """One ffmpeg run, its stdout (-progress lines) and stderr read by threads as it goes."""
 
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], lock_fd: int | None = None) -> None:
         self.args = args
         self.started = time.monotonic()
         # A new session: Ctrl-C in the terminal reaches us, and we stop ffmpeg ourselves.
+        # `lock_fd` (the part file's lock) is inherited: the lock lives as long as ffmpeg does.
         self.process = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            pass_fds=() if lock_fd is None else (lock_fd,),
+            preexec_fn=_die_with_parent(),  # noqa: PLW1509 - the child only calls prctl, resolved before the fork
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.stderr_tail: deque[str] = deque(maxlen=40)

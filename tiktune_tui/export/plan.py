@@ -62,12 +62,21 @@ class Plan:
         return self.video.duration_s
 
 
+def damaged_video_warning(video: MediaInfo) -> str:
+    return (
+        f"the video is damaged: its pictures stop at {format_clock(video.video_end_s or 0)} of "
+        f"{format_clock(video.duration_s)} (was the file cut short?); the rest of the output has no picture"
+    )
+
+
 def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan:
     """The plan for `options` given what the inputs are; the first `validate` problem if any."""
     raise_first(validate(options, video, audio))
     output = options.output
     container = OUTPUT_FORMATS[output.suffix.lower()]
     warnings: list[str] = []
+    if video.video_end_s is not None:
+        warnings.append(damaged_video_warning(video))
     mix = options.mode == "mix"
     if mix and not video.has_audio:
         mix = False
@@ -99,17 +108,28 @@ def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan
     return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings))
 
 
+# ffmpeg-python hashes its graph's text as UTF-8, so a file name that is not valid UTF-8 (a
+# surrogate-escaped str from os.fsdecode) fails inside it. It builds the graph on stand-ins;
+# the real paths go into the finished list, which subprocess encodes back to the file's bytes.
+_VIDEO, _SONG, _TARGET = (f"tiktune-path-{name}-stand-in" for name in ("video", "song", "target"))
+
+
+def _with_paths(args: list[str], plan: Plan, target: Path) -> list[str]:
+    real = {_VIDEO: ffmpeg_path(plan.video.path), _SONG: ffmpeg_path(plan.audio.path), _TARGET: ffmpeg_path(target)}
+    return [real.get(arg, arg) for arg in args]
+
+
 def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
     """The ffmpeg argument list for `plan`, writing to `target`, reporting on stdout (-progress)."""
     options = plan.options
     duration = plan.duration_s
-    video_in = ffmpeg.input(ffmpeg_path(plan.video.path))
+    video_in = ffmpeg.input(_VIDEO)
     song_kwargs: dict[str, object] = {}
     if options.offset_s > 0:
         song_kwargs["ss"] = f"{options.offset_s:.3f}"
     if plan.loop:
         song_kwargs["stream_loop"] = -1
-    song_in = ffmpeg.input(ffmpeg_path(plan.audio.path), **song_kwargs)
+    song_in = ffmpeg.input(_SONG, **song_kwargs)
 
     song = song_in[str(plan.audio.audio_index)]
     if plan.mix:
@@ -150,7 +170,7 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
     if plan.container in _FASTSTART_FORMATS:
         output_kwargs["movflags"] = "+faststart"
     stream = ffmpeg.output(
-        video_in[str(plan.video.video_index)], audio, ffmpeg_path(target), **output_kwargs
+        video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs
     )
     return [
         ffmpeg_cmd,
@@ -162,7 +182,7 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         "-progress",
         "pipe:1",
         "-y",  # the target is our own fresh temp file
-        *ffmpeg.get_args(stream),
+        *_with_paths(ffmpeg.get_args(stream), plan, target),
     ]
 
 

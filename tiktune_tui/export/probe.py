@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ class MediaInfo:
     audio_codec: str | None = None
     audio_index: int | None = None
     size_bytes: int = 0
+    # Where the video's pictures really end, when the file holds less than its index says
+    # (a download or copy cut short whose MP4 index survived); None when whole.
+    video_end_s: float | None = None
 
     @property
     def has_video(self) -> bool:
@@ -220,7 +224,42 @@ def _probe(path: Path) -> MediaInfo:
         audio_codec=audio.get("codec_name") if audio else None,
         audio_index=audio.get("index") if audio else None,
         size_bytes=path.stat().st_size,
+        video_end_s=_real_video_end(path, data, video) if video else None,
     )
+
+
+def _real_video_end(path: Path, data: dict, video: dict) -> float | None:
+    """The time of the last video packet the file really holds, when it is cut short; else None.
+
+    Cheap first: the streams' bit rates (from the index) times the duration say how big the
+    file should be; only a file much smaller than that has its packets listed (ffprobe stops
+    at the first one past the end of the data).
+    """
+    fmt = data.get("format") or {}
+    try:
+        duration = float(fmt.get("duration") or video.get("duration"))
+        size = int(fmt["size"])
+        expected = sum(int(s["bit_rate"]) for s in data.get("streams") or [] if s.get("bit_rate")) * duration / 8
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not expected or size >= 0.9 * expected:
+        return None
+    try:
+        done = subprocess.run(
+            ["ffprobe", "-v", "quiet", "-select_streams", str(video.get("index", 0)), "-show_entries",
+             "packet=pts_time,duration_time", "-of", "csv=p=0", ffmpeg_path(path)],
+            capture_output=True, timeout=60, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    end = 0.0
+    for line in done.stdout.decode("ascii", "replace").splitlines():
+        fields = line.strip().strip(",").split(",")
+        try:
+            end = max(end, float(fields[0]) + (float(fields[1]) if len(fields) > 1 and fields[1] else 0.0))
+        except ValueError:
+            continue
+    return end if end < duration - 0.5 else None
 
 
 def probe_video(path: str | os.PathLike[str]) -> MediaInfo:

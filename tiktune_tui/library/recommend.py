@@ -97,7 +97,9 @@ def stored_recommendation(
     for tag in tags:
         if on_event is not None:
             on_event(TagProgress(tag, 0, "running"))
-    rows, total = store.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)
+    rows, total = store.rank_modes_counted(
+        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None)
+    )
     if on_event is not None:
         for tag in tags:
             on_event(TagProgress(tag, carrying.get(tag, 0), "done"))

@@ -7,8 +7,11 @@ the audio cache by a short-lived thread before it plays: a dead link then fails 
 HTTP error, where libVLC 3 would report a 404 as an ordinary end a second later, and
 the song replays and exports offline afterwards.
 
-What happens is reported to one `listener` as `StatusChanged` and `Notice` events, on
-the player's threads: a UI must hand them over to its own thread (post a message).
+What happens is reported to one `listener` as `StatusChanged` and `Notice` events
+(player_status.py), on the player's threads: a UI must hand them over to its own thread
+(post a message). libVLC's set-up is in vlc_setup.py, finding a song's audio in
+song_audio.py, the queue's order in queue.py; what is left here is the player thread and
+its commands (transport and queue editing): one idea, hence a little over 500 lines.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,56 +28,22 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.player_status import (
+    DEFAULT_VOLUME,
+    Listener,
+    Notice,
+    PlayerEvent,
+    PlayerState,
+    PlayerStatus,
+    StatusChanged,
+)
+from tiktune_tui.playback.queue import PlayQueue, Repeat
 from tiktune_tui.playback.song_audio import NoPreview, Resolver, find_audio
 from tiktune_tui.playback.vlc_setup import PlaybackUnavailable
 
 POLL_S = 0.25
 RESTART_AFTER_S = 3.0
-DEFAULT_VOLUME = 80
 SKIP_LIMIT = 3
-
-
-class PlayerState(str, Enum):
-    STARTING = "starting"  # libVLC is being loaded
-    UNAVAILABLE = "unavailable"  # libVLC could not be loaded
-    IDLE = "idle"  # nothing chosen yet
-    LOADING = "loading"  # fetching or opening the audio
-    PLAYING = "playing"
-    PAUSED = "paused"
-    STOPPED = "stopped"  # the list played to its end
-    ERROR = "error"  # the current song cannot play; `message` says why
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerStatus:
-    state: PlayerState = PlayerState.STARTING
-    song: Song | None = None
-    index: int | None = None
-    count: int = 0
-    position_s: float = 0.0
-    duration_s: float | None = None
-    volume: int = DEFAULT_VOLUME
-    muted: bool = False
-    message: str = ""
-
-    @property
-    def has_media(self) -> bool:
-        return self.state in (PlayerState.PLAYING, PlayerState.PAUSED)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChanged:
-    status: PlayerStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    message: str
-    severity: Literal["information", "warning", "error"] = "warning"
-
-
-PlayerEvent = StatusChanged | Notice
-Listener = Callable[[PlayerEvent], None]
 
 
 _CLOSE = object()
@@ -109,8 +77,8 @@ class Player:
         self._instance: Any = None
         self._mp: Any = None
         self._media: Any = None
-        self._songs: tuple[Song, ...] = ()
-        self._index: int | None = None
+        self._queue = PlayQueue()
+        self._direction = +1  # which way the user was going: a failure keeps going that way
         self._generation = 0
         self._finished_generation = -1
         self._played = False
@@ -155,6 +123,30 @@ class Player:
 
     def stop(self) -> None:
         self._send(self._do_stop)
+
+    def play_at(self, index: int) -> None:
+        """Jump to the queue's `index`th song."""
+        self._send(self._do_play_at, index)
+
+    def enqueue(self, songs: Sequence[Song], *, next_up: bool) -> None:
+        """Add songs after the playing one (`next_up`) or at the end of the queue."""
+        self._send(self._do_enqueue, tuple(songs), next_up)
+
+    def remove_from_queue(self, index: int) -> None:
+        self._send(self._do_remove, index)
+
+    def move_in_queue(self, index: int, to: int) -> None:
+        self._send(self._do_move, index, to)
+
+    def set_shuffle(self, on: bool) -> None:
+        self._send(self._do_set_shuffle, on)
+
+    def set_repeat(self, repeat: Repeat | str) -> None:
+        self._send(self._do_set_repeat, Repeat(repeat))
+
+    def set_muted(self, muted: bool) -> None:
+        self._send(self._do_set_muted, muted)
+
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop playing and end every thread the player started. Blocks up to ~`timeout`."""
@@ -209,8 +201,11 @@ class Player:
             self._changed.notify_all()
         self._emit(StatusChanged(new))
 
-    def _notify(self, message: str, severity: Literal["information", "warning", "error"] = "warning") -> None:
-        self._emit(Notice(message, severity))
+    def _notify(
+        self, message: str, severity: Literal["information", "warning", "error"] = "warning", *, quiet: bool = False
+    ) -> None:
+        self._emit(Notice(message, severity, quiet))
+
 
     def _run(self) -> None:
         try:
@@ -251,7 +246,7 @@ class Player:
                 self._notify(self._status.message, "error")
 
     def _choose_audio_output(self) -> None:
-        vlc_setup.choose_audio_output(self._mp, self.audio_output, self._notify)
+        vlc_setup.choose_audio_output(self._mp, self.audio_output, self._notify, instance=self._instance)
 
     def _shutdown_vlc(self) -> None:
         try:
@@ -269,29 +264,50 @@ class Player:
 
     # -- commands (player thread) -------------------------------------------------------
 
+    @property
+    def _index(self) -> int | None:
+        return self._queue.current
+
+    def _queue_changes(self) -> dict[str, Any]:
+        queue_ = self._queue
+        return dict(
+            songs=tuple(queue_.songs), index=queue_.current, count=len(queue_), shuffle=queue_.shuffle,
+            repeat=queue_.repeat, dead=frozenset(queue_.dead),
+        )
+
     def _do_play_songs(self, songs: tuple[Song, ...], index: int) -> None:
-        if not songs:
+        start = self._queue.replace(songs, index)
+        if start is None:
             self._do_stop()
-            self._songs, self._index = (), None
-            self._publish(state=PlayerState.IDLE, song=None, index=None, count=0, message="")
+            self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
             return
-        self._songs = songs
         self._failures = 0
-        self._load(min(max(index, 0), len(songs) - 1))
+        self._direction = +1
+        self._load_live(start)
+
+    def _load_live(self, index: int) -> None:
+        """Load `index`, or past it (the way the user is going) if its link died this session."""
+        live = self._queue.first_live(index, self._direction)
+        if live is None:
+            self._queue.current = index
+            reason = self._queue.dead.get(self._queue.songs[index].id, "")
+            self._publish(state=PlayerState.ERROR, song=self._queue.song, message=reason, **self._queue_changes())
+            self._notify("No song left in the queue that can play.", "information")
+            return
+        self._load(live)
 
     def _load(self, index: int) -> None:
         self._generation += 1
         self._mp.stop()
         self._mp.set_media(None)
         self._release_media()
-        self._index = index
+        self._queue.current = index
         self._played = False
-        song = self._songs[index]
+        song = self._queue.songs[index]
         self._publish(
+            **self._queue_changes(),
             state=PlayerState.LOADING,
             song=song,
-            index=index,
-            count=len(self._songs),
             position_s=0.0,
             duration_s=float(song.duration_s) if song.duration_s else None,
             message="loading…",
@@ -326,15 +342,20 @@ class Player:
     def _fail(self, message: str, skip: bool) -> None:
         song = self._status.song
         title = song.display_title if song else "this song"
-        self._publish(state=PlayerState.ERROR, message=message)
+        if skip and self._index is not None:
+            # Remembered for the session: `n` and `p` pass over it, nothing fetches it again.
+            self._queue.mark_dead(self._index, message)
+        self._publish(state=PlayerState.ERROR, message=message, **self._queue_changes())
         if not skip:
             self._notify(message)
             return
         self._failures += 1
-        has_next = self._index is not None and self._index + 1 < len(self._songs)
+        onward = self._queue.next_index() if self._direction > 0 else self._queue.previous_index()
+        has_next = onward is not None
         if has_next and self._failures < self._skip_limit:
-            self._notify(f"Cannot play “{title}”: {message}. Playing the next song.")
-            self._load(self._index + 1)
+            where = "next" if self._direction > 0 else "previous"
+            self._notify(f"Cannot play “{title}”: {message}. Playing the {where} song.")
+            self._load(onward)
         elif has_next:
             self._notify(f"Cannot play “{title}”: {message}. Stopped after {self._failures} failures in a row.")
         else:
@@ -375,8 +396,10 @@ class Player:
             self._fail("the audio file cannot be played", True)
             return
         self._failures = 0
-        if self._index is not None and self._index + 1 < len(self._songs):
-            self._load(self._index + 1)
+        self._direction = +1
+        following = self._queue.next_index(auto=True)
+        if following is not None:
+            self._load(following)
         else:
             end = self._status.duration_s or self._status.position_s
             self._publish(state=PlayerState.STOPPED, position_s=end, message="")
@@ -417,14 +440,17 @@ class Player:
             self._publish(state=PlayerState.PLAYING)
         elif state in (PlayerState.STOPPED, PlayerState.ERROR) and self._index is not None:
             self._failures = 0
-            self._load(self._index)
+            self._direction = +1
+            self._load_live(self._index)
 
     def _do_next(self) -> None:
         if self._index is None:
             return
-        if self._index + 1 < len(self._songs):
+        following = self._queue.next_index()
+        if following is not None:
             self._failures = 0
-            self._load(self._index + 1)
+            self._direction = +1
+            self._load(following)
         else:
             self._notify("This is the last song of the list.", "information")
 
@@ -432,13 +458,54 @@ class Player:
         if self._index is None:
             return
         status = self._status
-        if status.has_media and (status.position_s > RESTART_AFTER_S or self._index == 0):
+        earlier = self._queue.previous_index()
+        if status.has_media and (status.position_s > RESTART_AFTER_S or earlier is None):
             self._do_seek_to(0.0)
-        elif self._index > 0:
+        elif earlier is not None:
             self._failures = 0
-            self._load(self._index - 1)
-        else:
-            self._load(0)
+            self._direction = -1
+            self._load(earlier)
+        elif not self._queue.is_dead(self._index):
+            self._load(self._index)
+
+    def _do_play_at(self, index: int) -> None:
+        if 0 <= index < len(self._queue):
+            self._failures = 0
+            self._direction = +1
+            self._load_live(index)
+
+    def _do_enqueue(self, songs: tuple[Song, ...], next_up: bool) -> None:
+        self._queue.add(songs, after_current=next_up)
+        self._publish(**self._queue_changes())
+
+    def _do_remove(self, index: int) -> None:
+        playing = index == self._index
+        self._queue.remove(index)
+        if playing:
+            # The playing song left the queue: stop it; what follows it now sits at `index`.
+            self._do_stop()
+            self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
+            if index < len(self._queue):
+                self._load_live(index)
+            return
+        self._publish(**self._queue_changes())
+
+    def _do_move(self, index: int, to: int) -> None:
+        self._queue.move(index, to)
+        self._publish(**self._queue_changes())
+
+    def _do_set_shuffle(self, on: bool) -> None:
+        self._queue.set_shuffle(on)
+        self._publish(**self._queue_changes())
+
+    def _do_set_repeat(self, repeat: Repeat) -> None:
+        self._queue.repeat = repeat
+        self._publish(**self._queue_changes())
+
+    def _do_set_muted(self, muted: bool) -> None:
+        if self._mp is not None:
+            self._mp.audio_set_mute(muted)
+        self._publish(muted=muted)
 
     def _do_seek_relative(self, seconds: float) -> None:
         self._do_seek_to(self._status.position_s + seconds)

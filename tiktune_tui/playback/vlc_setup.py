@@ -83,29 +83,57 @@ def find_audio_problem(
     )
 
 
+def audio_outputs(instance: Any) -> list[str]:
+    """The names of libVLC's audio outputs (pulse, alsa, adummy, ...)."""
+    vlc = _import_vlc()
+    try:
+        head = instance.audio_output_list_get()
+    except Exception:  # noqa: BLE001 - an old libVLC without the call: nothing to check against
+        return []
+    names: list[str] = []
+    node = head
+    # A C linked list: iterating the pointer itself would never end.
+    while node:
+        item = node.contents
+        if item.name:
+            names.append(item.name.decode("utf-8", "replace"))
+        node = item.next
+    if head:
+        vlc.libvlc_audio_output_list_release(head)
+    return names
+
+
 def choose_audio_output(
     media_player: Any,
     wanted: str | None,
-    notify: Callable[[str], None],
-    find_problem: Callable[[], str | None] = find_audio_problem,
+    notify: Callable[..., None],
+    find_problem: Callable[[], str | None] | None = None,
+    instance: Any = None,
 ) -> None:
     """Set `wanted` on `media_player`; libVLC's default when unset or unknown, and the silent
-    output when the default could not be heard (`notify` says why)."""
-    if wanted and media_player.audio_output_set(wanted) != 0:
-        notify(f"Unknown audio output {wanted!r}: using the default (try pulse, alsa or dummy).")
-        wanted = None
+    output when the default could not be heard (`notify` says why, quietly: it is a standing
+    fact, not news)."""
+    if wanted:
+        # libVLC takes any name here and fails later, silently: check against its own list.
+        # Modules answer to their short names too: adummy is `dummy`, afile `file`.
+        known = audio_outputs(instance) if instance is not None else []
+        if (known and wanted not in known and "a" + wanted not in known) or media_player.audio_output_set(wanted) != 0:
+            names = ", ".join(name.removeprefix("a") if name == "adummy" else name for name in known)
+            notify(f"Unknown audio output {wanted!r}: using the default. libVLC has: {names or 'none'}.")
+            wanted = None
     if not wanted:
-        problem = find_problem()
+        problem = (find_problem or find_audio_problem)()
         if problem:
             # The default would reach ALSA, which writes its errors over the screen.
             media_player.audio_output_set(SILENT_OUTPUT)
-            notify(problem)
+            notify(problem, "information", quiet=True)
 
 
 __all__ = [
     "INSTALL_HINT",
     "SILENT_OUTPUT",
     "VLC_ARGS",
+    "audio_outputs",
     "PlaybackUnavailable",
     "choose_audio_output",
     "find_audio_problem",

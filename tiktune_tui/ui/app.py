@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -28,7 +29,7 @@ from tiktune_tui.paths import data_dir
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.song_audio import TikTokSongResolver
 from tiktune_tui.text import terminal_safe
-from tiktune_tui.ui.keymap import APP_BINDINGS, check_keymap, effective_keys, is_printable
+from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effective_keys, is_printable
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
@@ -89,6 +90,9 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
         super().__init__()
         self.settings = settings or Settings()
         self.source = source or SourceOptions()
+        # --source auto: the verdict once the background probe is in (library.sources.auto).
+        self.auto_choice = None
+        self._source_answered = False
         self.weights = weights or DEFAULT_WEIGHTS
         self.clock = clock
         # Given to the music bar when it opens libVLC.
@@ -151,7 +155,10 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
 
     def _song_resolver(self) -> TikTokSongResolver | None:
         """How the player finds audio for songs without a link: TikTok, when it can be asked."""
-        if self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token:
+        if self.settings.has_tiktok_token or (
+            # auto's verdict is not awaited here: _check_auto sets the resolver once it is in.
+            not self.source.is_auto and self.source.resolved_kind(self.settings) == "tiktok"
+        ):
             # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
             return TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir)
         return None
@@ -178,10 +185,17 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.table.yield_keys(app_keys(self.keymap), self.keymap)
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
             self.notify(terminal_safe(notice), markup=False)
+        if self.source.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            # Started, not awaited: the first frame never waits for the network.
+            auto.start(self.settings)
+            self._auto_timer = self.set_interval(0.05, self._check_auto)
         label = self.source.label(self.settings)
         self.sub_title = label
         self.status.set_part("source", label)
@@ -195,6 +209,21 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             self.start_search(self.initial_tags)
         else:
             self.ensure_preloaded()
+
+    def _check_auto(self) -> None:
+        """auto's verdict is in: say which source and why, on the status line (and on exit, stderr)."""
+        from tiktune_tui.library.sources import auto
+
+        choice = auto.choice(self.settings, wait=False)
+        if choice is None:
+            return
+        self._auto_timer.stop()
+        self.auto_choice = choice
+        if not self._source_answered:
+            self.sub_title = choice.describe()
+            self.status.set_part("source", choice.describe())
+        if choice.kind == "tiktok" and not self.settings.has_tiktok_token:
+            self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
 
     def ensure_preloaded(self) -> None:
         """Warm the catalog and load completions once; after the first search if one runs at start."""
@@ -326,6 +355,11 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
 
     # --- the table ------------------------------------------------------------
 
+    def on_music_bar_quiet_note(self, message: MusicBar.QuietNote) -> None:
+        # Said once, in the status line: a pop-up at every start would cover the bar.
+        self.status.set_part("audio", Text("silent: no audio device", style="dim"))
+        self.status.tooltip = message.text
+
     @on(SongTable.Highlighted, "#songs")
     @while_running
     def row_highlighted(self) -> None:
@@ -368,4 +402,6 @@ def run_app(
         app.run()
     finally:
         app.close_player()
+    if app.auto_choice is not None:
+        print(f"tiktune: {app.auto_choice.describe()}", file=sys.stderr)
     return app.return_code or 0

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding
-from textual.keys import key_to_character
+from textual.keys import Keys, key_to_character
 
 # App-level: they fire wherever the focus is, unless the tag input would have
 # taken the key as text (see TiktuneApp.check_action).
@@ -107,6 +107,24 @@ def is_printable(key: str) -> bool:
     return character is not None and character.isprintable()
 
 
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+_NAMED_KEYS = frozenset(key.value for key in Keys if "+" not in key.value and not key.value.startswith("<"))
+
+
+def is_key_name(key: str) -> bool:
+    """Is `key` something a terminal can send (`k`, `space`, `ctrl+n`, `less_than_sign`, `f5`)?
+    Textual accepts any string as a key and the binding then never fires."""
+    *modifiers, base = _normal_key(key).split("+")
+    if not base or any(modifier not in MODIFIERS for modifier in modifiers):
+        return False
+    return base in _NAMED_KEYS or key_to_character(base) is not None
+
+
+def app_keys(keymap: Mapping[str, str]) -> frozenset[str]:
+    """Every key an app binding answers to once `keymap` is applied: widgets yield these."""
+    return frozenset(key for binding in APP_BINDINGS for key in effective_keys(binding, keymap))
+
+
 @dataclass(frozen=True)
 class KeymapCheck:
     keymap: dict[str, str]
@@ -123,6 +141,11 @@ def check_keymap(keys: Mapping[str, str], known: Iterable[str] | None = None) ->
             problems.append(f"[keys] {binding_id!r} is not a binding id (see ? in the app)")
         elif not value.strip() or any(not part.strip() for part in value.split(",")):
             problems.append(f"[keys] {binding_id} = {value!r} names no key")
+        elif bad := [part.strip() for part in value.split(",") if not is_key_name(part)]:
+            problems.append(
+                f"[keys] {binding_id} = {value!r}: {bad[0]!r} is not a key name "
+                "(keys look like k, space, ctrl+n, f5); the default is kept"
+            )
         else:
             keymap[binding_id] = ",".join(_normal_key(k) for k in value.split(","))
     return KeymapCheck(keymap, problems)

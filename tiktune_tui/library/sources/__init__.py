@@ -24,17 +24,28 @@ TIKTOK_LIVE_LABEL = "TikTok live"
 class SourceOptions:
     """Where a search takes its songs from: `--source`, `--catalog`, `--data-dir` and the TikTok knobs."""
 
-    kind: str | None = None  # catalog | store | tiktok; None picks the default
+    kind: str | None = None  # auto | catalog | store | tiktok; None is auto
     catalog: str | None = None
     data_dir: str | None = None
     per_tag: int = 60
     refresh: bool = False
 
+    @property
+    def is_auto(self) -> bool:
+        return self.kind in (None, "auto") and self.catalog is None
+
     def resolved_kind(self, settings: Settings) -> str:
+        """Waits for auto's verdict (a short time at most): call it off the event loop."""
         return default_kind(self, settings)
 
     def label(self, settings: Settings) -> str:
-        """What to call the source before it has answered once ("bundled catalog", "catalog x.csv")."""
+        """What to call the source before it has answered once ("bundled catalog", "catalog x.csv");
+        never waits for auto's verdict."""
+        if self.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            choice = auto.choice(settings, wait=False)
+            return choice.describe() if choice is not None else "auto: checking tiktok.com…"
         kind = self.resolved_kind(settings)
         if kind == "catalog":
             from tiktune_tui.library.catalog import catalog_label
@@ -48,11 +59,15 @@ class SourceOptions:
 
 
 def default_kind(options: SourceOptions, settings: Settings) -> str:
-    if options.kind:
+    """The source a search uses. `auto` (the default) asks whether tiktok.com is reachable
+    (library.sources.auto: at most a short wait, milliseconds when offline)."""
+    if options.kind and options.kind != "auto":
         return options.kind
     if options.catalog:
         return "catalog"
-    return "tiktok" if settings.has_tiktok_token else "catalog"
+    from tiktune_tui.library.sources import auto
+
+    return auto.choice(settings).kind
 
 
 def open_source(options: SourceOptions, settings: Settings) -> Source:
@@ -69,7 +84,7 @@ def open_source(options: SourceOptions, settings: Settings) -> Source:
     if kind == "store":
         from tiktune_tui.library.sources.store import StoreSource
 
-        return StoreSource(store)
+        return StoreSource(store, region=settings.region)
     from tiktune_tui.library.sources.tiktok import TikTokSource
 
     return TikTokSource(store=store, settings=settings, per_tag=options.per_tag, refresh=options.refresh)

@@ -22,11 +22,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from tiktune_tui.core.models import Song
 from tiktune_tui.export import opener
 from tiktune_tui.export import options as export
 from tiktune_tui.export import probe as probing
-from tiktune_tui.text import format_clock
-from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter, ExportResult
 from tiktune_tui.export.ffmpeg_process import Progress
 from tiktune_tui.export.options import (
@@ -36,10 +35,11 @@ from tiktune_tui.export.options import (
     ExportError,
     ExportOptions,
 )
+from tiktune_tui.export.plan import damaged_video_warning
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
-from tiktune_tui.text import file_size, terminal_safe
+from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
 from tiktune_tui.ui.widgets.safe_input import SafeInput
 
@@ -269,7 +269,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.video_info = info
             size = f"{info.width}×{info.height}, " if info.width else ""
             sound = "with sound" if info.has_audio else "no sound"
-            self._note("#export-video-note", f"{format_clock(info.duration_s)}, {size}{info.video_codec}, {sound}")
+            summary = f"{format_clock(info.duration_s)}, {size}{info.video_codec}, {sound}"
+            if info.video_end_s is not None:  # exportable, but the user must know before posting it
+                self._note("#export-video-note", f"{summary}. Warning: {damaged_video_warning(info)}", error=True)
+            else:
+                self._note("#export-video-note", summary)
             self._suggest_output()
         self._validate()
 

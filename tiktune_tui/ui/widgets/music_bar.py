@@ -87,6 +87,13 @@ class MusicBar(Widget):
 
     status: reactive[PlayerStatus | None] = reactive(None, init=False, always_update=True)
 
+    class QuietNote(Message):
+        """A standing fact about playback (no audio device): for the status line, not a pop-up."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class PlayerReport(Message):
         """A player event, carried from the player's thread to the UI thread."""
 
@@ -220,6 +227,9 @@ class MusicBar(Widget):
         """A player notice as a notification, unless the same one is still on screen:
         skipping through songs without audio would otherwise stack identical pop-ups."""
         message = terminal_safe(event.message)
+        if event.quiet:
+            self.post_message(self.QuietNote(message))
+            return
         now = time.monotonic()
         last, when = self._last_notice
         if message == last and now - when < self.app.NOTIFICATION_TIMEOUT:

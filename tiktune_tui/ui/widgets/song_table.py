@@ -8,13 +8,14 @@ are keyed by song id, so the cursor follows the song across sorts and refreshes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,7 +25,7 @@ from textual.strip import Strip
 from tiktune_tui.core.models import Song
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.text import short_score, short_count, terminal_safe
-from tiktune_tui.ui.keymap import TABLE_BINDINGS
+from tiktune_tui.ui.keymap import TABLE_BINDINGS, effective_keys
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ class SongTable(ScrollView, can_focus=True):
         self.sort_column = "rank"
         self.sort_reverse = False
         self._widths: list[int] = []
+        # key -> the table's actions on it that step aside for an app binding on the same key
+        # (after the user's keymap), so `play-pause = "space,k"` plays on k, not moves up.
+        self._yielded: dict[str, set[str]] = {}
+        self._key_in_progress: str | None = None
 
     # --- contents -------------------------------------------------------------
 
@@ -259,6 +264,27 @@ class SongTable(ScrollView, can_focus=True):
     def action_select_cursor(self) -> None:
         if self.rows:
             self.post_message(self.Selected(self, self.cursor_row))
+
+    # --- keys the app claims ---------------------------------------------------
+
+    def yield_keys(self, app_keys: Iterable[str], keymap: Mapping[str, str]) -> None:
+        """The app's bindings answer to `app_keys`: the table's own bindings on them step aside."""
+        claimed = set(app_keys)
+        self._yielded = {}
+        for binding in Binding.make_bindings(self.BINDINGS):
+            keys = effective_keys(binding, keymap) if binding.id else [binding.key]
+            for key in keys:
+                if key in claimed:
+                    self._yielded.setdefault(key, set()).add(binding.action)
+
+    def on_key(self, event: events.Key) -> None:
+        # Bindings are looked up after the focused widget saw the key: remember which key it is.
+        self._key_in_progress = event.key
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._yielded.get(self._key_in_progress or "", ()):
+            return False  # the lookup goes on up the DOM, to the app's binding
+        return True
 
     # --- the mouse ------------------------------------------------------------
 
