@@ -34,6 +34,7 @@ from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
 from tiktune_tui.ui.screens.help_screen import HelpScreen
+from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.music_bar import MusicBar
@@ -67,7 +68,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TiktuneApp(SearchFlow, PlayerControls, App[int]):
+class TiktuneApp(SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -314,6 +315,7 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
     async def action_quit(self) -> None:
+        self.stop_prefetch()
         self.close_player()
         self.exit(0)
 

@@ -47,6 +47,7 @@ class SearchFlow:
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
+        self.stop_prefetch()  # the new search has the network to itself
         query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
@@ -143,6 +144,7 @@ class SearchFlow:
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
+        self.prefetch_top(recommendation.rows, recommendation.label)
         if not recommendation.rows:
             self._back_to_the_query()
             self.details.show_message(
