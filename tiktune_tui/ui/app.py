@@ -405,8 +405,11 @@ def run_app(args: argparse.Namespace) -> int:
     hint = getattr(args, "command_hint", None)
     if hint:
         app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {hint}")
+    from tiktune_tui.ui.signals import exit_on_signals
+
     try:
-        app.run()
+        with exit_on_signals(app):  # SIGTERM/SIGHUP quit as a key does: a running export is cancelled
+            app.run()
     finally:
         app.close_player()
     return app.return_code or 0

@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.clock import Clock
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
@@ -65,6 +66,14 @@ def remember_directory(folder: Path) -> None:
         os.replace(temp, target)
     except OSError:
         pass  # a convenience only
+
+
+class ExportProgress(Message):
+    """How far the export has got, posted from the export thread."""
+
+    def __init__(self, update: Progress) -> None:
+        super().__init__()
+        self.update = update
 
 
 class ConfirmOverwrite(ModalScreen[bool]):
@@ -132,6 +141,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
+        self._export_idle = threading.Event()  # no exporter running (set when run has returned)
+        self._export_idle.set()
+        self._unmounted = False
 
     # --- layout -------------------------------------------------------------
 
@@ -193,6 +205,14 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 yield Button("Open", id="export-open", variant="primary")
                 yield Button("Copy path", id="export-copy")
                 yield Button("Cancel", id="export-close")
+
+    def on_unmount(self) -> None:
+        """The app quits (a key, SIGTERM, SIGHUP) while an export runs: cancel it, and give the
+        exporter a moment to stop ffmpeg and remove the part file before the process ends."""
+        self._unmounted = True
+        self._fetch_cancel.set()
+        self._cancel.set()
+        self._export_idle.wait(timeout=5)
 
     def on_mount(self) -> None:
         self.query_one("#export-running").display = False
@@ -527,23 +547,33 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=self.video_info.duration_s if self.video_info else 100, progress=0)
         self.query_one("#export-message", Static).update("")
+        self._export_idle.clear()
         self._export(options)
 
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
     def _export(self, options: ExportOptions) -> None:
         def progress(update: Progress) -> None:
-            self.app.call_from_thread(self._show_progress, update)
+            # Posted, not called: a call would wait for the UI thread, which may itself be
+            # waiting in on_unmount for this export to end.
+            self.post_message(ExportProgress(update))
 
         try:
             result = self.exporter.run(options, on_progress=progress, cancel_event=self._cancel)
         except ExportCancelled:
-            self.app.call_from_thread(self._finished_without_file, "Cancelled: nothing was written.")
+            outcome, args = self._finished_without_file, ("Cancelled: nothing was written.",)
         except ExportError as exc:
-            self.app.call_from_thread(self._finished_without_file, str(exc))
+            outcome, args = self._finished_without_file, (str(exc),)
         except Exception as exc:  # noqa: BLE001 - never crash the app over an export
-            self.app.call_from_thread(self._finished_without_file, f"{exc.__class__.__name__}: {exc}")
+            outcome, args = self._finished_without_file, (f"{exc.__class__.__name__}: {exc}",)
         else:
-            self.app.call_from_thread(self._finished, result)
+            outcome, args = self._finished, (result,)
+        finally:
+            self._export_idle.set()  # ffmpeg stopped, part file gone: the app may end now
+        if not self._unmounted:  # else the app is closing: no one to tell, and no loop to wait for
+            self.app.call_from_thread(outcome, *args)
+
+    def on_export_progress(self, message: ExportProgress) -> None:
+        self._show_progress(message.update)
 
     def _show_progress(self, update: Progress) -> None:
         if self.state != "running":
