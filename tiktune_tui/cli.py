@@ -26,8 +26,8 @@ examples:
   tiktune recommend fyp viral --all --limit 5
   tiktune tags xu                  known hashtags starting with "xu"
 
-the app: tiktune [TAG ...] [--rank MODE] [--source catalog|store|tiktok] [--catalog PATH]
-         [--data-dir DIR] [--per-tag N] [--refresh] [--audio-output NAME]
+the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [--catalog PATH]
+         [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
 
@@ -37,8 +37,13 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data")
     group.add_argument(
         "--source",
-        choices=("catalog", "store", "tiktok"),
-        help="where songs come from (default: tiktok with a token configured, else the bundled catalog)",
+        choices=("auto", "catalog", "store", "tiktok"),
+        help="where songs come from (default auto: live TikTok when tiktok.com is reachable, "
+        "with your token or an anonymous session; else the bundled catalog)",
+    )
+    group.add_argument(
+        "--region", metavar="CC", type=_region,
+        help="live TikTok: the country to ask for, e.g. GB or BR (default: [tiktok] region, else US)",
     )
     group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
     group.add_argument(
@@ -52,6 +57,15 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         "--refresh", action="store_true",
         help="live TikTok: fetch again even tags fetched in the last 15 minutes",
     )
+
+
+def _region(text: str) -> str:
+    from tiktune_tui.core.region import RegionError, parse_region
+
+    try:
+        return parse_region(text)
+    except RegionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:

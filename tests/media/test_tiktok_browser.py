@@ -20,6 +20,7 @@ from tests.support.tiktok_fakes import COOKING_ID, PAGES, challenge_detail, fixt
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import collect
 from tiktune_tui.library.sources.tiktok import TikTokSource
+from tiktune_tui.library.sources.tiktok_errors import TikTokError
 from tiktune_tui.library.sources.tiktok_session import CHROMIUM, TikTokSessions
 from tiktune_tui.library.store import Store
 
@@ -144,3 +145,74 @@ async def test_real_tiktokapi_in_real_chromium_offline(tmp_path):
             break
         await asyncio.sleep(0.1)
     assert [pid for pid in chromium if alive(pid)] == []
+
+
+# tiktok.com as a first visit without a token: the page sets msToken itself once loaded.
+ANONYMOUS_PAGE = PAGE.replace(
+    'addEventListener("load", () => {',
+    'addEventListener("load", () => {\n  document.cookie = "msToken=anon-page-token; path=/; secure";',
+)
+CAPTCHA_PAGE = "<html><body><div id='captcha-verify-container'>Verify to continue: captcha</div></body></html>"
+
+
+class AnonymousTikTok(OfflineTikTok):
+    """tiktok.com for a session without a token: `page` decides whether it sets msToken;
+    `refusals` maps a challenge id to the refusal its item list gets ("empty" or "captcha")."""
+
+    def __init__(self, page: str = ANONYMOUS_PAGE, refusals: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.page = page
+        self.refusals = refusals or {}
+
+    def answer(self, path: str, query: dict[str, str]) -> tuple[int, str, str]:
+        if path == "/api/challenge/item_list/" and query["challengeID"] in self.refusals:
+            if self.refusals[query["challengeID"]] == "empty":
+                return 200, "", "application/json"
+            return 200, CAPTCHA_PAGE, "text/html"
+        status, body, kind = super().answer(path, query)
+        return (status, self.page, kind) if kind == "text/html" and body == PAGE else (status, body, kind)
+
+
+@pytest.mark.timeout(120)
+async def test_an_anonymous_session_takes_the_msToken_the_page_sets_and_works_end_to_end(tmp_path):
+    offline = AnonymousTikTok()
+    settings = Settings()  # no token anywhere
+    sessions = TikTokSessions(settings, page_factory=offline.page_factory)
+    source = TikTokSource(store=Store(tmp_path / "db"), settings=settings, sessions=sessions, backoff_s=0.05)
+    try:
+        result = await collect(source, ["cooking"])
+    finally:
+        await source.aclose()
+        await sessions.aclose()
+    assert len(result.videos) == 59 and result.failures == {}
+    items = [q for path, q in offline.api_calls if path == "/api/challenge/item_list/"]
+    assert items and all(q["msToken"] == "anon-page-token" for q in items)
+    assert offline.escaped == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_anonymous_session_that_gets_no_msToken_says_a_token_usually_fixes_it(tmp_path):
+    offline = AnonymousTikTok(page=PAGE)  # the page sets no cookie
+    sessions = TikTokSessions(Settings(), page_factory=offline.page_factory, num_sessions=1)
+    sessions.anonymous_wait_s = 1.0
+    with pytest.raises(TikTokError, match="no msToken.*a token usually fixes it.*README: A TikTok token"):
+        await sessions.api()
+    await sessions.aclose()
+    assert offline.api_calls == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_empty_body_or_a_captcha_page_for_an_anonymous_session_says_a_token_usually_fixes_it(tmp_path):
+    offline = AnonymousTikTok(refusals={COOKING_ID: "empty", LIMITED_ID: "captcha"})
+    sessions = TikTokSessions(Settings(), page_factory=offline.page_factory, num_sessions=1)
+    source = TikTokSource(store=Store(tmp_path / "db"), settings=Settings(), sessions=sessions, backoff_s=0.05)
+    try:
+        result = await collect(source, ["cooking", "limited"])
+    finally:
+        await source.aclose()
+        await sessions.aclose()
+    assert result.videos == []
+    assert result.failures["cooking"].startswith("TikTok sent an empty response")
+    assert result.failures["limited"].startswith("TikTok wants a captcha solved")
+    for message in result.failures.values():
+        assert "a token usually fixes it" in message and "README: A TikTok token" in message

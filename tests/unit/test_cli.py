@@ -231,13 +231,6 @@ def test_output_into_a_closed_pipe_is_not_an_error():
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
 
 
-def test_the_app_says_before_starting_that_live_tiktok_needs_a_token():
-    result = tiktune("--source", "tiktok", "fyp")
-    assert result.returncode == 1
-    assert result.stderr.startswith("tiktune: error: live TikTok needs an ms_token")
-    assert "\x1b" not in result.stdout  # the screen never switched
-
-
 def test_the_app_refuses_a_bad_tag_and_an_unknown_mode_before_starting():
     assert tiktune("rock&roll").returncode == 2
     result = tiktune("fyp", "--rank", "best")

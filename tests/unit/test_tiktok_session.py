@@ -99,10 +99,77 @@ async def test_a_new_token_or_dead_tabs_start_fresh_sessions(launches):
     await sessions.aclose()
 
 
-async def test_no_token_is_an_error_that_says_how_to_set_one(launches):
-    with pytest.raises(TikTokError, match="TIKTUNE_MS_TOKEN, or ms_token under \\[tiktok\\]"):
-        await TikTokSessions(Settings()).api()
-    assert launches.calls == []  # no browser started for nothing
+def anonymous_tabs(launches: Launches, cookie: str | None) -> None:
+    """Tabs opened without a token; tiktok.com sets `cookie` as msToken (None: it sets none)."""
+
+    async def create_sessions(api, **options):
+        launches.calls.append(options)
+        for _ in range(options["num_sessions"]):
+            session = fake_session(cooking, launches.requests)
+            session.ms_token = None  # TikTokApi read no cookie yet (sleep_after=0)
+            session.context._cookies = {"msToken": cookie} if cookie else {"ttwid": "x"}
+            api.sessions.append(session)
+
+    launches.create_sessions = create_sessions
+
+
+@pytest.fixture
+def anonymous(monkeypatch, launches):
+    launches.requests = []
+
+    def use(cookie: str | None) -> None:
+        anonymous_tabs(launches, cookie)
+        monkeypatch.setattr(TikTokApi, "create_sessions", lambda api, **o: launches.create_sessions(api, **o))
+
+    return use
+
+
+async def test_without_a_token_the_session_takes_the_msToken_tiktok_sets(anonymous, launches, tmp_path):
+    anonymous("from-the-page")
+    sessions = TikTokSessions(Settings())
+    source = TikTokSource(store=Store(tmp_path / "db"), settings=Settings(), sessions=sessions)
+    result = await collect(source, ["cooking"])
+    await source.aclose()
+    await sessions.aclose()
+    assert launches.calls[0]["ms_tokens"] is None and launches.calls[0]["sleep_after"] == 0
+    assert len(result.videos) == 59 and result.failures == {}
+    assert {q["msToken"] for _, q in launches.requests} == {"from-the-page"}
+
+
+async def test_an_anonymous_session_without_msToken_says_a_token_usually_fixes_it(anonymous, launches):
+    anonymous(None)
+    sessions = TikTokSessions(Settings())
+    sessions.anonymous_wait_s = 0.3
+    with pytest.raises(TikTokError) as caught:
+        await sessions.api()
+    message = str(caught.value)
+    assert "no msToken" in message and "a token usually fixes it" in message
+    assert "TIKTUNE_MS_TOKEN" in message and "README: A TikTok token" in message
+    assert launches.closed == 1  # the browser was not left running
+
+
+@pytest.mark.parametrize(
+    "failure", [EmptyResponseException(None, "TikTok returned an empty response"), TypeError("__init__() missing 2")]
+)
+def test_a_refused_anonymous_request_says_a_token_usually_fixes_it(failure):
+    assert "a token usually fixes it" in describe(failure, anonymous=True)
+    assert "a token usually fixes it" not in describe(failure)
+
+
+async def test_region_sets_the_browser_locale_and_time_zone(launches):
+    sessions = TikTokSessions(Settings(ms_token="tok", region="BR"))
+    await sessions.api()
+    options = launches.calls[0]["context_options"]
+    assert (options["locale"], options["timezone_id"]) == ("pt-BR", "America/Sao_Paulo")
+    await sessions.aclose()
+
+
+async def test_no_region_keeps_tiktokapis_defaults(launches):
+    sessions = TikTokSessions(Settings(ms_token="tok"))
+    await sessions.api()
+    assert launches.calls[0]["context_options"]["locale"] == "en-US"
+    assert "timezone_id" not in launches.calls[0]["context_options"]
+    await sessions.aclose()
 
 
 async def test_missing_chromium_is_an_error(monkeypatch):

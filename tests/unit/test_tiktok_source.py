@@ -367,30 +367,43 @@ async def test_media_headers_copy_the_browser_session(store):
 # -- choosing TikTok, and the command line ----------------------------------------------------------------
 
 
-def test_tiktok_is_the_default_only_with_a_token(monkeypatch, tmp_path):
-    from tiktune_tui.config import load_settings
+def test_cli_anonymous_session_without_msToken_says_a_token_usually_fixes_it(monkeypatch, capsys):
+    from TikTokApi import TikTokApi
 
-    assert open_source(SourceOptions(), load_settings()).label == "bundled catalog"
-    monkeypatch.setenv("TIKTUNE_MS_TOKEN", "tok")
-    source = open_source(SourceOptions(data_dir=str(tmp_path)), load_settings())
-    assert isinstance(source, TikTokSource)
-    source.store.close()
+    from tests.support.tiktok_fakes import fake_session
+    from tiktune_tui.library.sources import tiktok_session
 
+    async def create_sessions(api, **options):
+        session = fake_session(cooking, [])
+        session.ms_token, session.context._cookies = None, {}
+        api.sessions.append(session)
 
-def test_cli_without_a_token_says_how_to_set_one(capsys):
+    monkeypatch.setattr(TikTokApi, "create_sessions", create_sessions)
+    monkeypatch.setattr(tiktok_session, "find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(tiktok_session, "desktop_user_agent", lambda path: None)
+    monkeypatch.setattr(tiktok_session, "ANONYMOUS_WAIT_S", 0.2)
+    monkeypatch.setattr(tiktok_session, "_shared", None)
     assert main(["recommend", "cooking", "--source", "tiktok"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("tiktune: error: live TikTok needs an ms_token") and "TIKTUNE_MS_TOKEN" in err
-    assert "[tiktok]" in err and err.count("\n") == 1
+    assert err.startswith("tiktune: error: TikTok gave the anonymous session no msToken")
+    assert "a token usually fixes it" in err and "TIKTUNE_MS_TOKEN" in err and "[tiktok]" in err
+    assert err.count("\n") == 1
 
 
 def test_cli_answers_live_then_from_the_store(monkeypatch, capsys):
+    import socket
+
     fake = FakeTikTok()
     monkeypatch.setenv("TIKTUNE_MS_TOKEN", "tok")
     monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: fake.manager(settings))
-    assert main(["recommend", "cooking", "--limit", "3"]) == 0
-    out = capsys.readouterr().out
+    tiktok_com = socket.create_server(("127.0.0.1", 0))  # reachable: auto goes live
+    monkeypatch.setenv("TIKTUNE_TIKTOK_ADDRESS", f"127.0.0.1:{tiktok_com.getsockname()[1]}")
+    with tiktok_com:
+        assert main(["recommend", "cooking", "--limit", "3"]) == 0
+    captured = capsys.readouterr()
+    out = captured.out
     assert out.startswith("TikTok, fetched just now: top 3 of 23 songs for #cooking") and "Sizzle Beat" in out
+    assert "tiktune: auto: live TikTok: 127.0.0.1:" in captured.err and "with your token" in captured.err
     assert main(["recommend", "cooking", "--source", "store", "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)[0]["title"] == "Sizzle Beat"
@@ -399,3 +412,23 @@ def test_cli_answers_live_then_from_the_store(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "tiktune: warning: #nosuchtag: TikTok has no such hashtag" in captured.err
     assert fake.paths()[-3:].count(ITEMS) == 1  # --per-tag 30: one page
+
+
+async def test_region_reaches_the_request_parameters(tmp_path):
+    fake = FakeTikTok()
+    settings = Settings(ms_token="tok", region="BR")
+    source = TikTokSource(store=Store(tmp_path / "db"), settings=settings, sessions=fake.manager(settings))
+    await collect(source, ["cooking"])
+    await source.aclose()
+    assert fake.requests, "no request reached the page"
+    for _, query in fake.requests:
+        assert (query["region"], query["priority_region"], query["language"]) == ("BR", "BR", "pt-BR")
+        assert query["tz_name"] == "America/Sao_Paulo"
+
+
+async def test_without_a_region_tiktokapis_request_parameters_stand(tmp_path):
+    fake = FakeTikTok()
+    source = TikTokSource(store=Store(tmp_path / "db"), settings=Settings(ms_token="tok"), sessions=fake.manager())
+    await collect(source, ["cooking"])
+    await source.aclose()
+    assert all("region" not in query for _, query in fake.requests)  # the fake session's params have none

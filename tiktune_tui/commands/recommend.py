@@ -64,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     if args.raw and not args.csv:
         raise UsageError("--raw goes with --csv (the table always escapes; JSON escapes losslessly)")
     settings = load_settings()
+    if getattr(args, "region", None):
+        import dataclasses
+
+        settings = dataclasses.replace(settings, region=args.region)
     try:
         weights = Weights.parse(args.weights or settings.weights or "")
     except WeightsError as exc:
@@ -88,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
 
     outcome = asyncio.run(answer())
+    if args.source in (None, "auto") and not args.catalog:
+        from tiktune_tui.library.sources import auto
+
+        print(f"tiktune: {auto.choice(settings).describe()}", file=sys.stderr)
     for tag, message in outcome.failures.items():
         print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]

@@ -7,8 +7,11 @@ the audio cache by a short-lived thread before it plays: a dead link then fails 
 HTTP error, where libVLC 3 would report a 404 as an ordinary end a second later, and
 the song replays and exports offline afterwards.
 
-What happens is reported to one `listener` as `StatusChanged` and `Notice` events, on
-the player's threads: a UI must hand them over to its own thread (post a message).
+What happens is reported to one `listener` as `StatusChanged` and `Notice` events
+(player_status.py), on the player's threads: a UI must hand them over to its own thread
+(post a message). libVLC's set-up is in vlc_setup.py, finding a song's audio in
+song_audio.py, the queue's order in queue.py; what is left here is the player thread and
+its commands (transport and queue editing): one idea, hence a little over 500 lines.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,63 +28,22 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.player_status import (
+    DEFAULT_VOLUME,
+    Listener,
+    Notice,
+    PlayerEvent,
+    PlayerState,
+    PlayerStatus,
+    StatusChanged,
+)
 from tiktune_tui.playback.queue import PlayQueue, Repeat
 from tiktune_tui.playback.song_audio import NoPreview, Resolver, find_audio
 from tiktune_tui.playback.vlc_setup import PlaybackUnavailable
 
 POLL_S = 0.25
 RESTART_AFTER_S = 3.0
-DEFAULT_VOLUME = 80
 SKIP_LIMIT = 3
-
-
-class PlayerState(str, Enum):
-    STARTING = "starting"  # libVLC is being loaded
-    UNAVAILABLE = "unavailable"  # libVLC could not be loaded
-    IDLE = "idle"  # nothing chosen yet
-    LOADING = "loading"  # fetching or opening the audio
-    PLAYING = "playing"
-    PAUSED = "paused"
-    STOPPED = "stopped"  # the list played to its end
-    ERROR = "error"  # the current song cannot play; `message` says why
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerStatus:
-    state: PlayerState = PlayerState.STARTING
-    song: Song | None = None
-    index: int | None = None
-    count: int = 0
-    position_s: float = 0.0
-    duration_s: float | None = None
-    volume: int = DEFAULT_VOLUME
-    muted: bool = False
-    message: str = ""
-    songs: tuple[Song, ...] = ()  # the queue, in play order; `index` is the playing one
-    shuffle: bool = False
-    repeat: Repeat = Repeat.OFF
-    dead: frozenset[str] = frozenset()  # ids of songs that failed this session
-
-    @property
-    def has_media(self) -> bool:
-        return self.state in (PlayerState.PLAYING, PlayerState.PAUSED)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChanged:
-    status: PlayerStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    message: str
-    severity: Literal["information", "warning", "error"] = "warning"
-    # A standing fact (no audio device) rather than news: a UI shows it once, quietly.
-    quiet: bool = False
-
-
-PlayerEvent = StatusChanged | Notice
-Listener = Callable[[PlayerEvent], None]
 
 
 _CLOSE = object()

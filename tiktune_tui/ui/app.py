@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -90,6 +92,9 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
         super().__init__()
         self.settings = settings or Settings()
         self.source = source or SourceChoice()
+        # --source auto: the verdict once the background probe is in (library.sources.auto).
+        self.auto_choice = None
+        self._source_answered = False
         self.weights = weights or DEFAULT_WEIGHTS
         self.clock = clock
         # Given to the music bar when it opens libVLC.
@@ -152,7 +157,10 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
 
     def _song_resolver(self) -> TikTokSongResolver | None:
         """How the player finds audio for songs without a link: TikTok, when it can be asked."""
-        if self.source.resolved_kind(self.settings) == "tiktok" or self.settings.has_tiktok_token:
+        if self.settings.has_tiktok_token or (
+            # auto's verdict is not awaited here: _check_auto sets the resolver once it is in.
+            not self.source.is_auto and self.source.resolved_kind(self.settings) == "tiktok"
+        ):
             # Catalog songs have no audio and TikTok's URLs expire: ask TikTok afresh.
             return TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir)
         return None
@@ -184,6 +192,12 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
             self.notify(terminal_safe(notice), markup=False)
+        if self.source.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            # Started, not awaited: the first frame never waits for the network.
+            auto.start(self.settings)
+            self._auto_timer = self.set_interval(0.05, self._check_auto)
         label = self.source.label(self.settings)
         self.sub_title = label
         self.status.set_part("source", label)
@@ -197,6 +211,21 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             self.start_search(self.initial_tags)
         else:
             self.ensure_preloaded()
+
+    def _check_auto(self) -> None:
+        """auto's verdict is in: say which source and why, on the status line (and on exit, stderr)."""
+        from tiktune_tui.library.sources import auto
+
+        choice = auto.choice(self.settings, wait=False)
+        if choice is None:
+            return
+        self._auto_timer.stop()
+        self.auto_choice = choice
+        if not self._source_answered:
+            self.sub_title = choice.describe()
+            self.status.set_part("source", choice.describe())
+        if choice.kind == "tiktok" and not self.settings.has_tiktok_token:
+            self.music_bar.set_resolver(TikTokSongResolver(self.engine_loop, self.settings, self.source.data_dir))
 
     def ensure_preloaded(self) -> None:
         """Warm the catalog and load completions once; after the first search if one runs at start."""
@@ -376,11 +405,8 @@ def run_app(args: argparse.Namespace) -> int:
         raise UsageError("--catalog goes with --source catalog")
     if args.catalog and not Path(args.catalog).is_file():
         raise CatalogError(f"{args.catalog}: no such file")
-    if args.source == "tiktok" and not settings.has_tiktok_token:
-        from tiktune_tui.library.sources.tiktok_session import TikTokError, no_token_message
-
-        # Said before the screen switches, like any other start-up problem.
-        raise TikTokError(no_token_message(settings))
+    if getattr(args, "region", None):
+        settings = dataclasses.replace(settings, region=args.region)
     try:
         mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
     except modes.ModeError as exc:
@@ -412,4 +438,6 @@ def run_app(args: argparse.Namespace) -> int:
             app.run()
     finally:
         app.close_player()
+    if app.auto_choice is not None:
+        print(f"tiktune: {app.auto_choice.describe()}", file=sys.stderr)
     return app.return_code or 0

@@ -43,11 +43,21 @@ class SourceChoice:
     per_tag: int = 60
     refresh: bool = False
 
+    @property
+    def is_auto(self) -> bool:
+        return self.kind in (None, "auto") and self.catalog is None
+
     def resolved_kind(self, settings: Settings) -> str:
+        """Waits for auto's verdict (a short time at most): call it off the event loop."""
         return default_kind(SourceOptions(kind=self.kind, catalog=self.catalog, data_dir=self.data_dir), settings)
 
     def label(self, settings: Settings) -> str:
-        """What to call the source before it has answered once."""
+        """What to call the source before it has answered once; never waits for auto's verdict."""
+        if self.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            choice = auto.choice(settings, wait=False)
+            return choice.describe() if choice is not None else "auto: checking tiktok.com…"
         kind = self.resolved_kind(settings)
         if kind == "catalog":
             from tiktune_tui.library.catalog import catalog_label

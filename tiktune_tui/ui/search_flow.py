@@ -130,7 +130,11 @@ class SearchFlow:
         self.videos_by_id = {video.id: video for video in recommendation.videos}
         self.status.finish_search()
         self.sub_title = recommendation.label
-        self.status.set_part("source", recommendation.describe(self.clock()))
+        described = recommendation.describe(self.clock())
+        if self.auto_choice is not None:  # --source auto: which source, and why
+            described = f"{described} · auto: {self.auto_choice.reason}"
+        self._source_answered = True
+        self.status.set_part("source", described)
         count = len(recommendation.rows)
         tags = " ".join("#" + tag for tag in recommendation.tags)
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))

@@ -18,7 +18,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SourceOptions:
-    kind: str | None = None  # catalog | store | tiktok; None picks the default
+    kind: str | None = None  # auto | catalog | store | tiktok; None is auto
     catalog: str | None = None
     data_dir: str | None = None
     per_tag: int = 60
@@ -26,11 +26,15 @@ class SourceOptions:
 
 
 def default_kind(options: SourceOptions, settings: Settings) -> str:
-    if options.kind:
+    """The source a search uses. `auto` (the default) asks whether tiktok.com is reachable
+    (library.sources.auto: at most a short wait, milliseconds when offline)."""
+    if options.kind and options.kind != "auto":
         return options.kind
     if options.catalog:
         return "catalog"
-    return "tiktok" if settings.has_tiktok_token else "catalog"
+    from tiktune_tui.library.sources import auto
+
+    return auto.choice(settings).kind
 
 
 def open_source(options: SourceOptions, settings: Settings) -> Source:

@@ -16,6 +16,7 @@ from typing import Any
 
 from tiktune_tui.config import Settings
 from tiktune_tui.core.models import Song, Video
+from tiktune_tui.core.region import region
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
 from tiktune_tui.library.sources.tiktok_errors import (
     CaptchaError,
@@ -133,7 +134,9 @@ class TikTokSource(Source):
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one message
-            raise TikTokError(f"sound {terminal_safe(music_id)}: {describe(exc)}") from exc
+            raise TikTokError(
+                f"sound {terminal_safe(music_id)}: {describe(exc, anonymous=self.sessions.anonymous)}"
+            ) from exc
         song = parse_music_detail(response)
         if song is None:
             raise TikTokError(f"sound {terminal_safe(music_id)}: TikTok has no such sound (removed?)")
@@ -203,7 +206,7 @@ class TikTokSource(Source):
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - one tag's failure must not end the others
-            problem = describe(exc)
+            problem = describe(exc, anonymous=self.sessions.anonymous)
         when = self._now()
         if found:
             try:
@@ -229,6 +232,9 @@ class TikTokSource(Source):
     async def _request(self, api: Any, url: str, params: Mapping[str, Any]) -> dict:
         """One TikTok API call through the sessions, retried with backoff when it may pass next time."""
         slots = self.sessions.request_slots()
+        if self.settings.region:
+            # Over TikTokApi's fixed region=US and the page's language and time zone.
+            params = {**region(self.settings.region).request_params(), **params}
         for attempt in range(MAX_RETRIES + 1):
             try:
                 async with slots:

@@ -14,6 +14,11 @@ from tiktune_tui.errors import TiktuneError
 from tiktune_tui.text import terminal_safe
 
 FIX_BLOCKED = "get a fresh ms_token from your browser, wait a few minutes, or set TIKTUNE_PROXY"
+# Without a token, a refusal is most often cured by one.
+FIX_ANONYMOUS = (
+    "it refuses anonymous sessions at times, and a token usually fixes it: copy the msToken cookie "
+    "from tiktok.com in your browser into TIKTUNE_MS_TOKEN (README: A TikTok token)"
+)
 
 
 class TikTokError(TiktuneError):
@@ -68,8 +73,29 @@ def _first_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def describe(exc: BaseException) -> str:
-    """One line for the user about why a TikTok request failed."""
+def describe(exc: BaseException, *, anonymous: bool = False) -> str:
+    """One line for the user about why a TikTok request failed.
+
+    `anonymous`: the session has no token of the user's; a refusal then says a token usually helps.
+    """
+    message = _describe(exc)
+    if anonymous and is_refusal(exc):
+        return f"{message.split(': ')[0]}; {FIX_ANONYMOUS}"
+    return message
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """TikTok saw the request and would not answer it: a bot wall, a captcha, a web page for data."""
+    from TikTokApi.exceptions import CaptchaException, EmptyResponseException, InvalidJSONException
+
+    if isinstance(exc, (CaptchaError, CaptchaException, EmptyResponseException, InvalidJSONException)):
+        return True
+    if isinstance(exc, TypeError) and _is_invalid_json_bug(exc):
+        return True
+    return "X-Bogus" in str(exc)
+
+
+def _describe(exc: BaseException) -> str:
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeout
     from TikTokApi.exceptions import (

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from TikTokApi import TikTokApi
 
 from tiktune_tui.config import Settings
+from tiktune_tui.core.region import region
 from tiktune_tui.library.sources.tiktok_errors import CaptchaError, HttpStatusError, TikTokError, describe, looks_like_captcha
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download is not used
@@ -31,6 +32,7 @@ REQUESTS_PER_SESSION = 3
 LAUNCH_TIMEOUT_S = 90
 REFERER = "https://www.tiktok.com/"
 LOGGER_NAME = "tiktune.tiktokapi"
+ANONYMOUS_WAIT_S = 3
 
 PageFactory = Callable[[Any], Awaitable[Any]]
 
@@ -122,13 +124,20 @@ def proxy_settings(proxy: str) -> dict[str, str]:
     return settings
 
 
+TOKEN_STEPS = (
+    "a token usually fixes it: on tiktok.com in your browser open DevTools (F12) > Application > Cookies, "
+    "copy msToken's value and set TIKTUNE_MS_TOKEN (or ms_token under [tiktok] in {where}); "
+    "README: A TikTok token"
+)
+
+
+def token_steps(settings: Settings) -> str:
+    return TOKEN_STEPS.format(where=settings.path or "config.toml")
+
+
 def no_token_message(settings: Settings) -> str:
-    where = settings.path or "config.toml"
-    return (
-        "live TikTok needs an ms_token: copy the msToken cookie from tiktok.com in your browser "
-        f"and set TIKTUNE_MS_TOKEN, or ms_token under [tiktok] in {where} "
-        "(or use --source catalog, or --source store for what was fetched before)"
-    )
+    """An anonymous session that got no msToken: TikTok would refuse every request."""
+    return f"TikTok gave the anonymous session no msToken (it refuses such sessions); {token_steps(settings)}"
 
 
 class TikTokSessions:
@@ -156,8 +165,15 @@ class TikTokSessions:
         self._stale = False
         # asyncio primitives belong to one loop; tests and the CLI may run several in turn.
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        # Without a token the page sets msToken itself on first load; TikTokApi waits this long for it.
+        self.anonymous_wait_s = ANONYMOUS_WAIT_S
         self._slot_gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self.launches = 0
+
+    @property
+    def anonymous(self) -> bool:
+        """No token configured: the sessions take whatever msToken tiktok.com sets."""
+        return not self.settings.ms_token
 
     @property
     def is_open(self) -> bool:
@@ -165,7 +181,11 @@ class TikTokSessions:
 
     def configure(self, settings: Settings) -> None:
         """New settings: a changed token or proxy takes effect with fresh sessions."""
-        if (settings.ms_token, settings.proxy) != (self.settings.ms_token, self.settings.proxy):
+        if (settings.ms_token, settings.proxy, settings.region) != (
+            self.settings.ms_token,
+            self.settings.proxy,
+            self.settings.region,
+        ):
             self._stale = True
         self.settings = settings
 
@@ -193,11 +213,13 @@ class TikTokSessions:
             return self._api
 
     async def _launch(self) -> TikTokApi:
-        if not self.settings.ms_token:
-            raise TikTokError(no_token_message(self.settings))
         executable = find_chromium()
         proxies = [proxy_settings(self.settings.proxy)] if self.settings.proxy else None
         context_options: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+        if self.settings.region:
+            # The browser's language and clock match the region asked for: TikTok reads both.
+            place = region(self.settings.region)
+            context_options.update(locale=place.locale, timezone_id=place.timezone)
         agent = await asyncio.to_thread(desktop_user_agent, executable)
         if agent:
             context_options["user_agent"] = agent
@@ -210,13 +232,14 @@ class TikTokSessions:
             await asyncio.wait_for(
                 api.create_sessions(
                     num_sessions=self.num_sessions,
-                    ms_tokens=[self.settings.ms_token],
+                    ms_tokens=[self.settings.ms_token] if self.settings.ms_token else None,
                     proxies=proxies,
                     # headless through the flag (Chromium's new headless mode), as TikTokApi does
                     headless=False,
                     override_browser_args=browser_args(),
                     executable_path=executable,
-                    sleep_after=1,
+                    # Without a token, _await_ms_tokens below waits for the cookie (no fixed sleep).
+                    sleep_after=0 if self.anonymous else 1,
                     context_options=context_options,
                     timeout=30000,
                     page_factory=self.page_factory,
@@ -233,7 +256,36 @@ class TikTokSessions:
         if not api.sessions:
             await api.close_sessions()
             raise TikTokError("cannot start a TikTok session: no browser tab reached tiktok.com")
+        if self.anonymous and not await self._await_ms_tokens(api):
+            await api.close_sessions()
+            raise TikTokError(no_token_message(self.settings))
         return api
+
+    async def _await_ms_tokens(self, api: TikTokApi) -> bool:
+        """Anonymous sessions: wait (up to anonymous_wait_s) for tiktok.com to set the msToken cookie."""
+        deadline = asyncio.get_running_loop().time() + self.anonymous_wait_s
+        while True:
+            for session in api.sessions:
+                if not session.ms_token:
+                    session.ms_token = (await api.get_session_cookies(session)).get("msToken")
+            if all(session.ms_token for session in api.sessions):
+                return True
+            if asyncio.get_running_loop().time() >= deadline:
+                return any(session.ms_token for session in api.sessions)
+            await asyncio.sleep(0.1)
+
+    async def has_ms_token(self) -> bool:
+        """Whether a session holds an msToken (given, or set by tiktok.com), launching if need be."""
+        try:
+            api = await self.api()
+        except TikTokError as exc:
+            if "no msToken" in str(exc):
+                return False
+            raise
+        for session in api.sessions:
+            if session.ms_token or (await api.get_session_cookies(session)).get("msToken"):
+                return True
+        return False
 
     async def media_headers(self) -> dict[str, str]:
         """Headers that let a plain HTTP client download TikTok media like the session's browser."""
