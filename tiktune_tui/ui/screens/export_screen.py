@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.clock import Clock
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
@@ -66,14 +65,6 @@ def remember_directory(folder: Path) -> None:
         os.replace(temp, target)
     except OSError:
         pass  # a convenience only
-
-
-class ExportProgress(Message):
-    """How far the export has got, posted from the export thread."""
-
-    def __init__(self, update: Progress) -> None:
-        super().__init__()
-        self.update = update
 
 
 class ConfirmOverwrite(ModalScreen[bool]):
@@ -553,9 +544,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
     def _export(self, options: ExportOptions) -> None:
         def progress(update: Progress) -> None:
-            # Posted, not called: a call would wait for the UI thread, which may itself be
-            # waiting in on_unmount for this export to end.
-            self.post_message(ExportProgress(update))
+            # Not once cancelled: the UI thread may be waiting in on_unmount for this export.
+            if not self._cancel.is_set():
+                self.app.call_from_thread(self._show_progress, update)
 
         try:
             result = self.exporter.run(options, on_progress=progress, cancel_event=self._cancel)
@@ -571,9 +562,6 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self._export_idle.set()  # ffmpeg stopped, part file gone: the app may end now
         if not self._unmounted:  # else the app is closing: no one to tell, and no loop to wait for
             self.app.call_from_thread(outcome, *args)
-
-    def on_export_progress(self, message: ExportProgress) -> None:
-        self._show_progress(message.update)
 
     def _show_progress(self, update: Progress) -> None:
         if self.state != "running":
