@@ -12,8 +12,9 @@ setup:
 run: setup
 	@.venv/bin/tiktune $(ARGS)
 
+# The tests run beside a throwaway PostgreSQL server (scripts/postgres.sh), stopped afterwards.
 test: setup
-	@.venv/bin/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	@bash scripts/postgres.sh run .venv/bin/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: setup
 	@.venv/bin/ruff check .

@@ -12,6 +12,7 @@ apt_pkgs=(
   ffmpeg          # export, and the media tests
   libvlc5         # playback
   vlc-plugin-base
+  postgresql      # the team store, and the throwaway server of `make test` (scripts/postgres.sh)
 )
 [ "$want_chromium" = 1 ] && apt_pkgs+=(chromium)
 
@@ -55,6 +56,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
          && "${pip[@]}" install -q --no-deps -e .; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: installing tiktune failed (log above, also in $log)" >&2
+    exit 1
+  fi
+  # A dependency added to pyproject.toml but not to the lock shows here, not as an ImportError in a test.
+  if ! .venv/bin/python -m pip check >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: the lock does not satisfy pyproject.toml; run 'make lock' and commit $lock" >&2
     exit 1
   fi
   echo "$want" >"$stamp"

@@ -288,3 +288,39 @@ def test_no_store_is_created_in_a_read_only_folder(tmp_path, monkeypatch):
     ):
         Store(tmp_path / "tiktune.sqlite3")
     assert not (tmp_path / "tiktune.sqlite3").exists()
+
+
+async def test_a_live_fetch_into_a_read_only_store_keeps_its_results_and_says_writes_are_off(
+    tmp_path, monkeypatch
+):
+    # The read-only decision through the os.access seam (tests run as root); the store
+    # is then really opened with mode=ro, so SQLite itself would refuse any write too.
+    import tiktune_tui.library.store.database as database
+    from tests.support.tiktok_fakes import FakeTikTok
+    from tiktune_tui.config import Settings
+    from tiktune_tui.library.sources import collect
+    from tiktune_tui.library.sources.tiktok import TikTokSource
+
+    path = tmp_path / "tiktune.sqlite3"
+    Store(path).close()
+    before = fingerprint(path)
+    monkeypatch.setattr(database.os, "access", lambda *_: False)
+    with Store(path) as store:
+        assert store.read_only == f"the file {path} is read-only"
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store._db.execute("INSERT INTO hashtags (name) VALUES ('x')")
+        source = TikTokSource(
+            store=store,
+            settings=Settings(ms_token="tok"),
+            sessions=FakeTikTok().manager(),
+            backoff_s=0.001,
+        )
+        result = await collect(source, ["cooking"])
+    assert len(result.videos) == 59  # the results still count
+    problem = result.failures["cooking"]
+    assert (
+        "not saved: " in problem
+        and f"writes to {path} are off" in problem
+        and "\n" not in problem
+    )
+    assert fingerprint(path) == before

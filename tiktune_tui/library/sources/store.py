@@ -12,13 +12,15 @@ from tiktune_tui.library.store import Store
 class StoreSource(Source):
     label = "stored data"
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, region: str | None = None) -> None:
         self.store = store
+        # Set: only what was fetched for that country (--region); None: everything stored.
+        self.region = region
 
     async def search(self, tags: Sequence[str]) -> AsyncIterator[SearchEvent]:
         for tag in tags:
             yield TagProgress(tag, 0, "running")
-            videos = tuple(self.store.videos_with_any([tag]))
+            videos = tuple(self.store.videos_with_any([tag], self.region))
             if videos:
                 yield VideosFound(tag, videos)
             yield TagProgress(tag, len(videos), "done")

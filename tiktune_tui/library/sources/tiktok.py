@@ -16,7 +16,8 @@ from typing import Any
 
 from tiktune_tui.config import Settings
 from tiktune_tui.core.models import Song, Video
-from tiktune_tui.core.region import region
+from tiktune_tui.core.region import DEFAULT_REGION
+from tiktune_tui.core.region import region as region_of
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress, VideosFound
 from tiktune_tui.library.sources.tiktok_errors import (
     CaptchaError,
@@ -76,6 +77,11 @@ class TikTokSource(Source):
         self.request_timeout_s = request_timeout_s
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._answered_at: dict[str, datetime] = {}
+
+    @property
+    def region(self) -> str:
+        """The country TikTok is asked for; what is stored is kept apart per region."""
+        return self.settings.region or DEFAULT_REGION
 
     # -- Source -------------------------------------------------------------------
 
@@ -151,12 +157,12 @@ class TikTokSource(Source):
     def _fresh_fetch(self, tag: str) -> datetime | None:
         if self.refresh:
             return None
-        when = self.store.last_tag_fetch(tag)
+        when = self.store.last_tag_fetch(tag, self.region)
         return when if when is not None and self._now() - when < FRESH_FOR else None
 
     async def _from_store(self, tag: str, when: datetime) -> AsyncIterator[SearchEvent]:
         yield TagProgress(tag, 0, "running")
-        videos = tuple(await asyncio.to_thread(self.store.videos_with_any, [tag]))
+        videos = tuple(await asyncio.to_thread(self.store.videos_with_any, [tag], self.region))
         if videos:
             yield VideosFound(tag, videos)
         self._answered_at[tag] = when
@@ -225,16 +231,18 @@ class TikTokSource(Source):
             emit(TagProgress(tag, len(found), "done", note))
 
     def _save(self, tag: str, videos: list[Video], when: datetime, *, complete: bool) -> None:
-        self.store.save_videos(videos, fetched_at=when, source=SOURCE_NAME)
+        self.store.save_videos(videos, fetched_at=when, source=SOURCE_NAME, region=self.region)
         if complete:
-            self.store.record_tag_fetch(tag, videos=len(videos), source=SOURCE_NAME, fetched_at=when)
+            self.store.record_tag_fetch(
+                tag, videos=len(videos), source=SOURCE_NAME, fetched_at=when, region=self.region
+            )
 
     async def _request(self, api: Any, url: str, params: Mapping[str, Any]) -> dict:
         """One TikTok API call through the sessions, retried with backoff when it may pass next time."""
         slots = self.sessions.request_slots()
         if self.settings.region:
             # Over TikTokApi's fixed region=US and the page's language and time zone.
-            params = {**region(self.settings.region).request_params(), **params}
+            params = {**region_of(self.settings.region).request_params(), **params}
         for attempt in range(MAX_RETRIES + 1):
             try:
                 async with slots:

@@ -184,10 +184,16 @@ class Store(SavedSongsMixin):
     # -- writes -------------------------------------------------------------------
 
     def save_videos(
-        self, videos: Iterable[Video], *, fetched_at: datetime | None = None, source: str = ""
+        self,
+        videos: Iterable[Video],
+        *,
+        fetched_at: datetime | None = None,
+        source: str = "",
+        region: str | None = None,
     ) -> int:
         """Upsert videos, their songs and hashtags, and add a stats snapshot each.
 
+        `region`: the country TikTok was asked for; the video is then found by searches of it.
         All or nothing: one transaction. Returns the number of distinct videos saved.
         """
         now = epoch(fetched_at or datetime.now(UTC))
@@ -263,6 +269,12 @@ class Store(SavedSongsMixin):
                     """,
                     (row_id[0], now, stats.play, stats.digg, stats.comment, stats.share),
                 )
+                if region:
+                    db.execute(
+                        "INSERT INTO video_regions (region, video_id, fetched_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT DO UPDATE SET fetched_at = max(fetched_at, excluded.fetched_at)",
+                        (region, row_id[0], now),
+                    )
         return len(unique)
 
     @staticmethod
@@ -277,19 +289,38 @@ class Store(SavedSongsMixin):
         return ids
 
     def record_tag_fetch(
-        self, tag: str, *, videos: int, source: str, fetched_at: datetime | None = None
+        self,
+        tag: str,
+        *,
+        videos: int,
+        source: str,
+        fetched_at: datetime | None = None,
+        region: str | None = None,
     ) -> None:
+        when = epoch(fetched_at or datetime.now(UTC))
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
-                (tag, epoch(fetched_at or datetime.now(UTC)), source, videos),
+                (tag, when, source, videos),
             )
+            if region:
+                db.execute(
+                    "INSERT OR REPLACE INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (tag, region, when, source, videos),
+                )
 
     # -- reads --------------------------------------------------------------------
 
-    def last_tag_fetch(self, tag: str) -> datetime | None:
+    def last_tag_fetch(self, tag: str, region: str | None = None) -> datetime | None:
+        """When `tag` was last fetched whole (for `region`, when given)."""
         with self._read() as db:
-            row = db.execute("SELECT fetched_at FROM tag_fetches WHERE tag = ?", (tag,)).fetchone()
+            if region:
+                row = db.execute(
+                    "SELECT fetched_at FROM tag_region_fetches WHERE tag = ? AND region = ?", (tag, region)
+                ).fetchone()
+            else:
+                row = db.execute("SELECT fetched_at FROM tag_fetches WHERE tag = ?", (tag,)).fetchone()
         return moment(row[0]) if row else None
 
     def newest_fetch(self, tags: Sequence[str] | None = None) -> datetime | None:
@@ -320,21 +351,25 @@ class Store(SavedSongsMixin):
             ).fetchone()
         return song_from(row) if row else None
 
-    def videos_with_any(self, tags: Sequence[str]) -> list[Video]:
-        """Every stored video carrying at least one of `tags`, with all its hashtags."""
+    def videos_with_any(self, tags: Sequence[str], region: str | None = None) -> list[Video]:
+        """Every stored video carrying at least one of `tags`, with all its hashtags
+        (only those fetched for `region`, when given)."""
         if not tags:
             return []
         marks = ",".join("?" * len(tags))
+        in_region = (
+            "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if region else ""
+        )
         with self._read() as db:
             rows = db.execute(
                 f"""
                 WITH matched AS (
                     SELECT DISTINCT vh.video_id FROM video_hashtags vh
-                    JOIN hashtags h ON h.id = vh.hashtag_id WHERE h.name IN ({marks})
+                    JOIN hashtags h ON h.id = vh.hashtag_id {in_region} WHERE h.name IN ({marks})
                 )
                 {VIDEO_SELECT} JOIN matched m ON m.video_id = v.id ORDER BY v.id
                 """,
-                list(tags),
+                ([region] if region else []) + list(tags),
             ).fetchall()
         return videos_from(rows)
 
@@ -405,6 +440,7 @@ class Store(SavedSongsMixin):
         *,
         require_all: bool = False,
         limit: int | None = None,
+        region: str | None = None,
     ) -> tuple[list[SongRank], int]:
         """rank_modes, and how many songs the ranking holds before `limit` cuts it.
 
@@ -423,7 +459,7 @@ class Store(SavedSongsMixin):
         count = len(tags)
         sql, params = self.ranking_sql.modes(
             tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
-            require_all=require_all, limit=limit,
+            require_all=require_all, limit=limit, region=region,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()

@@ -34,6 +34,7 @@ class RankingSQL(Protocol):
         *,
         require_all: bool,
         limit: int | None,
+        region: str | None = None,
     ) -> Query: ...
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
@@ -48,15 +49,20 @@ def sql_limit(limit: int | None) -> int:
     return -1 if limit is None or limit > MAX_LIMIT else limit
 
 
-def matching_videos(count: int) -> str:
+def matching_videos(count: int, by_region: bool = False) -> str:
     """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
-    one of them, with the mask of those it carries); the caller binds the tags first."""
+    one of them, with the mask of those it carries); the caller binds the tags first, then,
+    `by_region`, the region the videos must have been fetched for."""
     positions = ",".join(f"(?, {i})" for i in range(count))
+    region = (
+        "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
+    )
     return f"""WITH query(name, pos) AS (VALUES {positions}),
                 per_video AS (
                     SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
                     JOIN hashtags h ON h.name = q.name
                     JOIN video_hashtags vh ON vh.hashtag_id = h.id
+                    {region}
                     GROUP BY vh.video_id
                 )"""
 
@@ -74,6 +80,7 @@ class SQLiteRanking:
         *,
         require_all: bool,
         limit: int | None,
+        region: str | None = None,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
         least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
@@ -98,7 +105,7 @@ class SQLiteRanking:
             f"(SELECT {weights.sql('f.', '_count')}"
             " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
         )
-        params: list[object] = list(tags)
+        params: list[object] = list(tags) + ([region] if region else [])
         if mode == "momentum":
             # Whole units per day, truncated as in core.modes, so that sums are exact in both.
             rates = (
@@ -133,7 +140,7 @@ class SQLiteRanking:
         least = count if require_all else 1
         params += [least, least, sql_limit(limit)]
         sql = f"""
-            {matching_videos(count)},
+            {matching_videos(count, by_region=bool(region))},
             per_song AS (
                 -- max() is the only min/max aggregate here, so SQLite takes the bare
                 -- v.video_id from the row holding it: the song's most played match.

@@ -140,6 +140,29 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX saved_songs_by_time ON saved_songs(saved_at);
     """,
+    # 4: the region each video was fetched for, and each tag's last fetch per region, so
+    # that a search for GB is never answered with what was fetched for the US. What was
+    # fetched before came from TikTokApi's fixed default, the US.
+    """
+    CREATE TABLE video_regions (
+        region     TEXT NOT NULL,
+        video_id   INTEGER NOT NULL REFERENCES videos(id),
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (region, video_id)
+    ) WITHOUT ROWID;
+    INSERT INTO video_regions (region, video_id, fetched_at)
+        SELECT 'US', id, fetched_at FROM videos WHERE source = 'tiktok';
+    CREATE TABLE tag_region_fetches (
+        tag        TEXT NOT NULL,
+        region     TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        source     TEXT NOT NULL,
+        videos     INTEGER NOT NULL,
+        PRIMARY KEY (tag, region)
+    ) WITHOUT ROWID;
+    INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)
+        SELECT tag, 'US', fetched_at, source, videos FROM tag_fetches WHERE source = 'tiktok';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

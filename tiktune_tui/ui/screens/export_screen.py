@@ -37,6 +37,7 @@ from tiktune_tui.export.options import (
 )
 from tiktune_tui.export.plan import damaged_video_warning
 from tiktune_tui.export.probe import MediaInfo
+from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
@@ -60,9 +61,7 @@ def remember_directory(folder: Path) -> None:
     target = data_dir() / LAST_DIR_FILE
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{LAST_DIR_FILE}.{os.getpid()}")
-        temp.write_text(str(folder.absolute()), encoding="utf-8")
-        os.replace(temp, target)
+        write_text(target, str(folder.absolute()))
     except OSError:
         pass  # a convenience only
 
@@ -145,9 +144,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             title = Text("Song: ", style="bold")
             if self.song is not None:
                 # TikTok's text: an ESC in a title must not reach the terminal.
-                title.append(terminal_safe(self.song.display_title))
-                if self.song.author:
-                    title.append(" — " + terminal_safe(self.song.author))
+                title.append(terminal_safe(self.song.credit))
             else:
                 title.append("none selected: pick an audio file", style="italic")
             yield Static(title, id="export-song")
