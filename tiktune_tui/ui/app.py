@@ -406,8 +406,11 @@ def run_app(
     )
     if command_hint:
         app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {command_hint}")
+    from tiktune_tui.ui.signals import exit_on_signals
+
     try:
-        app.run()
+        with exit_on_signals(app):  # SIGTERM/SIGHUP quit as a key does: a running export is cancelled
+            app.run()
     finally:
         app.close_player()
     if app.auto_choice is not None:
