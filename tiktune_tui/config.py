@@ -24,6 +24,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.paths import config_dir
@@ -70,6 +71,22 @@ def _text(table: dict, key: str, where: str) -> str | None:
     return value or None
 
 
+def _proxy(value: str | None, where: str) -> str | None:
+    """A proxy URL checked as TikTok's browser will read it, so that a typo is named at once
+    (the value itself is never quoted: it may hold a password)."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        parts.port  # noqa: B018 - reading it is the check: a port that is no number raises
+        ok = bool(parts.hostname)
+    except ValueError:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        ok = False
+    if not ok:
+        raise ConfigError(f"{where} is not a proxy URL like http://user:pass@host:port")
+    return value
+
+
 def load_settings(path: Path | None = None) -> Settings:
     path = path or config_dir() / CONFIG_NAME
     data: dict = {}
@@ -102,7 +119,8 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: [tiktok] region: {exc}") from None
     return Settings(
         ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
-        proxy=env.get("TIKTUNE_PROXY") or _text(tiktok, "proxy", str(path)),
+        proxy=_proxy(env.get("TIKTUNE_PROXY"), "TIKTUNE_PROXY")
+        or _proxy(_text(tiktok, "proxy", str(path)), f"{path}: [tiktok] proxy"),
         audio_output=env.get("TIKTUNE_AUDIO_OUTPUT") or _text(player, "audio_output", str(path)),
         weights=_text(ranking, "weights", str(path)),
         keys=dict(keys),

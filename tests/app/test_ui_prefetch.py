@@ -13,7 +13,7 @@ from tests.support.ui_catalog import FIXED_NOW, wait_for_search
 from tiktune_tui.config import Settings
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.library.sources import SourceOptions
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def live_app(monkeypatch, tmp_path, respond, prefetch: int = 3) -> TiktuneApp:
     monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
     return TiktuneApp(
         tags=["cooking"],
-        source=SourceChoice(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
         settings=settings,
         clock=lambda: FIXED_NOW,
         load_known_tags=False,

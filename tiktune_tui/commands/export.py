@@ -13,7 +13,7 @@ from tiktune_tui.errors import TiktuneError, UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options
+    from tiktune_tui.commands.args import add_global_options
 
     parser = subparsers.add_parser(
         "export",

@@ -11,7 +11,7 @@ from tiktune_tui.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options, add_source_options
+    from tiktune_tui.commands.args import add_global_options, add_source_options
     from tiktune_tui.core.modes import MODE_NAMES
 
     parser = subparsers.add_parser(
@@ -48,46 +48,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.commands.args import query_from, source_options, with_region
     from tiktune_tui.config import load_settings
-    from tiktune_tui.core.weights import Weights, WeightsError
-    from tiktune_tui.core.tags import TagError, parse_tags
     from tiktune_tui.library.recommend import recommend
     from tiktune_tui.library.sources import close_shared_sessions
     from tiktune_tui.text import terminal_safe, write_json
 
-    try:
-        tags = parse_tags(args.tags)
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
-    if args.limit < 0:
-        raise UsageError("--limit must be 0 or more")
     if args.raw and not args.csv:
         raise UsageError("--raw goes with --csv (the table always escapes; JSON escapes losslessly)")
     settings = load_settings()
-    if getattr(args, "region", None):
-        import dataclasses
-
-        settings = dataclasses.replace(settings, region=args.region)
-    try:
-        weights = Weights.parse(args.weights or settings.weights or "")
-    except WeightsError as exc:
-        raise UsageError(str(exc)) from None
+    query = query_from(args, settings)
+    settings = with_region(args, settings)
 
     async def answer():
         try:
-            return await recommend(
-                tags,
-                source_kind=args.source,
-                catalog=args.catalog,
-                data_dir=args.data_dir,
-                weights=weights,
-                require_all=args.require_all,
-                limit=args.limit or None,
-                settings=settings,
-                per_tag=args.per_tag,
-                refresh=args.refresh,
-                mode=args.rank,
-            )
+            return await recommend(query, source_options(args), settings=settings)
         finally:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
 
@@ -147,9 +122,7 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
     header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"
     print(header)
     for row in outcome.rows:
-        song = terminal_safe(row.song.display_title)
-        if row.song.author:
-            song += " — " + terminal_safe(row.song.author)
+        song = terminal_safe(row.song.credit)
         if display_width(song) > 60:
             while display_width(song) > 59:
                 song = song[:-1]

@@ -156,7 +156,7 @@ def tally(
     growth = corpus.growth if corpus is not None else {}
     # Days since posting, per video id: the same for every query against this corpus.
     ages = corpus._ages if corpus is not None else {}
-    w_play, w_digg, w_comment, w_share = weights.play, weights.digg, weights.comment, weights.share
+    engagement = weights.score
     seen: set[str] = set()
     mark_seen = seen.add
     tallies: dict[str, Tally] = {}
@@ -179,9 +179,7 @@ def tally(
             for tag in video.hashtags:
                 if tag in related:
                     counts[tag] = counts.get(tag, 0) + 1
-            entry.related_popular += (
-                w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
-            )
+            entry.related_popular += engagement(stats)
             continue
         entry.play += stats.play
         entry.digg += stats.digg
@@ -205,9 +203,7 @@ def tally(
                     0 if posted is None else max(MIN_AGE_SECONDS, int((now - posted).total_seconds()))
                 )
             if seconds:
-                entry.rate += (
-                    w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
-                ) * SECONDS_PER_DAY // seconds
+                entry.rate += engagement(stats) * SECONDS_PER_DAY // seconds
     if len(wanted) > 1:
         order = list(dict.fromkeys(tags))
         for entry in tallies.values():
@@ -246,10 +242,8 @@ def expansion(
 
 
 def popular_score(entry: Tally, weights: Weights) -> int:
-    return (
-        weights.play * entry.play + weights.digg * entry.digg
-        + weights.comment * entry.comment + weights.share * entry.share
-    )
+    """The seed formula over the song's summed counts (a Tally has a Stats' four fields)."""
+    return weights.score(entry)
 
 
 def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:

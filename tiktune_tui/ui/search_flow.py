@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.text import terminal_safe
@@ -24,7 +25,7 @@ from tiktune_tui.ui.messages import (
     SearchProgress,
     while_running,
 )
-from tiktune_tui.ui.search import Query, SearchCancelled, run_search, warm_catalog
+from tiktune_tui.ui.search import Search, SearchCancelled, run_search, warm_catalog
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class SearchFlow:
         self._serial += 1
         self.query_tags = list(tags)
         self.stop_prefetch()  # the new search has the network to itself
-        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings, self.rank_mode)
+        query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -59,7 +60,7 @@ class SearchFlow:
             self.table.loading = True
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_search(self, query: Query) -> tuple[int, Recommendation]:
+    def _run_search(self, query: Search) -> tuple[int, Recommendation]:
         worker = get_current_worker()
         return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled, self.engine_loop)
 

@@ -37,10 +37,9 @@ _MESSAGE_STATES = (PlayerState.STARTING, PlayerState.UNAVAILABLE, PlayerState.LO
 
 def song_label(song: Song) -> Text:
     """`title — artist`, literally: TikTok's text is never markup nor terminal escapes."""
-    label = Text(terminal_safe(song.display_title), style="bold")
-    if song.author:
-        label.append(" — ")
-        label.append(terminal_safe(song.author))
+    title, by = song.credit_parts
+    label = Text(terminal_safe(title), style="bold")
+    label.append(terminal_safe(by))
     return label
 
 
