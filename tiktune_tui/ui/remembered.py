@@ -24,7 +24,8 @@ class RememberedState:
         state, warning = load_state(state_path(self.source.data_dir))  # type: ignore[attr-defined]
         self._state_restored = True
         if warning:
-            self.notify(warning, title="settings", severity="warning", markup=False)  # type: ignore[attr-defined]
+            # Longer than a pop-up's 5 s: it explains settings that are suddenly gone.
+            self.notify(warning, title="settings", severity="warning", markup=False, timeout=20)  # type: ignore[attr-defined]
         if state.theme and state.theme in self.available_themes:  # type: ignore[attr-defined]
             self.theme = state.theme
         if state.sort_column in COLUMN_BY_KEY:
