@@ -103,7 +103,10 @@ class Problem:
         return self.error(self.text)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` name the same file (the same path, or two names of one file)."""
+    if a.absolute() == b.absolute():
+        return True
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
@@ -156,9 +159,9 @@ def validate(
                 error=ExportError,
             )
         )
-    if output.absolute() == options.video.absolute() or _same_file(output, options.video):
+    if output.absolute() == options.video.absolute() or same_file(output, options.video):
         add(Problem("output", "that is the input video; tiktune never overwrites it", output))
-    if output.absolute() == options.audio.absolute() or _same_file(output, options.audio):
+    if output.absolute() == options.audio.absolute() or same_file(output, options.audio):
         add(Problem("output", "that is the song's audio file; choose another output", output))
     if output.is_dir():
         add(Problem("output", "is a directory; give a file name", output))

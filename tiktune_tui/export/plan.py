@@ -169,6 +169,11 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         output_kwargs.update(vcodec="libx264", preset="veryfast", crf=20, pix_fmt="yuv420p")
     if plan.container in _FASTSTART_FORMATS:
         output_kwargs["movflags"] = "+faststart"
+    else:
+        # AAC starts with one frame of encoder priming at a negative time. MP4 hides it in an edit
+        # list; Matroska has none, so ffmpeg would shift every stream later by that frame and the
+        # file would run 23 ms past the video. Matroska can hold the negative time as it is.
+        output_kwargs["avoid_negative_ts"] = "disabled"
     stream = ffmpeg.output(
         video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs
     )
