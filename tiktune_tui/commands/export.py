@@ -39,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--offset", default="0:00", metavar="M:SS", help="where in the song to start (default 0:00)")
     parser.add_argument("--loop", action="store_true", help="repeat the song when the video is longer")
     parser.add_argument("--fade", default="0", metavar="SECONDS", help="fade the song out over the last seconds")
+    parser.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade the song in over the first seconds")
     parser.add_argument("--song-volume", default="100", metavar="PCT", help="song volume in %% (default 100)")
     parser.add_argument(
         "--original-volume", metavar="PCT", help="the video's own sound in %%, with --mode mix only (default 100)"
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         offset = export.parse_clock(args.offset)
         fade = export.parse_seconds(args.fade, "--fade")
+        fade_in = export.parse_seconds(args.fade_in, "--fade-in")
         song_volume = export.parse_percent(args.song_volume, "--song-volume")
         original_volume = export.parse_percent(args.original_volume or "100", "--original-volume")
     except ValueError as exc:
@@ -140,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         offset_s=offset,
         loop=args.loop,
         fade_s=fade,
+        fade_in_s=fade_in,
         song_volume=song_volume,
         original_volume=original_volume,
         overwrite=args.force,
