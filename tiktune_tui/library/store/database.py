@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,10 +190,12 @@ class Store(SavedSongsMixin):
         fetched_at: datetime | None = None,
         source: str = "",
         region: str | None = None,
+        tag_fetches: Mapping[str, int] | None = None,
     ) -> int:
         """Upsert videos, their songs and hashtags, and add a stats snapshot each.
 
         `region`: the country TikTok was asked for; the video is then found by searches of it.
+        `tag_fetches`: tags fetched whole (tag -> videos), recorded as record_tag_fetch does.
         All or nothing: one transaction. Returns the number of distinct videos saved.
         """
         now = epoch(fetched_at or datetime.now(UTC))
@@ -275,6 +277,8 @@ class Store(SavedSongsMixin):
                         " ON CONFLICT DO UPDATE SET fetched_at = max(fetched_at, excluded.fetched_at)",
                         (region, row_id[0], now),
                     )
+            for tag, count in (tag_fetches or {}).items():
+                self._record_tag_fetch(db, tag, count, source, now, region)
         return len(unique)
 
     @staticmethod
@@ -299,16 +303,22 @@ class Store(SavedSongsMixin):
     ) -> None:
         when = epoch(fetched_at or datetime.now(UTC))
         with self._write() as db:
+            self._record_tag_fetch(db, tag, videos, source, when, region)
+
+    @staticmethod
+    def _record_tag_fetch(
+        db: sqlite3.Connection, tag: str, videos: int, source: str, when: int | None, region: str | None
+    ) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
+            (tag, when, source, videos),
+        )
+        if region:
             db.execute(
-                "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
-                (tag, when, source, videos),
+                "INSERT OR REPLACE INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (tag, region, when, source, videos),
             )
-            if region:
-                db.execute(
-                    "INSERT OR REPLACE INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (tag, region, when, source, videos),
-                )
 
     # -- reads --------------------------------------------------------------------
 
