@@ -10,6 +10,7 @@ want_chromium="${TIKTUNE_WANT_CHROMIUM:-1}"
 apt_pkgs=(
   python3-venv    # `python3 -m venv` on Debian
   ffmpeg          # export, and the media tests
+  espeak-ng       # speech for the ducking tests (tests/media/test_export_mix.py)
   libvlc5         # playback
   vlc-plugin-base
   postgresql      # the team store, and the throwaway server of `make test` (scripts/postgres.sh)

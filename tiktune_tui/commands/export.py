@@ -45,6 +45,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--original-volume", metavar="PCT", help="the video's own sound in %%, with --mode mix only (default 100)"
     )
     parser.add_argument(
+        "--loudness",
+        default="-14",
+        metavar="LUFS",
+        help="bring the sound to this integrated loudness, true peak <= -1 dBTP (default -14, "
+        "what short-video platforms play at); 'off' leaves it as it is",
+    )
+    parser.add_argument(
+        "--duck",
+        metavar="DB",
+        help="with --mode mix: turn the song down this far while the video's own sound plays "
+        "(default 12; 0 turns it off)",
+    )
+    parser.add_argument(
         "--out", metavar="OUT", help="output file (default: <video stem>.<song>.mp4 beside the video; .mkv for VP8)"
     )
     parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists (else a -2, -3... suffix)")
@@ -105,8 +118,12 @@ def run(args: argparse.Namespace) -> int:
         fade_in = export.parse_seconds(args.fade_in, "--fade-in")
         song_volume = export.parse_percent(args.song_volume, "--song-volume")
         original_volume = export.parse_percent(args.original_volume or "100", "--original-volume")
+        loudness = export.parse_loudness(args.loudness, "--loudness")
+        duck = export.parse_decibels(args.duck, "--duck") if args.duck is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if duck is not None and args.mode != "mix":
+        raise UsageError("--duck only applies with --mode mix (replace has no voice to duck under)")
     if args.original_volume is not None and args.mode != "mix":
         # In replace mode the video's own sound is dropped: a volume for it would do nothing.
         raise UsageError("--original-volume only applies with --mode mix (replace drops the video's sound)")
@@ -146,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         song_volume=song_volume,
         original_volume=original_volume,
         overwrite=args.force,
+        loudness_lufs=loudness,
+        duck_db=(export.DEFAULT_DUCK_DB if duck is None else duck) if args.mode == "mix" else 0.0,
     )
     show_progress = sys.stderr.isatty() and not args.json
     cancel = threading.Event()
@@ -174,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
         f"wrote {terminal_safe(str(result.output))} ({format_clock(result.duration_s)}, "
-        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}, {file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
+        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}{_sound_note(result)}, "
+        f"{file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
     )
     if not args.no_open and sys.stdout.isatty():
         _show(result.output)
@@ -207,12 +227,22 @@ def _cancel_on_signals(cancel: threading.Event):
             signal.signal(number, old)
 
 
+def _sound_note(result) -> str:
+    note = ""
+    if result.loudness_lufs is not None and result.measured_lufs is not None:
+        note += f", loudness {result.measured_lufs:.1f} -> {result.loudness_lufs:g} LUFS"
+    if result.duck_db:
+        note += f", song ducked {result.duck_db:g} dB under the video's sound"
+    return note
+
+
 def _print_progress(progress) -> None:
     from tiktune_tui.text import format_clock
 
     eta = f"  ETA {format_clock(progress.eta_s)}" if progress.eta_s is not None else ""
+    doing = "measuring loudness" if progress.phase == "loudness" else "exporting"
     sys.stderr.write(
-        f"\r\x1b[Kexporting {progress.fraction:4.0%}  {format_clock(progress.done_s)} / {format_clock(progress.total_s)}{eta}"
+        f"\r\x1b[K{doing} {progress.fraction:4.0%}  {format_clock(progress.done_s)} / {format_clock(progress.total_s)}{eta}"
     )
     sys.stderr.flush()
 

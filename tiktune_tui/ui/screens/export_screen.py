@@ -198,6 +198,12 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             Label("Original %", classes="export-label"),
             SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
         )
+        yield _row(
+            "Loudness LUFS",
+            SafeInput(f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"),
+            Label("Duck dB", classes="export-label"),
+            SafeInput(f"{export.DEFAULT_DUCK_DB:g}", id="export-duck", classes="export-short", disabled=True),
+        )
         yield Static(id="export-volume-note", classes="export-note")
         yield _row(
             "Start at",
@@ -418,15 +424,23 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.output_edited = True
         self._validate()
 
-    @on(Input.Changed, "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in")
+    @on(
+        Input.Changed,
+        "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in, "
+        "#export-loudness, #export-duck",
+    )
     @on(Checkbox.Changed)
     def option_changed(self) -> None:
         self._validate()
 
     @on(RadioSet.Changed, "#export-mode")
     def mode_changed(self) -> None:
-        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self._mix_fields_follow_mode()
         self._validate()
+
+    def _mix_fields_follow_mode(self) -> None:
+        for selector in ("#export-original-volume", "#export-duck"):
+            self.query_one(selector, Input).disabled = self._mode() != "mix"
 
     def _mode(self) -> str:
         return "mix" if self.query_one("#export-mode-mix", RadioButton).value else "replace"
@@ -438,6 +452,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         "mode": "#export-volume-note",
         "song_volume": "#export-volume-note",
         "original_volume": "#export-volume-note",
+        "loudness_lufs": "#export-volume-note",
+        "duck_db": "#export-volume-note",
         "offset_s": "#export-timing-note",
         "fade_s": "#export-timing-note",
         "fade_in_s": "#export-timing-note",
@@ -477,6 +493,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         original_volume = parsed("original_volume", percent("#export-original-volume", "original volume"), 1.0)
         offset = parsed("offset_s", lambda: export.parse_clock(self._value("#export-offset")), 0.0)
         fade = parsed("fade_s", lambda: export.parse_seconds(self._value("#export-fade"), "fade-out"), 0.0)
+        loudness = parsed(
+            "loudness_lufs", lambda: export.parse_loudness(self._value("#export-loudness") or "off"), None
+        )
+        mix = self._mode() == "mix"
+        duck = parsed("duck_db", lambda: export.parse_decibels(self._value("#export-duck") or "0", "ducking"), 0.0)
         fade_in = parsed("fade_in_s", lambda: export.parse_seconds(self._value("#export-fade-in"), "fade-in"), 0.0)
 
         output_text = self._value("#export-output")
@@ -493,6 +514,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             fade_in_s=fade_in,
             song_volume=song_volume,
             original_volume=original_volume,
+            loudness_lufs=loudness,
+            duck_db=duck if mix else 0.0,
         )
         # An existing output is not a problem here: the user is asked before it is replaced.
         for problem in export.validate(replace(options, overwrite=True), self.video_info, self.audio_info):
@@ -642,8 +665,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             return
         self.query_one("#export-progress", ProgressBar).update(total=update.total_s, progress=update.done_s)
         speed = f" · {update.speed:g}× real time" if update.speed else ""
+        doing = "Measuring loudness… " if update.phase == "loudness" else ""
         self.query_one("#export-progress-label", Static).update(
-            Text(f"{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
+            Text(f"{doing}{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
         )
 
     def _finished_without_file(self, message: str) -> None:
@@ -651,7 +675,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.set_class(False, "-running")
         for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
             widget.disabled = False
-        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self._mix_fields_follow_mode()
         self.query_one("#export-run", Button).disabled = False
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
@@ -666,6 +690,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         text = Text.assemble(("Saved ", "bold"), terminal_safe(str(result.output)))
         video_note = "video copied untouched" if result.video_copied else "video re-encoded to H.264"
         text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {file_size(result.size_bytes)}")
+        if result.loudness_lufs is not None and result.measured_lufs is not None:
+            text.append(f"\nLoudness {result.measured_lufs:.1f} → {result.loudness_lufs:g} LUFS")
+        if result.duck_db:
+            text.append(f"; song ducked {result.duck_db:g} dB under the video's sound")
         for warning in result.warnings:
             text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)
