@@ -325,6 +325,7 @@ class TiktuneApp(WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.cancel_prefetch()
         self.close_player()
         self.close_saved_store()
 
