@@ -16,6 +16,9 @@ Defaults just work; the file is optional. Example `config.toml`:
 
     [keys]                  # binding id = keys, see `?` in the app
     play-pause = "space"
+
+    [watch]                 # watch lists: `tiktune watch @cooking`
+    cooking = ["cooking", "recipe"]
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ KNOWN_SETTINGS: dict[str, frozenset[str] | None] = {
     "player": frozenset({"audio_output"}),
     "ranking": frozenset({"weights"}),
     "keys": None,
+    "watch": None,
 }
 DEFAULT_PREFETCH = 3
 
@@ -56,6 +60,7 @@ class Settings:
     path: Path | None = None
     region: str | None = None  # ISO country code, upper case; None: TikTokApi's default (US)
     prefetch: int = DEFAULT_PREFETCH
+    watch_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [watch] name -> tags
 
     @property
     def has_tiktok_token(self) -> bool:
@@ -118,6 +123,7 @@ def load_settings(path: Path | None = None) -> Settings:
         except RegionError as exc:
             raise ConfigError(f"{path}: [tiktok] region: {exc}") from None
     return Settings(
+        watch_lists=_watch_lists(data.get("watch", {}), str(path)),
         ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
         proxy=_proxy(env.get("TIKTUNE_PROXY"), "TIKTUNE_PROXY")
         or _proxy(_text(tiktok, "proxy", str(path)), f"{path}: [tiktok] proxy"),
@@ -128,3 +134,24 @@ def load_settings(path: Path | None = None) -> Settings:
         region=region,
         prefetch=prefetch,
     )
+
+
+def _watch_lists(table: object, where: str) -> dict[str, tuple[str, ...]]:
+    """[watch] name = ["tag", ...]: each list's tags checked as a query's are."""
+    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.text import terminal_safe
+
+    if not table:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [watch] must be a table of lists")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, tags in table.items():
+        label = terminal_safe(str(name))
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ConfigError(f'{where}: [watch] {label} must be a list of tags like ["cooking", "recipe"]')
+        try:
+            lists[str(name)] = tuple(parse_tags(tags))
+        except TagError as exc:
+            raise ConfigError(f"{where}: [watch] {label}: {exc}") from None
+    return lists

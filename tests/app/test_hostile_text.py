@@ -70,7 +70,9 @@ def on_the_terminal(app) -> str:
     data, driver.written[:] = "".join(driver.written), []
     visible = TEXTUAL_OWN.sub("", data)
     found = RAW_CONTROL.search(visible)
-    assert found is None, f"raw {found.group()!r} reached the terminal: {visible[max(0, found.start() - 60):found.start() + 60]!r}"
+    assert found is None, (
+        f"raw {found.group()!r} reached the terminal: {visible[max(0, found.start() - 60) : found.start() + 60]!r}"
+    )
     return visible
 
 
@@ -114,7 +116,8 @@ async def test_nothing_hostile_reaches_the_terminal_raw(catalog):
             pilot,
             f"tiktune — {safe_label}",  # the header
             f"{safe_label} · ranked by popular",  # the status line
-            terminal_safe(TITLE), terminal_safe(ARTIST),  # the table, the details, the music bar
+            terminal_safe(TITLE),
+            terminal_safe(ARTIST),  # the table, the details, the music bar
             MARKUP,  # literally, never interpreted
             "#" + terminal_safe("tag\x1b[2j"),  # the details' video hashtags
             "e Export",  # the footer: the hostile key name is refused (a notice), the default kept

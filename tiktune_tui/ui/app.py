@@ -35,6 +35,7 @@ from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
 from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.queue_panel import QueuePanel
+from tiktune_tui.ui.remembered import RememberedState
 from tiktune_tui.ui.workflow import WorkflowControls
 from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
@@ -71,7 +72,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TiktuneApp(WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
+class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -192,6 +193,7 @@ class TiktuneApp(WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
         self.table.yield_keys(app_keys(self.keymap), self.keymap)
+        self.restore_state()
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -320,12 +322,14 @@ class TiktuneApp(WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
     async def action_quit(self) -> None:
+        self.remember_state()
         self.stop_prefetch()
         self.close_player()
         self.exit(0)
 
     def on_unmount(self) -> None:
         self.cancel_prefetch()
+        self.remember_state()
         self.close_player()
         self.close_saved_store()
 
@@ -407,8 +411,11 @@ def run_app(
     )
     if command_hint:
         app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {command_hint}")
+    from tiktune_tui.ui.signals import exit_on_signals
+
     try:
-        app.run()
+        with exit_on_signals(app):  # SIGTERM/SIGHUP quit as a key does: a running export is cancelled
+            app.run()
     finally:
         app.close_player()
     if app.auto_choice is not None:
