@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"tiktune: {auto.choice(settings).describe()}", file=sys.stderr)
     for tag, message in outcome.failures.items():
         print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
+    if outcome.notice:
+        print(f"tiktune: warning: {terminal_safe(outcome.notice)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]
     if args.json or args.csv:  # the table says it in its title; machine output stays pure
         print(f"tiktune: answered by {terminal_safe(outcome.describe())}", file=sys.stderr)

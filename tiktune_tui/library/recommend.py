@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.sources import SourceOptions, collect, open_source
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress
 from tiktune_tui.library.sources.store import StoreSource
+from tiktune_tui.library.sources.tiktok_errors import TikTokError as TikTokUnavailable
 from tiktune_tui.library.store import Store
 
 
@@ -31,6 +33,8 @@ class Recommendation:
     fetched_at: datetime | None = None
     # Songs the ranking holds before `limit` cut it to `rows`; None when nobody counted.
     total: int | None = None
+    # Why the answer is not from the source asked for (auto fell back to the catalog).
+    notice: str = ""
 
     def describe(self, now: datetime | None = None) -> str:
         """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
@@ -138,8 +142,20 @@ async def recommend(
             )
         finally:
             await source.aclose()
+    notice = ""
     try:
-        result = await collect(source, tags, on_event)
+        try:
+            result = await collect(source, tags, on_event)
+        except TikTokUnavailable as exc:
+            options = source_options or SourceOptions()
+            if options.kind not in (None, "auto") or options.catalog:
+                raise
+            # auto chose TikTok (tiktok.com answered) but no session could start or TikTok refused
+            # it: the catalog still answers, and the notice says why it is not live.
+            notice = f"live TikTok unavailable, the bundled catalog answers instead: {exc}"
+            await source.aclose()
+            source = open_source(dataclasses.replace(options, kind="catalog"), settings)
+            result = await collect(source, tags, on_event)
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
@@ -157,4 +173,5 @@ async def recommend(
         videos=result.videos,
         failures=result.failures,
         fetched_at=result.fetched_at,
+        notice=notice,
     )

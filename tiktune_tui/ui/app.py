@@ -337,6 +337,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.cancel_prefetch()
         self.remember_state()
         self.close_player()
         self.close_saved_store()

@@ -146,6 +146,8 @@ class SearchFlow:
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
         for tag, problem in recommendation.failures.items():
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
+        if recommendation.notice:
+            self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
         self.prefetch_top(recommendation.rows, recommendation.label)
