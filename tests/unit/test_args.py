@@ -79,7 +79,7 @@ def test_each_check_is_a_usage_error(call, message):
 
 def test_modes_keep_the_order_given_without_repeats():
     assert checks.modes_from(["uses,FIT", "uses"]) == ("uses", "fit")
-    assert checks.modes_from(None) == ("popular", "fit", "uses", "momentum")
+    assert checks.modes_from(None) == ("popular", "fit", "uses", "momentum", "rising")
 
 
 def test_source_options_come_from_the_data_options():

@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
     )
     parser.add_argument(
-        "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum"
+        "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum, rising"
     )
 
 

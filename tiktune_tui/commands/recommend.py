@@ -32,7 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--rank", default="popular", metavar="MODE", choices=MODE_NAMES,
         help="ranking mode: popular (summed engagement, the default), fit (relevance to the tags), "
-        "uses (matching videos using the song), momentum (engagement per day)",
+        "uses (matching videos using the song), momentum (engagement per day), "
+        "rising (plays gained per day between the latest two snapshots, e.g. of `tiktune watch`)",
     )
     parser.add_argument("--explain", action="store_true", help="add a line per song saying why it ranks there")
     output = parser.add_mutually_exclusive_group()

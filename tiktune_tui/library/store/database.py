@@ -37,6 +37,7 @@ from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
+    from tiktune_tui.core.rising import RisingWindow
 
 SQLITE_MAX_INT = MAX_COUNT
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
@@ -465,11 +466,15 @@ class Store(SavedSongsMixin):
             return [], 0
         total, newest = self.totals()
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
-        corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
+        window = self.rising_window(tags, region) if mode == "rising" else None
+        corpus = modes.Corpus(
+            total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos, rising=window
+        )
         count = len(tags)
         sql, params = self.ranking_sql.modes(
             tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
             require_all=require_all, limit=limit, region=region,
+            rising=(window.earlier, window.latest, window.new_after) if window else None,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
@@ -480,7 +485,8 @@ class Store(SavedSongsMixin):
             entry.videos = row[11]
             entry.video_ids = [row[12]]
             entry.rate, entry.growth = row[13], row[14]
-            entry.tag_counts = {tag: c for tag, c in zip(tags, row[15 : 15 + count]) if c}
+            entry.gained, entry.new_videos, entry.old_videos = row[15:18]
+            entry.tag_counts = {tag: c for tag, c in zip(tags, row[18 : 18 + count]) if c}
             song_videos[entry.song.id] = row[-2]
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
         return ranked, rows[0][-1] if rows else 0
@@ -504,7 +510,31 @@ class Store(SavedSongsMixin):
                     for video_id, gained, span in db.execute(*self.ranking_sql.growth(tags, weights))
                 }
                 song_videos = dict(db.execute(*self.ranking_sql.song_videos(tags)))
-        return Corpus(total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos)
+        return Corpus(
+            total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos,
+            rising=self.rising_window(tags, with_videos=True) if tags else None,
+        )
+
+    def rising_window(
+        self, tags: Sequence[str], region: str | None = None, *, with_videos: bool = False
+    ) -> RisingWindow | None:
+        """The two snapshots the rising mode compares for `tags` (None: fewer than two), with,
+        `with_videos`, what each matching video needs (core.rising.RisingWindow)."""
+        from tiktune_tui.core.rising import RisingWindow
+
+        tags = list(dict.fromkeys(tags))
+        if not tags:
+            return None
+        with self._read() as db:
+            times = [row[0] for row in db.execute(*self.ranking_sql.snapshot_times(tags, region))]
+            window = RisingWindow.from_times(times)
+            if window is None or not with_videos:
+                return window
+            videos = {
+                video_id: (first, last, base)
+                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tags, window.earlier))
+            }
+        return RisingWindow(window.first, window.earlier, window.latest, videos)
 
     def related_tags(self, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
         """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI).
