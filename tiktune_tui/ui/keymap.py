@@ -55,6 +55,9 @@ WORKFLOW_BINDINGS = [
     Binding("i", "jump_playing", "To playing song", id="jump-playing", show=False, tooltip="Move the cursor to the song that plays"),
     Binding("z", "toggle_shuffle", "Shuffle", id="shuffle", show=False, tooltip="Shuffle what is still to come, or unshuffle it"),
     Binding("x", "cycle_repeat", "Repeat", id="repeat", show=False, tooltip="Repeat off, all, one"),
+    Binding("c", "copy_link(False)", "Copy song link", id="copy-song-link", show=False, tooltip="Copy the song's TikTok link (OSC 52: works over SSH)"),
+    Binding("C", "copy_link(True)", "Copy video link", id="copy-video-link", show=False, tooltip="Copy the top video's TikTok link"),
+    Binding("w", "open_link", "Open song link", id="open-link", show=False, tooltip="Open the song's TikTok page in the desktop's browser"),
     Binding("F", "toggle_match_all", "Match all tags", id="match-all", show=False, tooltip="Only songs matched by every tag (as --all), or any"),
 ]
 APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *WORKFLOW_BINDINGS, *APP_BINDINGS_TAIL]

@@ -274,6 +274,42 @@ class WorkflowControls:
         if player is not None and status is not None:
             player.set_repeat(status.repeat.next())
 
+    # -- links ------------------------------------------------------------------------
+
+    def _link(self, video: bool) -> str | None:
+        from tiktune_tui.core.links import song_link, video_link
+
+        row = self.table.current_row
+        if row is None:
+            return None
+        if not video:
+            return song_link(row.song)
+        top = next((self.videos_by_id[v] for v in row.video_ids if v in self.videos_by_id), None)
+        return video_link(top) if top is not None else None
+
+    def action_copy_link(self, video: bool) -> None:
+        link = self._link(video)
+        if link is None:
+            self.notify("No link for this song.", title="links", markup=False)  # type: ignore[attr-defined]
+            return
+        self.copy_to_clipboard(link)  # type: ignore[attr-defined]  # OSC 52: reaches the clipboard over SSH too
+        self.last_copied = link
+        self.notify(f"Copied {link}", title="links", markup=False)  # type: ignore[attr-defined]
+
+    def action_open_link(self) -> None:
+        from tiktune_tui.export.opener import OpenError, has_desktop, open_url
+
+        link = self._link(False)
+        if link is None:
+            return
+        if not has_desktop():
+            self.notify("No desktop to open it on (over SSH?): c copies the link instead.", title="links", markup=False)  # type: ignore[attr-defined]
+            return
+        try:
+            open_url(link)
+        except OpenError as exc:
+            self.notify(terminal_safe(str(exc)), title="links", severity="error", markup=False)  # type: ignore[attr-defined]
+
     # -- now playing ------------------------------------------------------------------
 
     def action_jump_playing(self) -> None:
