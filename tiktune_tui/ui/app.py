@@ -115,6 +115,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self._player_closed = False
         self._engine_loop: BackgroundLoop | None = None
         self.rank_mode = modes.check_mode(mode)
+        self.since_period: str | None = None  # core.period.SINCE_CYCLE: only videos posted in it count
         self._preloaded = False
         # idle | searching | done | failed: what the user sees; tests wait on it too.
         self.search_state = "idle"
@@ -261,6 +262,14 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
     def action_cycle_rank(self) -> None:
         self.rank_mode = modes.next_mode(self.rank_mode)
         self._show_mode()
+        if self.query_tags:
+            self.start_search(self.query_tags)
+
+    def action_cycle_since(self) -> None:
+        from tiktune_tui.core.period import next_since
+
+        self.since_period = next_since(self.since_period)
+        self.status.set_part("period", Text(f"posted in the last {self.since_period}") if self.since_period else None)
         if self.query_tags:
             self.start_search(self.query_tags)
 
