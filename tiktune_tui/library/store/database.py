@@ -38,6 +38,7 @@ from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
     from tiktune_tui.core.rising import RisingWindow
+    from tiktune_tui.core.trend import SongTrend
 
 SQLITE_MAX_INT = MAX_COUNT
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
@@ -517,6 +518,19 @@ class Store(SavedSongsMixin):
             total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos,
             rising=self.rising_window(tags, with_videos=True) if tags else None,
         )
+
+    def song_trend(self, music_id: str, tags: Sequence[str] = ()) -> SongTrend:
+        """The song's videos per day posted and summed plays per snapshot, within `tags` (all of its
+        videos without tags): core.trend.SongTrend."""
+        from tiktune_tui.core.trend import SongTrend
+
+        tags = list(dict.fromkeys(tags))
+        with self._read() as db:
+            posts = db.execute(*self.ranking_sql.trend_posts(music_id, tags)).fetchall()
+            plays = db.execute(*self.ranking_sql.trend_plays(music_id, tags)).fetchall()
+        dated = tuple((moment(day).date(), count) for day, count in posts if day is not None)  # type: ignore[union-attr]
+        undated = sum(count for day, count in posts if day is None)
+        return SongTrend(music_id, tuple(tags), dated, tuple((moment(at), total) for at, total in plays), undated)  # type: ignore[misc]
 
     def rising_window(
         self, tags: Sequence[str], region: str | None = None, *, with_videos: bool = False

@@ -45,6 +45,10 @@ class RankingSQL(Protocol):
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
 
+    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query: ...
+
+    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query: ...
+
     def song_videos(self, tags: Sequence[str]) -> Query: ...
 
     def related(self, tag_id: int, sample: int, min_support: int) -> Query: ...
@@ -223,6 +227,42 @@ class SQLiteRanking:
             FROM per_video p JOIN videos v ON v.id = p.video_id
             """
         return sql, list(tags) + [earlier]
+
+    @staticmethod
+    def _song_videos(music_id: str, tags: Sequence[str]) -> Query:
+        """A CTE `chosen` (id, create_time): the stored videos using the song, carrying one of `tags`
+        (any video of it without tags)."""
+        if not tags:
+            return (
+                "WITH chosen AS (SELECT v.id, v.create_time FROM videos v JOIN songs s ON s.id = v.song_id"
+                " WHERE s.music_id = ?)",
+                [music_id],
+            )
+        marks = ",".join("?" * len(tags))
+        return (
+            f"""WITH chosen AS (
+                SELECT DISTINCT v.id, v.create_time FROM songs s JOIN videos v ON v.song_id = s.id
+                JOIN video_hashtags vh ON vh.video_id = v.id JOIN hashtags h ON h.id = vh.hashtag_id
+                WHERE s.music_id = ? AND h.name IN ({marks}))""",
+            [music_id, *tags],
+        )
+
+    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query:
+        """Rows (day as epoch seconds at UTC midnight or NULL for no post date, videos) for the
+        song's videos within `tags`, by the day they were posted."""
+        cte, params = self._song_videos(music_id, tags)
+        sql = f"""{cte}
+            SELECT create_time / {SECONDS_PER_DAY} * {SECONDS_PER_DAY} AS day, count(*) FROM chosen
+            GROUP BY day ORDER BY day"""
+        return sql, params
+
+    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query:
+        """Rows (snapshot moment, summed plays) over the snapshots of the song's videos within `tags`."""
+        cte, params = self._song_videos(music_id, tags)
+        sql = f"""{cte}
+            SELECT s.fetched_at, sum(s.play_count) FROM chosen c JOIN stats_snapshots s ON s.video_id = c.id
+            GROUP BY s.fetched_at ORDER BY s.fetched_at"""
+        return sql, params
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:
         """Rows (video_id, engagement gained, seconds between) for each video carrying one
