@@ -33,19 +33,19 @@ from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effectiv
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
-from tiktune_tui.ui.widgets.find_input import FindInput
-from tiktune_tui.ui.widgets.queue_panel import QueuePanel
-from tiktune_tui.ui.remembered import RememberedState
-from tiktune_tui.ui.workflow import WorkflowControls
-from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
+from tiktune_tui.ui.remembered import RememberedState
+from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
+from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.music_bar import MusicBar
+from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 from tiktune_tui.ui.widgets.song_table import SongTable
 from tiktune_tui.ui.widgets.status_line import StatusLine
 from tiktune_tui.ui.widgets.tag_input import TagInput
+from tiktune_tui.ui.workflow import WorkflowControls
 
 if TYPE_CHECKING:
     from pathlib import Path

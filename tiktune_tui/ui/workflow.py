@@ -165,7 +165,9 @@ class WorkflowControls:
         if recommendation is not None:
             count = len(recommendation.rows)
             tags = " ".join("#" + tag for tag in recommendation.tags)
-            self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
+            self.status.set_part(
+                "results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}")
+            )
         else:
             self.status.set_part("results", None)
         self._refilter()
