@@ -194,6 +194,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.set_keymap(self.keymap)
         self.table.yield_keys(app_keys(self.keymap), self.keymap)
         self.restore_state()
+        self.start_media_keys()
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -331,6 +332,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.remember_state()
         self.close_player()
         self.close_saved_store()
+        self.close_media_keys()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(self, self.keymap, super().get_system_commands(screen))
