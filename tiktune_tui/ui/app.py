@@ -115,6 +115,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self._player_closed = False
         self._engine_loop: BackgroundLoop | None = None
         self.rank_mode = modes.check_mode(mode)
+        self.since_period: str | None = None  # core.period.SINCE_CYCLE: only videos posted in it count
         self._preloaded = False
         # idle | searching | done | failed: what the user sees; tests wait on it too.
         self.search_state = "idle"
@@ -265,6 +266,14 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         if self.query_tags:
             self.start_search(self.query_tags)
 
+    def action_cycle_since(self) -> None:
+        from tiktune_tui.core.period import next_since
+
+        self.since_period = next_since(self.since_period)
+        self.status.set_part("period", Text(f"posted in the last {self.since_period}") if self.since_period else None)
+        if self.query_tags:
+            self.start_search(self.query_tags)
+
     def _show_mode(self) -> None:
         self.status.set_part("mode", Text(f"ranked by {self.rank_mode}"))
 
@@ -329,6 +338,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.cancel_prefetch()
         self.remember_state()
         self.close_player()
         self.close_saved_store()

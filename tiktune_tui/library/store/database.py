@@ -434,6 +434,7 @@ class Store(SavedSongsMixin):
         *,
         require_all: bool = False,
         limit: int | None = None,
+        since: datetime | None = None,
     ) -> list[SongRank]:
         """core.modes.rank over the stored videos carrying any of `tags`, with the store's
         corpus, computed inside SQLite in one pass; rows carry their explanation.
@@ -441,7 +442,7 @@ class Store(SavedSongsMixin):
         Only the most played matching video of each song is named in `video_ids` (the
         count is in `videos`): listing them all would cost more than the ranking.
         """
-        return self.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)[0]
+        return self.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit, since=since)[0]
 
     def rank_modes_counted(
         self,
@@ -452,6 +453,7 @@ class Store(SavedSongsMixin):
         require_all: bool = False,
         limit: int | None = None,
         region: str | None = None,
+        since: datetime | None = None,
     ) -> tuple[list[SongRank], int]:
         """rank_modes, and how many songs the ranking holds before `limit` cuts it.
 
@@ -475,6 +477,7 @@ class Store(SavedSongsMixin):
             tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
             require_all=require_all, limit=limit, region=region,
             rising=(window.earlier, window.latest, window.new_after) if window else None,
+            since=epoch(since),
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()

@@ -36,6 +36,7 @@ class RankingSQL(Protocol):
         limit: int | None,
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
+        since: int | None = None,
     ) -> Query: ...
 
     def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query: ...
@@ -87,12 +88,14 @@ class SQLiteRanking:
         limit: int | None,
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
+        since: int | None = None,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
         least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
         `now` the newest fetch as epoch seconds (momentum); `rising` the window's earlier
         and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
-        when the tags have fewer than two snapshots.
+        when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
+        posted from then on count (--since; an unknown post date then does not).
 
         Rows: music_id, title, author, duration_s, play_url, cover_url, original,
         play, digg, comment, share, uses, top_video, rate, growth,
@@ -144,6 +147,10 @@ class SQLiteRanking:
             params += [earlier, earlier, earlier, earlier, new_after]
         else:
             rates += ", 0 AS gained, 0 AS new_videos, 0 AS old_videos"
+        period = ""
+        if since is not None:
+            period = "WHERE v.create_time >= ?"
+            params.append(since)
         if mode == "popular":
             order = "popular DESC, matched DESC, s.music_id"
             score = "0"
@@ -180,7 +187,7 @@ class SQLiteRanking:
                        sum(v.comment_count) AS comment, sum(v.share_count) AS share,
                        count(*) AS uses, max(v.play_count) AS top_play, v.video_id AS top_video,
                        {counts} {rates}
-                FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+                FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
             )
             SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                    p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
