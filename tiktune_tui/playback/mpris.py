@@ -54,27 +54,27 @@ def _interfaces(controls: Controls) -> tuple[Any, Any]:
             pass
 
         @dbus_property(access=PropertyAccess.READ)
-        def Identity(self) -> "s":  # noqa: N802, F821
+        def Identity(self) -> "s":  # noqa: N802, F821, F722
             return "tiktune"
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanQuit(self) -> "b":  # noqa: N802, F821
+        def CanQuit(self) -> "b":  # noqa: N802, F821, F722
             return False
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanRaise(self) -> "b":  # noqa: N802, F821
+        def CanRaise(self) -> "b":  # noqa: N802, F821, F722
             return False
 
         @dbus_property(access=PropertyAccess.READ)
-        def HasTrackList(self) -> "b":  # noqa: N802, F821
+        def HasTrackList(self) -> "b":  # noqa: N802, F821, F722
             return False
 
         @dbus_property(access=PropertyAccess.READ)
-        def SupportedUriSchemes(self) -> "as":  # noqa: N802, F821
+        def SupportedUriSchemes(self) -> "as":  # noqa: N802, F821, F722
             return []
 
         @dbus_property(access=PropertyAccess.READ)
-        def SupportedMimeTypes(self) -> "as":  # noqa: N802, F821
+        def SupportedMimeTypes(self) -> "as":  # noqa: N802, F821, F722
             return []
 
     class Player(ServiceInterface):
@@ -109,31 +109,31 @@ def _interfaces(controls: Controls) -> tuple[Any, Any]:
             self.Pause()
 
         @dbus_property(access=PropertyAccess.READ)
-        def PlaybackStatus(self) -> "s":  # noqa: N802, F821
+        def PlaybackStatus(self) -> "s":  # noqa: N802, F821, F722
             return _playback_status(self.status)
 
         @dbus_property(access=PropertyAccess.READ)
-        def Metadata(self) -> "a{sv}":  # noqa: N802, F821
+        def Metadata(self) -> "a{sv}":  # noqa: N802, F821, F722
             return _metadata(self.status, Variant)
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanPlay(self) -> "b":  # noqa: N802, F821
+        def CanPlay(self) -> "b":  # noqa: N802, F821, F722
             return True
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanPause(self) -> "b":  # noqa: N802, F821
+        def CanPause(self) -> "b":  # noqa: N802, F821, F722
             return True
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanGoNext(self) -> "b":  # noqa: N802, F821
+        def CanGoNext(self) -> "b":  # noqa: N802, F821, F722
             return True
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanGoPrevious(self) -> "b":  # noqa: N802, F821
+        def CanGoPrevious(self) -> "b":  # noqa: N802, F821, F722
             return True
 
         @dbus_property(access=PropertyAccess.READ)
-        def CanControl(self) -> "b":  # noqa: N802, F821
+        def CanControl(self) -> "b":  # noqa: N802, F821, F722
             return True
 
     return Root(), Player()
