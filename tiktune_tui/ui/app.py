@@ -33,19 +33,19 @@ from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effectiv
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
-from tiktune_tui.ui.widgets.find_input import FindInput
-from tiktune_tui.ui.widgets.queue_panel import QueuePanel
-from tiktune_tui.ui.remembered import RememberedState
-from tiktune_tui.ui.workflow import WorkflowControls
-from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
+from tiktune_tui.ui.remembered import RememberedState
+from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
+from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.music_bar import MusicBar
+from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 from tiktune_tui.ui.widgets.song_table import SongTable
 from tiktune_tui.ui.widgets.status_line import StatusLine
 from tiktune_tui.ui.widgets.tag_input import TagInput
+from tiktune_tui.ui.workflow import WorkflowControls
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -195,6 +195,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.set_keymap(self.keymap)
         self.table.yield_keys(app_keys(self.keymap), self.keymap)
         self.restore_state()
+        self.start_media_keys()
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -341,6 +342,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.remember_state()
         self.close_player()
         self.close_saved_store()
+        self.close_media_keys()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(self, self.keymap, super().get_system_commands(screen))
