@@ -15,7 +15,7 @@ from tiktune_tui import __version__
 from tiktune_tui.commands.args import add_global_options, add_source_options  # noqa: F401 - re-exported
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "trend")
 # Commands that share a module with others (the shortlist's three live in commands/saved.py).
 COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 

@@ -3,7 +3,6 @@ shortlist, now playing, the queue, shuffle and repeat, find within results."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.support.player_support import make_tone, serve_directory
@@ -84,15 +83,30 @@ def tone_url(tmp_path_factory):
 
 
 def playable_catalog(path, url):
-    from tests.support.ui_catalog import COLUMNS
     import csv
+
+    from tests.support.ui_catalog import COLUMNS
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for n, name in enumerate(("a", "b", "c", "d")):
-            writer.writerow([str(100 + n), "mix", str(10 + n), f"Tone {name}", "ffmpeg", "30", f"{url}{name}.mp3",
-                             1000 - n * 100, 0, 0, 0, "2025-05-01T10:00:00Z"])
+            writer.writerow(
+                [
+                    str(100 + n),
+                    "mix",
+                    str(10 + n),
+                    f"Tone {name}",
+                    "ffmpeg",
+                    "30",
+                    f"{url}{name}.mp3",
+                    1000 - n * 100,
+                    0,
+                    0,
+                    0,
+                    "2025-05-01T10:00:00Z",
+                ]
+            )
     return path
 
 
@@ -136,3 +150,24 @@ async def test_now_playing_queue_shuffle_and_repeat_with_real_libvlc(tmp_path, t
         await until(pilot, lambda: [s.id for s in bar.status.songs] == ["10", "11", "12", "13"])
         await pilot.press("A")  # already queued: moves to play next, not twice
         await until(pilot, lambda: [s.id for s in bar.status.songs] == ["10", "13", "11", "12"])
+
+
+async def test_links_in_the_details_and_copied(catalog):
+    from tiktune_tui.core.links import song_link, video_link
+    from tiktune_tui.core.models import Song, Video
+
+    assert song_link(Song("11")) == "https://www.tiktok.com/music/sound-11"
+    assert video_link(Video("5", Song("1"), author="ann.b")) == "https://www.tiktok.com/@ann.b/video/5"
+    assert video_link(Video("5", Song("1"), author="\x1b[31m")) == "https://m.tiktok.com/v/5.html"
+    app = make_app(catalog, tags=["cooking"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        from tiktune_tui.ui.widgets.details import describe_song
+
+        group = describe_song(app.table.current_row, app.weights, app.videos_by_id)
+        assert any("https://www.tiktok.com/music/sound-12" in getattr(part, "plain", "") for part in group.renderables)
+        await pilot.press("c")
+        assert app.last_copied == "https://www.tiktok.com/music/sound-12"
+        await pilot.press("C")
+        assert app.last_copied == "https://m.tiktok.com/v/1002.html"

@@ -16,7 +16,9 @@ from tiktune_tui.library.store import MIGRATIONS, Store
 
 def test_save_unsave_and_list_newest_first(tmp_path):
     with Store(tmp_path / "t.sqlite3") as store:
-        store.save_song(Song("1", "One", "Ann"), tags=["cooking", "diy"], score=12.5, saved_at=datetime(2025, 1, 1, tzinfo=UTC))
+        store.save_song(
+            Song("1", "One", "Ann"), tags=["cooking", "diy"], score=12.5, saved_at=datetime(2025, 1, 1, tzinfo=UTC)
+        )
         store.save_song(Song("2", "Two"), saved_at=datetime(2025, 1, 2, tzinfo=UTC))
         saved = store.saved_songs()
         assert [s.song.id for s in saved] == ["2", "1"]
@@ -46,15 +48,22 @@ def test_a_version_2_store_gains_the_shortlist_and_keeps_its_data(tmp_path):
 
 def run(*args, data_dir):
     return subprocess.run(
-        [TIKTUNE, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        [TIKTUNE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, "TIKTUNE_DATA_DIR": str(data_dir)},
     )
 
 
 def test_save_saved_unsave_commands_with_hostile_titles(tmp_path):
-    catalog = write_catalog(tmp_path / "c.csv", [
-        video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="[bold]Ann[/]"),
-    ])
+    catalog = write_catalog(
+        tmp_path / "c.csv",
+        [
+            video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="[bold]Ann[/]"),
+        ],
+    )
     data = tmp_path / "data"
     assert run("saved", data_dir=data).returncode == 0 and not data.exists()  # asking creates nothing
     result = run("save", "100", "--tags", "cooking", "--catalog", str(catalog), data_dir=data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,12 +12,14 @@ from tiktune_tui.library.catalog import Catalog
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import SECONDS_PER_DAY, Video
+from tiktune_tui.core.period import in_period
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.query import Query
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.sources import SourceOptions, collect, open_source
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress
 from tiktune_tui.library.sources.store import StoreSource
+from tiktune_tui.library.sources.tiktok_errors import TikTokError as TikTokUnavailable
 from tiktune_tui.library.store import Store
 
 
@@ -30,6 +33,8 @@ class Recommendation:
     fetched_at: datetime | None = None
     # Songs the ranking holds before `limit` cut it to `rows`; None when nobody counted.
     total: int | None = None
+    # Why the answer is not from the source asked for (auto fell back to the catalog).
+    notice: str = ""
 
     def describe(self, now: datetime | None = None) -> str:
         """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
@@ -88,6 +93,7 @@ def stored_recommendation(
     *,
     require_all: bool = False,
     limit: int | None = None,
+    since: datetime | None = None,
     on_event: Callable[[SearchEvent], None] | None = None,
 ) -> Recommendation:
     """The store answers every mode in SQL (Store.rank_modes) without loading the matching
@@ -98,7 +104,8 @@ def stored_recommendation(
         if on_event is not None:
             on_event(TagProgress(tag, 0, "running"))
     rows, total = store.rank_modes_counted(
-        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None)
+        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None),
+        since=since,
     )
     if on_event is not None:
         for tag in tags:
@@ -131,17 +138,32 @@ async def recommend(
         try:
             return stored_recommendation(
                 source, tags, query.mode, weights, require_all=query.require_all, limit=query.limit,
-                on_event=on_event,
+                since=query.since, on_event=on_event,
             )
         finally:
             await source.aclose()
+    notice = ""
     try:
-        result = await collect(source, tags, on_event)
+        try:
+            result = await collect(source, tags, on_event)
+        except TikTokUnavailable as exc:
+            options = source_options or SourceOptions()
+            if options.kind not in (None, "auto") or options.catalog:
+                raise
+            # auto chose TikTok (tiktok.com answered) but no session could start or TikTok refused
+            # it: the catalog still answers, and the notice says why it is not live.
+            notice = f"live TikTok unavailable, the bundled catalog answers instead: {exc}"
+            await source.aclose()
+            source = open_source(dataclasses.replace(options, kind="catalog"), settings)
+            result = await collect(source, tags, on_event)
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
+    counted = result.videos
+    if query.since is not None:  # only videos posted in the period count (--since)
+        counted = [video for video in counted if in_period(video.create_time, query.since)]
     rows, total = modes.rank_counted(
-        result.videos, tags, query.mode, weights, corpus, require_all=query.require_all, limit=query.limit
+        counted, tags, query.mode, weights, corpus, require_all=query.require_all, limit=query.limit
     )
     return Recommendation(
         tags=tags,
@@ -151,4 +173,5 @@ async def recommend(
         videos=result.videos,
         failures=result.failures,
         fetched_at=result.fetched_at,
+        notice=notice,
     )

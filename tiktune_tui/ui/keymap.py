@@ -22,7 +22,9 @@ RESULT_BINDINGS = [
     Binding("s", "sort_next", "Sort", id="sort-next", show=False, tooltip="Sort by the next column"),
     Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
     Binding("e", "export", "Export", id="export", tooltip="Put the song over your video"),
-    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum"),
+    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum, rising"),
+    Binding("t", "cycle_since", "Period", id="cycle-since", show=False,
+            tooltip="Only videos posted in the last 120, 30 or 7 days count, or all"),
     *[
         Binding(str(n), f"add_related({n - 1})", f"Add related tag {n}", id=f"add-related-{n}", show=False)
         for n in range(1, 6)
@@ -53,6 +55,9 @@ WORKFLOW_BINDINGS = [
     Binding("i", "jump_playing", "To playing song", id="jump-playing", show=False, tooltip="Move the cursor to the song that plays"),
     Binding("z", "toggle_shuffle", "Shuffle", id="shuffle", show=False, tooltip="Shuffle what is still to come, or unshuffle it"),
     Binding("x", "cycle_repeat", "Repeat", id="repeat", show=False, tooltip="Repeat off, all, one"),
+    Binding("c", "copy_link(False)", "Copy song link", id="copy-song-link", show=False, tooltip="Copy the song's TikTok link (OSC 52: works over SSH)"),
+    Binding("C", "copy_link(True)", "Copy video link", id="copy-video-link", show=False, tooltip="Copy the top video's TikTok link"),
+    Binding("w", "open_link", "Open song link", id="open-link", show=False, tooltip="Open the song's TikTok page in the desktop's browser"),
     Binding("F", "toggle_match_all", "Match all tags", id="match-all", show=False, tooltip="Only songs matched by every tag (as --all), or any"),
 ]
 APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *WORKFLOW_BINDINGS, *APP_BINDINGS_TAIL]

@@ -29,9 +29,13 @@ class PrefetchFlow:
         self._prefetcher.start([row.song for row in rows], self.settings.prefetch, on_done=self._prefetch_done)
 
     def stop_prefetch(self) -> None:
+        """A new search (or quitting): the download in progress stops between chunks."""
+        self.cancel_prefetch()
+        self.status.set_part("prefetch", None)
+
+    def cancel_prefetch(self) -> None:
         if self._prefetcher is not None:
             self._prefetcher.cancel()
-        self.status.set_part("prefetch", None)
 
     def _session_headers(self) -> dict[str, str]:
         from tiktune_tui.library.sources import tiktok
@@ -41,7 +45,9 @@ class PrefetchFlow:
         return self.engine_loop.run(sessions.media_headers(), SESSION_HEADERS_TIMEOUT_S)
 
     def _prefetch_done(self, report: PrefetchReport) -> None:
-        # On the prefetch thread: hand the line to the app's thread.
+        # On the prefetch thread: hand the line to the app's thread, if it still runs.
+        if not self.is_running:
+            return
         try:
             self.call_from_thread(self._show_prefetched, report)
         except RuntimeError:  # the app has closed meanwhile

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tiktune_tui.core.period import parse_since
 from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
@@ -48,7 +49,10 @@ class SearchFlow:
         self._serial += 1
         self.query_tags = list(tags)
         self.stop_prefetch()  # the new search has the network to itself
-        query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
+        since = parse_since(self.since_period, self.clock())  # type: ignore[attr-defined]
+        query = Search(
+            self._serial, Query(tuple(tags), self.rank_mode, self.weights, since=since), self.source, self.settings
+        )
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -142,6 +146,8 @@ class SearchFlow:
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
         for tag, problem in recommendation.failures.items():
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
+        if recommendation.notice:
+            self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
         self.prefetch_top(recommendation.rows, recommendation.label)
@@ -178,7 +184,7 @@ class SearchFlow:
         table.loading = False
         # The same query again (its final rows after the partial ones, a refresh) keeps the
         # selected song; another query or another mode is a new list, read from the top.
-        shown_for = (tuple(self.query_tags), self.rank_mode)
+        shown_for = (tuple(self.query_tags), f"{self.rank_mode} {self.since_period}")  # type: ignore[attr-defined]
         table.show_rows(rows, keep_selection=shown_for == self._rows_shown_for)
         self._rows_shown_for = shown_for
         self._sort_changed()

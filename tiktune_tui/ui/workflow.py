@@ -165,7 +165,9 @@ class WorkflowControls:
         if recommendation is not None:
             count = len(recommendation.rows)
             tags = " ".join("#" + tag for tag in recommendation.tags)
-            self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
+            self.status.set_part(
+                "results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}")
+            )
         else:
             self.status.set_part("results", None)
         self._refilter()
@@ -274,6 +276,42 @@ class WorkflowControls:
         if player is not None and status is not None:
             player.set_repeat(status.repeat.next())
 
+    # -- links ------------------------------------------------------------------------
+
+    def _link(self, video: bool) -> str | None:
+        from tiktune_tui.core.links import song_link, video_link
+
+        row = self.table.current_row
+        if row is None:
+            return None
+        if not video:
+            return song_link(row.song)
+        top = next((self.videos_by_id[v] for v in row.video_ids if v in self.videos_by_id), None)
+        return video_link(top) if top is not None else None
+
+    def action_copy_link(self, video: bool) -> None:
+        link = self._link(video)
+        if link is None:
+            self.notify("No link for this song.", title="links", markup=False)  # type: ignore[attr-defined]
+            return
+        self.copy_to_clipboard(link)  # type: ignore[attr-defined]  # OSC 52: reaches the clipboard over SSH too
+        self.last_copied = link
+        self.notify(f"Copied {link}", title="links", markup=False)  # type: ignore[attr-defined]
+
+    def action_open_link(self) -> None:
+        from tiktune_tui.export.opener import OpenError, has_desktop, open_url
+
+        link = self._link(False)
+        if link is None:
+            return
+        if not has_desktop():
+            self.notify("No desktop to open it on (over SSH?): c copies the link instead.", title="links", markup=False)  # type: ignore[attr-defined]
+            return
+        try:
+            open_url(link)
+        except OpenError as exc:
+            self.notify(terminal_safe(str(exc)), title="links", severity="error", markup=False)  # type: ignore[attr-defined]
+
     # -- now playing ------------------------------------------------------------------
 
     def action_jump_playing(self) -> None:
@@ -291,12 +329,36 @@ class WorkflowControls:
         if playing is not None and previous is not None and playing != previous and table.current_song_id == previous:
             table.move_to_song(playing)
         self._show_marks()
+        if self._mpris is not None:
+            self._mpris.update(status)
         panel = self.queue_panel
         if panel.display:
             panel.show_queue(status.songs, status.index, status.dead)
 
     def _show_marks(self) -> None:
         self.table.set_marks(self._playing_id, self.saved_ids)
+
+    # -- media keys (MPRIS) -------------------------------------------------------------
+
+    _mpris = None
+
+    def start_media_keys(self) -> None:
+        """Publish over MPRIS where a session bus is; nothing at all where none is (SSH)."""
+        from tiktune_tui.playback.mpris import Controls, MprisService
+
+        def from_desktop(action):
+            # The bus's thread: hand over to the UI thread, as every key press runs there.
+            return lambda: self.call_from_thread(action)  # type: ignore[attr-defined]
+
+        self._mpris = MprisService.start(
+            Controls(from_desktop(self.action_play_pause), from_desktop(self.action_next_song),  # type: ignore[attr-defined]
+                     from_desktop(self.action_previous_song))  # type: ignore[attr-defined]
+        )
+
+    def close_media_keys(self) -> None:
+        service, self._mpris = self._mpris, None
+        if service is not None:
+            service.close()
 
     def close_saved_store(self) -> None:
         store, self._store = self._store, None

@@ -63,8 +63,19 @@ class SavedSongsMixin:
         with self._write() as db:  # type: ignore[attr-defined]
             db.execute(
                 f"INSERT OR REPLACE INTO saved_songs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (song.id, song.title, song.author, song.duration_s, song.play_url, song.cover_url,
-                 " ".join(saved.tags), score, play_count, videos, epoch(saved.saved_at)),
+                (
+                    song.id,
+                    song.title,
+                    song.author,
+                    song.duration_s,
+                    song.play_url,
+                    song.cover_url,
+                    " ".join(saved.tags),
+                    score,
+                    play_count,
+                    videos,
+                    epoch(saved.saved_at),
+                ),
             )
         return saved
 
