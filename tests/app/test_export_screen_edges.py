@@ -118,7 +118,10 @@ async def test_the_modal_normalizes_loudness_shows_the_measuring_pass_and_ducks_
     cache = AudioCache(tmp_path / "cache")
     put_in_cache(cache, SONG, media.long_song)
     screen = ExportScreen(
-        SONG, video=tmp_path / "clip.mp4", audio_cache=cache, desktop=False,
+        SONG,
+        video=tmp_path / "clip.mp4",
+        audio_cache=cache,
+        desktop=False,
         exporter_service=Exporter(ffmpeg_cmd=str(slow)),
     )
     app = Host(screen)
@@ -144,3 +147,25 @@ async def test_the_modal_normalizes_loudness_shows_the_measuring_pass_and_ducks_
         await wait_for(pilot, lambda: app.results)
     [result] = app.results
     assert result.loudness_lufs == -16 and result.duck_db == 12 and result.mode == "mix"
+
+
+async def test_best_part_sets_the_start_and_the_modal_shows_the_part_of_the_song_used(tmp_path):
+    from tests.media.test_export_best_part import LOUD_AT_S, planted_song
+    from tests.support.export_media import H264, _testsrc, ffmpeg
+    from tiktune_tui.export.options import parse_clock
+
+    video = tmp_path / "clip.mp4"
+    ffmpeg(*_testsrc(10), *H264, str(video))
+    song = planted_song(tmp_path / "song.mp3")
+    screen = ExportScreen(None, video=video, desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        screen.query_one("#export-audio", Input).value = str(song)
+        await until_probed(pilot, screen)
+        assert note(screen, "#export-span") == "Video 0:10: uses 0:00–0:10 of the song (1:00)"
+        await pilot.click("#export-best-part")
+        await wait_for(pilot, lambda: screen.best_part is not None)
+        offset = parse_clock(screen.query_one("#export-offset", Input).value)
+        assert abs(offset - LOUD_AT_S) <= 1.0
+        # The span follows the start field once its change is handled.
+        await wait_for(pilot, lambda: note(screen, "#export-span").startswith("Video 0:10: uses 0:2"))

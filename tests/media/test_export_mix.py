@@ -30,9 +30,18 @@ VIDEO_S = 12.0
 def music(path: Path, seconds: float, volume: float, noise: float = 0.05) -> Path:
     """A tone plus pink noise, `volume` and `noise` as amplitudes."""
     ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={MUSIC_HZ}:sample_rate=44100:duration={seconds}",
-        "-f", "lavfi", "-i", f"anoisesrc=color=pink:amplitude={noise}:sample_rate=44100:duration={seconds}",
-        "-filter_complex", f"[0]volume={volume}[t];[t][1]amix=inputs=2:normalize=0", "-c:a", "libmp3lame",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency={MUSIC_HZ}:sample_rate=44100:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"anoisesrc=color=pink:amplitude={noise}:sample_rate=44100:duration={seconds}",
+        "-filter_complex",
+        f"[0]volume={volume}[t];[t][1]amix=inputs=2:normalize=0",
+        "-c:a",
+        "libmp3lame",
         str(path),
     )
     return path
@@ -46,17 +55,33 @@ def speech_video(tmp_path_factory) -> tuple[Path, float]:
         pytest.skip("needs espeak-ng")
     words = d / "words.wav"
     subprocess.run(
-        ["espeak-ng", "-s", "150", "-w", str(words),
-         "This is the creator talking over the music, and the song should duck under my voice"],
+        [
+            "espeak-ng",
+            "-s",
+            "150",
+            "-w",
+            str(words),
+            "This is the creator talking over the music, and the song should duck under my voice",
+        ],
         check=True,
     )
     length = float(streams(words)["format"]["duration"])
     assert SPEECH_AT_S + length + 1.5 < VIDEO_S
     video = d / "talk.mp4"
     ffmpeg(
-        *_testsrc(VIDEO_S), "-i", str(words), "-filter_complex",
+        *_testsrc(VIDEO_S),
+        "-i",
+        str(words),
+        "-filter_complex",
         f"[1]adelay={int(SPEECH_AT_S * 1000)}:all=1,apad,atrim=duration={VIDEO_S}[a]",
-        "-map", "0:v", "-map", "[a]", *H264, "-c:a", "aac", str(video),
+        "-map",
+        "0:v",
+        "-map",
+        "[a]",
+        *H264,
+        "-c:a",
+        "aac",
+        str(video),
     )
     return video, length
 
@@ -64,11 +89,25 @@ def speech_video(tmp_path_factory) -> tuple[Path, float]:
 def ebur128(path: Path) -> tuple[float, float]:
     """(integrated loudness in LUFS, true peak in dBTP) of the file's audio."""
     err = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-i", "file:" + str(path), "-map", "0:a:0",
-         "-af", "ebur128=peak=true", "-f", "null", "-"],
-        check=True, capture_output=True, text=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-i",
+            "file:" + str(path),
+            "-map",
+            "0:a:0",
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stderr
-    summary = err[err.rindex("Summary:"):]
+    summary = err[err.rindex("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
     return integrated, peak
@@ -77,9 +116,23 @@ def ebur128(path: Path) -> tuple[float, float]:
 def band_level_db(path: Path, start: float, end: float, hz: int = MUSIC_HZ) -> float:
     """RMS level (dB) of the output's audio between `start` and `end` s, in a narrow band around `hz`."""
     err = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-i", "file:" + str(path), "-map", "0:a:0", "-af",
-         f"atrim={start}:{end},bandpass=f={hz}:width_type=q:w=10,volumedetect", "-f", "null", "-"],
-        check=True, capture_output=True, text=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-i",
+            "file:" + str(path),
+            "-map",
+            "0:a:0",
+            "-af",
+            f"atrim={start}:{end},bandpass=f={hz}:width_type=q:w=10,volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stderr
     return float(re.search(r"mean_volume: (-?[\d.]+) dB", err).group(1))
 

@@ -36,7 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--mode", choices=("replace", "mix"), default="replace", help="replace the video's sound (default) or mix with it"
     )
-    parser.add_argument("--offset", default="0:00", metavar="M:SS", help="where in the song to start (default 0:00)")
+    parser.add_argument(
+        "--offset",
+        default="0:00",
+        metavar="M:SS",
+        help="where in the song to start (default 0:00); 'auto': the start of its most energetic "
+        "stretch as long as the video",
+    )
     parser.add_argument("--loop", action="store_true", help="repeat the song when the video is longer")
     parser.add_argument("--fade", default="0", metavar="SECONDS", help="fade the song out over the last seconds")
     parser.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade the song in over the first seconds")
@@ -113,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.text import file_size, format_clock, terminal_safe, write_json
 
     try:
-        offset = export.parse_clock(args.offset)
+        auto_offset = args.offset.strip().lower() == "auto"
+        offset = 0.0 if auto_offset else export.parse_clock(args.offset)
         fade = export.parse_seconds(args.fade, "--fade")
         fade_in = export.parse_seconds(args.fade_in, "--fade-in")
         song_volume = export.parse_percent(args.song_volume, "--song-volume")
@@ -139,6 +146,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         audio_path = Path(args.audio).expanduser()
         label = audio_path.stem
+    if auto_offset:
+        from tiktune_tui.export.best_part import find_best_part
+        from tiktune_tui.export.probe import probe_audio
+
+        video = video or probe_video(video_path)
+        probe_audio(audio_path)  # a clear error for a file that is not audio, before decoding it
+        best = find_best_part(audio_path, video.duration_s)
+        offset = best.offset_s
+        print(
+            f"tiktune: --offset auto: the song starts at {format_clock(offset)} "
+            f"(its most energetic {format_clock(best.length_s)} of {format_clock(best.song_s)})",
+            file=sys.stderr,
+        )
     if args.out:
         output = Path(args.out).expanduser()
     else:
@@ -188,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = result.as_dict()
         data["song_id"] = song.id if song else None
+        data["offset_s"] = offset
         write_json(data, sys.stdout)
         return 0
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"

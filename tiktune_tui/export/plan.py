@@ -31,8 +31,8 @@ import ffmpeg
 from tiktune_tui.export import probe as probing
 from tiktune_tui.export.options import (
     COPYABLE,
-    TRUE_PEAK_DBTP,
     OUTPUT_FORMATS,
+    TRUE_PEAK_DBTP,
     ExportError,
     ExportOptions,
     output_suffix_for,

@@ -26,6 +26,7 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.export import opener
 from tiktune_tui.export import options as export
 from tiktune_tui.export import probe as probing
+from tiktune_tui.export.best_part import find_best_part
 from tiktune_tui.export.exporter import Exporter, ExportResult
 from tiktune_tui.export.ffmpeg_process import Progress
 from tiktune_tui.export.options import (
@@ -135,6 +136,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self._setting_output = False
         self.state = "form"  # form | running | done: tests wait on it too
         self.ready = False  # every field filled in and checked: Export would start
+        self.best_part = None  # what "Best part" found last
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -208,8 +210,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         yield _row(
             "Start at",
             SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+            Button("Best part", id="export-best-part", classes="export-browse"),
             ShapedCheckbox("Loop the song", id="export-loop"),
         )
+        yield Static(id="export-span", classes="export-note")
         # Fades on their own line: beside the start, the fade-out was cut off at 80 columns.
         yield _row(
             "Fade-in s",
@@ -546,9 +550,54 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         # Never disabled while the form is open: a disabled button drops out of the Tab order,
         # and Tab from a wrong field landed on Cancel. Pressed when not ready, it says what is missing.
         self.query_one("#export-run", Button).set_class(not ready, "-not-ready")
+        self._show_span(options)
         if not ready:
             return None
         return options
+
+    def _show_span(self, options: ExportOptions) -> None:
+        """The song's length against the video's, and the part of the song the export uses."""
+        span = self.query_one("#export-span", Static)
+        if self.video_info is None or self.audio_info is None:
+            span.update("")
+            return
+        song_s, video_s = self.audio_info.duration_s, self.video_info.duration_s
+        start = min(options.offset_s, song_s)
+        end = min(song_s, start + video_s)
+        used = f"uses {format_clock(start)}–{format_clock(end)} of the song ({format_clock(song_s)})"
+        if options.loop and start + video_s > song_s:
+            used += ", then repeats it"
+        span.update(Text(f"Video {format_clock(video_s)}: {used}"))
+
+    @on(Button.Pressed, "#export-best-part")
+    def pick_best_part(self) -> None:
+        audio = self._audio_path() or self.song_audio
+        if audio is None or self.video_info is None or self.audio_info is None:
+            self._note("#export-timing-note", "pick the video and the song first", error=True)
+            return
+        self._note("#export-timing-note", "finding the song's most energetic part…")
+        self._find_best_part(audio, self.video_info.duration_s)
+
+    @work(thread=True, exclusive=True, group="export-best-part", exit_on_error=False)
+    def _find_best_part(self, audio: Path, video_s: float) -> None:
+        try:
+            best = find_best_part(audio, video_s, cancel=self._fetch_cancel)
+        except ExportError as exc:
+            self.app.call_from_thread(self._note, "#export-timing-note", str(exc), error=True)
+            return
+        self.app.call_from_thread(self._best_part_found, best)
+
+    def _best_part_found(self, best) -> None:
+        if self.state != "form":
+            return
+        tenths = round(best.offset_s * 10)
+        clock = format_clock(tenths // 10)
+        self.query_one("#export-offset", Input).value = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.best_part = best
+        self.app.notify(
+            f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
+            markup=False,
+        )
 
     # --- pickers ------------------------------------------------------------
 
