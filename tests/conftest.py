@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("tiktune", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("tiktune")
 
+# `engine` and `make_store`: the store's tests run on SQLite and on PostgreSQL.
+pytest_plugins = ["tests.support.stores"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -49,6 +49,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
     )
+    add_store_option(group)
     group.add_argument(
         "--per-tag", type=_positive_int, default=60, metavar="N",
         help="live TikTok: videos to fetch per tag (default 60; TikTok pages hold 30)",
@@ -76,6 +77,20 @@ def _positive_int(text: str) -> int:
     if not 1 <= value <= 2000:
         raise argparse.ArgumentTypeError("must be between 1 and 2000")
     return value
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="URL",
+        help="the store: a postgresql:// URL (a team's server) or an SQLite file's path "
+        "($TIKTUNE_STORE, else [store] url in the config, else the file in the data dir)",
+    )
+
+
+def use_store_option(args: argparse.Namespace) -> None:
+    """--store, for every part of the program that opens the store: as $TIKTUNE_STORE."""
+    if getattr(args, "store", None):
+        os.environ["TIKTUNE_STORE"] = args.store
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -180,9 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _wants_subcommand(argv):
             args = build_parser().parse_args(argv)
+            use_store_option(args)
             module = importlib.import_module(f"tiktune_tui.commands.{COMMAND_MODULES.get(args.command, args.command)}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
+        use_store_option(args)
         args.command_hint = _near_command(args.tags)
         _mistyped_command(args, args.command_hint)
         from tiktune_tui.commands import app as app_command

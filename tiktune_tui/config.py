@@ -55,6 +55,8 @@ class Settings:
     path: Path | None = None
     region: str | None = None  # ISO country code, upper case; None: TikTokApi's default (US)
     prefetch: int = DEFAULT_PREFETCH
+    # The store: a postgresql:// URL (a team's server); None: the SQLite file in the data dir.
+    store_url: str | None = None
 
     @property
     def has_tiktok_token(self) -> bool:
@@ -84,8 +86,9 @@ def load_settings(path: Path | None = None) -> Settings:
     player = data.get("player", {}) or {}
     ranking = data.get("ranking", {}) or {}
     keys = data.get("keys", {}) or {}
-    if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys)):
-        raise ConfigError(f"{path}: [tiktok], [player], [ranking] and [keys] must be tables")
+    store = data.get("store", {}) or {}
+    if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys, store)):
+        raise ConfigError(f"{path}: [tiktok], [player], [ranking], [keys] and [store] must be tables")
     if not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: every [keys] value must be a string like \"ctrl+j\"")
     env = os.environ
@@ -109,4 +112,5 @@ def load_settings(path: Path | None = None) -> Settings:
         path=path,
         region=region,
         prefetch=prefetch,
+        store_url=env.get("TIKTUNE_STORE") or _text(store, "url", str(path)),
     )
