@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tiktune_tui import __version__
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "store")
 # Commands that share a module with others (the shortlist's three live in commands/saved.py).
 COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 

@@ -154,9 +154,7 @@ def test_a_server_gone_mid_query_is_one_line_and_a_lost_connection_is_reopened()
                     pid = store._db.conn.info.backend_pid
 
                     def later() -> None:
-                        cursor.execute(
-                            "SELECT pg_terminate_backend(%s) FROM pg_sleep(0.5)", (pid,)
-                        )
+                        cursor.execute("SELECT pg_terminate_backend(%s) FROM pg_sleep(0.5)", (pid,))
 
                     killer = threading.Thread(target=later)
                     killer.start()

@@ -33,6 +33,7 @@ from tiktune_tui.library.store.rows import (
 )
 from tiktune_tui.library.store.saved import SavedSongsMixin
 from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
+from tiktune_tui.library.store.transfer import TransferMixin
 
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
@@ -68,7 +69,7 @@ def _uri(path: Path, **options: str) -> str:
     return f"file:{quote(str(path.resolve()))}?{query}"
 
 
-class Store(SavedSongsMixin):
+class Store(SavedSongsMixin, TransferMixin):
     """One SQLite file. Safe to share between threads: calls are serialised."""
 
     # The engine's ranking SQL; everything else of the Store is written once.
