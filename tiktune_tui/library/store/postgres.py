@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 # A write that meets a deadlock (two writers' counters) is run again, this many times at most.
 WRITE_ATTEMPTS = 8
+# A save of this many videos or more is a bulk load: the tables' statistics are refreshed after it.
+ANALYZE_AFTER = 1000
 
 
 def placeholders(sql: str) -> str:
@@ -318,6 +320,11 @@ class PostgresStore(Store):
 
         if unique:
             self._write_all(store)
+        if len(unique) >= ANALYZE_AFTER:
+            # A bulk load (an import, a copy) into tables the planner has no statistics of yet gets
+            # nested loops over thousands of rows; autovacuum would analyse them only later.
+            with self._read() as db:
+                db.execute("ANALYZE songs, videos, hashtags, video_hashtags, stats_snapshots")
         return len(unique)
 
     def close(self) -> None:
