@@ -12,9 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from tiktune_tui import __version__
+from tiktune_tui.commands.args import (  # noqa: F401 - re-exported
+    add_global_options,
+    add_source_options,
+    add_store_option,
+    use_store_option,
+)
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "store")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "store")
 # Commands that share a module with others (the shortlist's three live in commands/saved.py).
 COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 
@@ -30,71 +36,6 @@ the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [-
          [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
-
-
-def add_source_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that searches for songs."""
-    group = parser.add_argument_group("data")
-    group.add_argument(
-        "--source",
-        choices=("auto", "catalog", "store", "tiktok"),
-        help="where songs come from (default auto: live TikTok when tiktok.com is reachable, "
-        "with your token or an anonymous session; else the bundled catalog)",
-    )
-    group.add_argument(
-        "--region", metavar="CC", type=_region,
-        help="live TikTok: the country to ask for, e.g. GB or BR (default: [tiktok] region, else US)",
-    )
-    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
-    group.add_argument(
-        "--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)"
-    )
-    add_store_option(group)
-    group.add_argument(
-        "--per-tag", type=_positive_int, default=60, metavar="N",
-        help="live TikTok: videos to fetch per tag (default 60; TikTok pages hold 30)",
-    )
-    group.add_argument(
-        "--refresh", action="store_true",
-        help="live TikTok: fetch again even tags fetched in the last 15 minutes",
-    )
-
-
-def _region(text: str) -> str:
-    from tiktune_tui.core.region import RegionError, parse_region
-
-    try:
-        return parse_region(text)
-    except RegionError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 2000:
-        raise argparse.ArgumentTypeError("must be between 1 and 2000")
-    return value
-
-
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store", metavar="URL",
-        help="the store: a postgresql:// URL (a team's server) or an SQLite file's path "
-        "($TIKTUNE_STORE, else [store] url in the config, else the file in the data dir)",
-    )
-
-
-def use_store_option(args: argparse.Namespace) -> None:
-    """--store, for every part of the program that opens the store: as $TIKTUNE_STORE."""
-    if getattr(args, "store", None):
-        os.environ["TIKTUNE_STORE"] = args.store
-
-
-def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,15 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_app_parser() -> argparse.ArgumentParser:
+    from tiktune_tui.commands import app as app_command
+
     parser = _top_parser("Open the tiktune app, optionally with a query already run.")
-    parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags to search for at start")
-    add_source_options(parser)
-    parser.add_argument(
-        "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
-    )
-    parser.add_argument(
-        "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum"
-    )
+    app_command.add_arguments(parser)
     return parser
 
 

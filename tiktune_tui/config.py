@@ -16,6 +16,9 @@ Defaults just work; the file is optional. Example `config.toml`:
 
     [keys]                  # binding id = keys, see `?` in the app
     play-pause = "space"
+
+    [watch]                 # watch lists: `tiktune watch @cooking`
+    cooking = ["cooking", "recipe"]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.paths import config_dir
@@ -41,6 +45,7 @@ KNOWN_SETTINGS: dict[str, frozenset[str] | None] = {
     "player": frozenset({"audio_output"}),
     "ranking": frozenset({"weights"}),
     "keys": None,
+    "watch": None,
 }
 DEFAULT_PREFETCH = 3
 
@@ -55,6 +60,7 @@ class Settings:
     path: Path | None = None
     region: str | None = None  # ISO country code, upper case; None: TikTokApi's default (US)
     prefetch: int = DEFAULT_PREFETCH
+    watch_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [watch] name -> tags
     # The store: a postgresql:// URL (a team's server); None: the SQLite file in the data dir.
     store_url: str | None = None
 
@@ -70,6 +76,22 @@ def _text(table: dict, key: str, where: str) -> str | None:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {key} must be a string")
     return value or None
+
+
+def _proxy(value: str | None, where: str) -> str | None:
+    """A proxy URL checked as TikTok's browser will read it, so that a typo is named at once
+    (the value itself is never quoted: it may hold a password)."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        parts.port  # noqa: B018 - reading it is the check: a port that is no number raises
+        ok = bool(parts.hostname)
+    except ValueError:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        ok = False
+    if not ok:
+        raise ConfigError(f"{where} is not a proxy URL like http://user:pass@host:port")
+    return value
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -104,13 +126,36 @@ def load_settings(path: Path | None = None) -> Settings:
         except RegionError as exc:
             raise ConfigError(f"{path}: [tiktok] region: {exc}") from None
     return Settings(
+        watch_lists=_watch_lists(data.get("watch", {}), str(path)),
+        store_url=env.get("TIKTUNE_STORE") or _text(store, "url", str(path)),
         ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
-        proxy=env.get("TIKTUNE_PROXY") or _text(tiktok, "proxy", str(path)),
+        proxy=_proxy(env.get("TIKTUNE_PROXY"), "TIKTUNE_PROXY")
+        or _proxy(_text(tiktok, "proxy", str(path)), f"{path}: [tiktok] proxy"),
         audio_output=env.get("TIKTUNE_AUDIO_OUTPUT") or _text(player, "audio_output", str(path)),
         weights=_text(ranking, "weights", str(path)),
         keys=dict(keys),
         path=path,
         region=region,
         prefetch=prefetch,
-        store_url=env.get("TIKTUNE_STORE") or _text(store, "url", str(path)),
     )
+
+
+def _watch_lists(table: object, where: str) -> dict[str, tuple[str, ...]]:
+    """[watch] name = ["tag", ...]: each list's tags checked as a query's are."""
+    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.text import terminal_safe
+
+    if not table:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [watch] must be a table of lists")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, tags in table.items():
+        label = terminal_safe(str(name))
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ConfigError(f'{where}: [watch] {label} must be a list of tags like ["cooking", "recipe"]')
+        try:
+            lists[str(name)] = tuple(parse_tags(tags))
+        except TagError as exc:
+            raise ConfigError(f"{where}: [watch] {label}: {exc}") from None
+    return lists

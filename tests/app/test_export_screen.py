@@ -314,3 +314,36 @@ async def test_a_truncated_video_is_flagged_beside_the_video_field(tmp_path):
         text = note(screen, "#export-video-note")
         assert "damaged" in text and f"stop at {format_clock(end)} of 0:10" in text
         assert screen.query_one("#export-video-note", Static).has_class("-error")
+
+
+async def test_sigterm_of_the_app_mid_export_cancels_it_stops_ffmpeg_and_leaves_no_part_file(media, tmp_path):
+    import os
+    import signal
+
+    from tiktune_tui.ui.signals import exit_on_signals
+
+    log = tmp_path / "ffmpeg-pids"
+    slow = tmp_path / "slow-ffmpeg"  # the real ffmpeg at real-time speed, noting its pid (exec keeps it)
+    slow.write_text(f'#!/bin/sh\necho $$ >> "{log}"\nexec {shutil.which("ffmpeg")} -re "$@"\n')
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    work = tmp_path / "work"
+    work.mkdir()
+    video = work / "clip.mp4"
+    shutil.copy(media.mp4, video)
+    screen = ExportScreen(None, exporter_service=Exporter(ffmpeg_cmd=str(slow)), desktop=False)
+    app = Host(screen)
+    with exit_on_signals(app):
+        async with app.run_test(size=(110, 50)) as pilot:
+            await type_into(pilot, "#export-video", str(video))
+            await type_into(pilot, "#export-audio", str(media.song))
+            await wait_for(pilot, lambda: screen.video_info is not None and screen.audio_info is not None)
+            await pilot.click("#export-run")
+            await wait_for(pilot, lambda: "/" in str(screen.query_one("#export-progress-label", Static).render()))
+            assert screen.state == "running" and any(p.name.endswith(".tiktune-part") for p in work.iterdir())
+            os.kill(os.getpid(), signal.SIGTERM)  # what `kill` or a closing terminal (SIGHUP) sends
+            await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 128 + signal.SIGTERM
+    assert sorted(p.name for p in work.iterdir()) == ["clip.mp4"]  # no part file, no output
+    for pid in (int(line) for line in log.read_text().split()):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

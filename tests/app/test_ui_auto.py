@@ -11,7 +11,7 @@ from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import auto
 from tiktune_tui.library.sources import reachability
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.library.sources import SourceOptions
 
 
 def source_part(app) -> str:
@@ -24,7 +24,7 @@ async def test_offline_the_status_line_says_auto_chose_the_catalog_and_why(monke
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("TIKTUNE_TIKTOK_ADDRESS", f"127.0.0.1:{port}")
-    app = TiktuneApp(tags=("cooking",), source=SourceChoice(), settings=Settings(), clock=lambda: FIXED_NOW)
+    app = TiktuneApp(tags=("cooking",), source=SourceOptions(), settings=Settings(), clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         for _ in range(200):
@@ -49,7 +49,7 @@ async def test_a_slow_network_check_never_delays_the_first_frame(monkeypatch):
         return reachability.Reachability(False, "slow network", 3.0)
 
     monkeypatch.setattr(reachability, "probe", slow_probe)
-    app = TiktuneApp(source=SourceChoice(), settings=Settings(), clock=lambda: FIXED_NOW)
+    app = TiktuneApp(source=SourceOptions(), settings=Settings(), clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert source_part(app) == "auto: checking tiktok.com…"  # drawn while the check runs

@@ -9,7 +9,7 @@ from tests.support.tiktok_fakes import FakeTikTok, cooking
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
 from tiktune_tui.config import Settings
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.library.sources import SourceOptions
 
 
 async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch, tmp_path):
@@ -24,7 +24,7 @@ async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch
     monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
     app = TiktuneApp(
         tags=["cooking"],
-        source=SourceChoice(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
         settings=Settings(ms_token="tok"),
         clock=lambda: FIXED_NOW,
         load_known_tags=False,
@@ -58,7 +58,7 @@ async def test_partial_results_show_in_the_active_mode_while_a_tag_is_still_load
     monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
     app = TiktuneApp(
         tags=["cooking", "slowtag"],
-        source=SourceChoice(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
         settings=Settings(ms_token="tok"),
         mode="fit",
         clock=lambda: FIXED_NOW,

@@ -61,9 +61,23 @@ def _default_signals() -> None:
 
 def export(video: Path, song: Path, out: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tiktune_tui", "export", "--video", str(video), "--audio", str(song),
-         "--out", str(out), "--no-open"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "tiktune_tui",
+            "export",
+            "--video",
+            str(video),
+            "--audio",
+            str(song),
+            "--out",
+            str(out),
+            "--no-open",
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         preexec_fn=_default_signals,
     )
 
@@ -127,7 +141,9 @@ def test_a_signal_at_a_random_moment_leaves_no_ffmpeg_no_part_file_no_output(
         assert child.returncode == 128 + signum and "nothing was written" in err, err
         assert "Traceback" not in err
     for pid in pids(log):
-        assert wait_until(lambda pid=pid: not alive(pid), 2.0), f"ffmpeg {pid} still runs after {signum.name} (seed {SEED})"
+        assert wait_until(lambda pid=pid: not alive(pid), 2.0), (
+            f"ffmpeg {pid} still runs after {signum.name} (seed {SEED})"
+        )
     assert not out.exists()
     assert (sha256(video), sha256(song)) == before
 

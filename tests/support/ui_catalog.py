@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tiktune_tui.config import Settings
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.library.sources import SourceOptions
 
 FIXED_NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -66,7 +66,7 @@ def make_app(catalog: Path, tags=(), settings: Settings | None = None, **kwargs)
     kwargs.setdefault("audio_output", "dummy")  # as $TIKTUNE_AUDIO_OUTPUT gives load_settings
     return TiktuneApp(
         tags=tags,
-        source=SourceChoice(catalog=str(catalog)),
+        source=SourceOptions(catalog=str(catalog)),
         settings=settings or Settings(),
         clock=lambda: FIXED_NOW,
         **kwargs,

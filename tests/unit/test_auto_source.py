@@ -89,3 +89,28 @@ def test_region_option_and_setting(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("TIKTUNE_CONFIG_DIR", str(config))
     settings = load_settings()
     assert (settings.region, settings.prefetch) == ("GB", 5)
+
+
+def test_auto_falls_back_to_the_catalog_when_tiktok_refuses_the_session(online, monkeypatch, capsys):
+    from TikTokApi import TikTokApi
+
+    from tests.support.tiktok_fakes import cooking, fake_session
+    from tiktune_tui.library.sources import tiktok_session
+
+    async def create_sessions(api, **options):  # tiktok.com sets no msToken for this session
+        session = fake_session(cooking, [])
+        session.ms_token, session.context._cookies = None, {}
+        api.sessions.append(session)
+
+    monkeypatch.setattr(TikTokApi, "create_sessions", create_sessions)
+    monkeypatch.setattr(tiktok_session, "find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(tiktok_session, "desktop_user_agent", lambda path: None)
+    monkeypatch.setattr(tiktok_session, "ANONYMOUS_WAIT_S", 0.2)
+    monkeypatch.setattr(tiktok_session, "_shared", None)
+    assert main(["recommend", "cooking", "--limit", "2"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("bundled catalog: ")
+    assert "tiktune: warning: live TikTok unavailable, the bundled catalog answers instead: " in captured.err
+    assert "a token usually fixes it" in captured.err
+    # Asked for by name, TikTok's refusal stays an error.
+    assert main(["recommend", "cooking", "--source", "tiktok"]) == 1

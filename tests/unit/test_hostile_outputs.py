@@ -58,7 +58,14 @@ ARTISTS = {
     "108": LINK_MARKUP,
 }
 # Tags are split on whitespace: these payloads hold none.
-HOSTILE_TAGS = ["tag\x1b[2j", "tag\x1b]0;pwned\x07", "tag\x9b31m", "tag\u202eevil", "tag[bold]x", "tag\x1b]52;c;zxzpba==\x07"]
+HOSTILE_TAGS = [
+    "tag\x1b[2j",
+    "tag\x1b]0;pwned\x07",
+    "tag\x9b31m",
+    "tag\u202eevil",
+    "tag[bold]x",
+    "tag\x1b]52;c;zxzpba==\x07",
+]
 FILE_NAME = "songs \x1b]0;pwned\x07\x9b\u202e[b]x\x1b[2J.csv"
 
 # What must never reach a terminal raw: C0 but newline, DEL, C1, bidi controls.
@@ -67,7 +74,9 @@ RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\
 
 def assert_no_raw_control(text: str, what: str) -> None:
     found = RAW_CONTROL.search(text)
-    assert found is None, f"{what}: raw {found.group()!r} at {found.start()}: {text[max(0, found.start() - 40):found.start() + 40]!r}"
+    assert found is None, (
+        f"{what}: raw {found.group()!r} at {found.start()}: {text[max(0, found.start() - 40) : found.start() + 40]!r}"
+    )
 
 
 def tiktune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -84,14 +93,26 @@ def tiktune(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
 def catalog(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     videos = [
-        video(str(n), music, "hostile " + HOSTILE_TAGS[n % len(HOSTILE_TAGS)], play=1000 - n,
-              title=TITLES[music], author=ARTISTS[music])
+        video(
+            str(n),
+            music,
+            "hostile " + HOSTILE_TAGS[n % len(HOSTILE_TAGS)],
+            play=1000 - n,
+            title=TITLES[music],
+            author=ARTISTS[music],
+        )
         for n, music in enumerate(TITLES)
     ]
     # More videos of the same songs, so eval has cases to hold out.
     videos += [
-        video(str(100 + n), music, "hostile " + HOSTILE_TAGS[(n + 1) % len(HOSTILE_TAGS)], play=10,
-              title=TITLES[music], author=ARTISTS[music])
+        video(
+            str(100 + n),
+            music,
+            "hostile " + HOSTILE_TAGS[(n + 1) % len(HOSTILE_TAGS)],
+            play=10,
+            title=TITLES[music],
+            author=ARTISTS[music],
+        )
         for n, music in enumerate(TITLES)
     ]
     return write_catalog(folder / FILE_NAME, videos)
@@ -129,7 +150,8 @@ def test_csv_escapes_cells_as_the_table_does(catalog):
 def test_csv_raw_into_a_pipe_gives_the_bytes_as_tiktok_sent_them(catalog):
     result = subprocess.run(
         [TIKTUNE, "recommend", "hostile", "--catalog", str(catalog), "--csv", "--raw", "--limit", "0"],
-        capture_output=True, timeout=120,
+        capture_output=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
@@ -143,7 +165,9 @@ def test_csv_raw_onto_a_terminal_is_still_escaped_with_a_note(catalog):
     try:
         process = subprocess.Popen(
             [TIKTUNE, "recommend", "hostile", "--catalog", str(catalog), "--csv", "--raw", "--limit", "0"],
-            stdout=terminal, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
         )
         os.close(terminal)
         terminal = -1
@@ -200,8 +224,9 @@ def test_tags_text_and_json(catalog):
 @pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
 def test_eval_names_the_hostile_catalogs_safely(catalog, tmp_path, json_output):
     holdout = Path(shutil.copy(catalog, tmp_path / ("held " + FILE_NAME)))
-    result = tiktune("eval", "--catalog", str(catalog), "--holdout", str(holdout), "--k", "1",
-                     *(["--json"] if json_output else []))
+    result = tiktune(
+        "eval", "--catalog", str(catalog), "--holdout", str(holdout), "--k", "1", *(["--json"] if json_output else [])
+    )
     assert result.returncode == 0, result.err
     if json_output:
         assert json.loads(result.out)["cases"] > 0
@@ -243,8 +268,10 @@ def test_doctor_names_a_hostile_data_dir_safely(tmp_path, json_output):
     result = tiktune("doctor", "--data-dir", str(data), "--audio-output", "dummy", *(["--json"] if json_output else []))
     assert result.returncode in (0, 1), result.err
     if json_output:
-        assert any(str(data) in check["result"] or terminal_safe(str(data)) in check["result"]
-                   for check in json.loads(result.out)["checks"])
+        assert any(
+            str(data) in check["result"] or terminal_safe(str(data)) in check["result"]
+            for check in json.loads(result.out)["checks"]
+        )
     else:
         assert terminal_safe(str(data)) in result.out
 

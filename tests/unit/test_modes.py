@@ -125,9 +125,9 @@ def test_related_tags_add_candidates_to_fit_only():
 
 def test_mode_names_are_checked_and_cycle():
     assert check_mode(" Fit ") == "fit"
-    with pytest.raises(ModeError, match="popular, fit, uses, momentum"):
+    with pytest.raises(ModeError, match="popular, fit, uses, momentum, rising"):
         check_mode("random")
-    assert [next_mode(m) for m in MODE_NAMES] == ["fit", "uses", "momentum", "popular"]
+    assert [next_mode(m) for m in MODE_NAMES] == ["fit", "uses", "momentum", "rising", "popular"]
 
 
 def test_recommend_cli_ranks_by_mode_and_explains(capsys):

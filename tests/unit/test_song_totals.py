@@ -12,7 +12,9 @@ from tests.support.factories import video, write_catalog
 from tests.unit.test_store_modes import fetches, reference, stamp
 from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
+from tiktune_tui.core.query import Query
 from tiktune_tui.library.recommend import recommend
+from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.paths import database_path
 from tiktune_tui.library.store import Store
 
@@ -39,8 +41,9 @@ def test_the_store_counts_every_song_the_ranking_holds(tmp_path_factory, make_st
 SONGS = [video(str(i), f"10{i % 5}", "t u" if i % 5 == 0 else "t", play=i) for i in range(1, 21)]
 
 
-def answer(tags, **options):
-    return asyncio.run(recommend(tags, settings=Settings(), **options))
+def answer(tags, *, source_kind=None, catalog=None, data_dir=None, **query):
+    options = SourceOptions(kind=source_kind, catalog=catalog, data_dir=data_dir)
+    return asyncio.run(recommend(Query(tuple(tags), **query), options, settings=Settings()))
 
 
 def test_the_engine_carries_the_total_past_the_limit_from_the_store(tmp_path):

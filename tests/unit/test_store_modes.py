@@ -185,7 +185,9 @@ def test_the_engine_ranks_a_store_search_in_sql(tmp_path):
     import asyncio
 
     from tiktune_tui.config import Settings
+    from tiktune_tui.core.query import Query
     from tiktune_tui.library.recommend import recommend
+    from tiktune_tui.library.sources import SourceOptions
     from tiktune_tui.paths import database_path
 
     videos = [
@@ -198,8 +200,8 @@ def test_the_engine_ranks_a_store_search_in_sql(tmp_path):
     for mode in modes.MODE_NAMES:
         events = []
         outcome = asyncio.run(recommend(
-            ["x", "y"], source_kind="store", data_dir=str(tmp_path), mode=mode, settings=Settings(),
-            on_event=events.append,
+            Query(("x", "y"), mode=mode), SourceOptions(kind="store", data_dir=str(tmp_path)), events.append,
+            settings=Settings(),
         ))
         assert comparable(outcome.rows) == expected[mode]
         assert [(e.tag, e.videos, e.state) for e in events if e.state == "done"] == [("x", 9, "done"), ("y", 3, "done")]

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -79,3 +81,47 @@ def test_file_sizes_read_at_a_glance():
     assert [file_size(n) for n in (0, 999, 1_000, 812_345, 3_400_000, 250_000_000, 1_200_000_000)] == [
         "0 bytes", "999 bytes", "1.0 KB", "812 KB", "3.4 MB", "250 MB", "1.2 GB",
     ]
+
+
+def _check_parse(words):
+    try:
+        tags = parse_tags(words)
+    except TagError as error:
+        message = str(error)
+        assert message and "\n" not in message
+        message.encode("utf-8")  # no lone surrogate: the line can be printed as it stands
+        return
+    assert 1 <= len(tags) <= MAX_TAGS
+    for tag in tags:
+        tag.encode("utf-8")  # a tag that reaches the history file or SQLite is valid text
+
+
+# Any code point, lone surrogates included (how Python keeps command-line bytes that are not UTF-8).
+any_text = st.text(st.characters(blacklist_categories=()), max_size=200)
+argv_word = st.binary(max_size=40).map(lambda raw: raw.decode("utf-8", "surrogateescape"))
+
+
+@given(any_text)
+def test_parse_tags_over_any_code_points(text):
+    _check_parse(text)
+
+
+@given(st.lists(argv_word, max_size=15))
+def test_parse_tags_over_command_line_bytes(words):
+    _check_parse(words)
+
+
+def test_bytes_that_are_not_utf8_are_named_not_passed_on():
+    with pytest.raises(TagError, match=r'invalid tag "caf\\xe9": not valid UTF-8'):
+        parse_tags([b"caf\xe9".decode("utf-8", "surrogateescape")])
+    with pytest.raises(TagError) as error:
+        parse_tags("a&\ud800")  # a surrogate no byte gave, behind a forbidden character
+    str(error.value).encode("utf-8")
+
+
+def test_the_tag_count_is_checked_before_each_tag():
+    started = time.monotonic()
+    with pytest.raises(TagError, match=r"too many tags \(100000\)"):
+        parse_tags([f"t{i}" for i in range(100_000)])
+    assert time.monotonic() - started < 30  # it took minutes while each tag was checked against the others
+    assert parse_tags(["fyp"] * 100_000) == ["fyp"]  # repeats are one tag

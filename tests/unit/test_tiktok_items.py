@@ -163,3 +163,14 @@ def test_status_codes_and_detail_responses():
     song = parse_music_detail({"musicInfo": {"music": {"id": "5", "title": "T", "playUrl": "https://x/y.mp3"}}})
     assert (song.id, song.title, song.play_url) == ("5", "T", "https://x/y.mp3")
     assert parse_music_detail({"statusCode": 10203}) is None
+
+
+def test_a_live_item_in_a_page_is_skipped_and_counted_and_a_removed_sound_has_no_link():
+    from tiktune_tui.library.sources.tiktok_items import parse_items as parse_page
+
+    live = {"id": "7300000000000000001", "liveRoomInfo": {"roomId": "1", "title": "LIVE now"}, "author": {"uniqueId": "x"}}
+    live_with_empty_music = {"id": "7300000000000000002", "music": {}, "author": {"uniqueId": "y"}}
+    removed = {"id": "7300000000000000003", "music": {"id": "55", "title": "gone"}, "author": {"uniqueId": "z"}}
+    page = parse_page([live, live_with_empty_music, removed], found_under="fyp")
+    assert page.without_music == 2 and page.malformed == 0
+    assert [v.id for v in page.videos] == ["7300000000000000003"] and page.videos[0].song.play_url is None

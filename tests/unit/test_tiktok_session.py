@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import asyncio
 
 import pytest
@@ -237,3 +238,21 @@ def invalid_json_type_error() -> TypeError:
 def test_tiktokapi_quirks_become_one_line(exc, message):
     text = describe(exc)
     assert message in text and "\n" not in text and "\x1b" not in text
+
+
+def test_chromium_gets_a_short_tmpdir_when_the_users_is_too_long_for_its_socket(tmp_path, monkeypatch):
+    import tempfile
+
+    from tiktune_tui.library.sources import tiktok_session
+
+    long = tmp_path / ("x" * 120)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    monkeypatch.setattr(tiktok_session, "_short_tmpdir", None)
+    env = tiktok_session.browser_env()
+    assert env is not None and len(env["TMPDIR"]) <= tiktok_session.LONGEST_BROWSER_TMPDIR
+    with tiktok_session.browser_tmpdir_set():
+        assert os.environ["TMPDIR"] == env["TMPDIR"]
+    assert os.environ.get("TMPDIR") != env["TMPDIR"]
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert tiktok_session.browser_env() is None

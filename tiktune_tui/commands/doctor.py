@@ -15,7 +15,7 @@ MARKS = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options
+    from tiktune_tui.commands.args import add_global_options
 
     parser = subparsers.add_parser(
         "doctor",

@@ -12,7 +12,7 @@ DEFAULT_FOLDS = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options
+    from tiktune_tui.commands.args import add_global_options
     from tiktune_tui.core.modes import MODE_NAMES
 
     parser = subparsers.add_parser(
@@ -51,30 +51,15 @@ def _ks(text: str) -> tuple[int, ...]:
     return tuple(ks)
 
 
-def _modes(words: list[str] | None) -> tuple[str, ...]:
-    from tiktune_tui.core.modes import MODE_NAMES, ModeError, check_mode
-
-    if not words:
-        return MODE_NAMES
-    modes: list[str] = []
-    try:
-        for word in words:
-            for part in filter(None, word.split(",")):
-                mode = check_mode(part)
-                if mode not in modes:
-                    modes.append(mode)
-    except ModeError as exc:
-        raise UsageError(str(exc)) from None
-    return tuple(modes)
-
-
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.library.catalog import load_catalog
     from tiktune_tui.core import evaluation
     from tiktune_tui.text import terminal_safe, write_json
 
+    from tiktune_tui.commands.args import modes_from
+
     ks = _ks(args.k)
-    modes = _modes(args.rank)
+    modes = modes_from(args.rank)
     if args.holdout is not None and args.folds is not None:
         raise UsageError("give either --holdout TEST.csv or --folds N, not both")
     if args.holdout is None and args.folds is None:

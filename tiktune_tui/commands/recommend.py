@@ -11,7 +11,7 @@ from tiktune_tui.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options, add_source_options
+    from tiktune_tui.commands.args import add_global_options, add_source_options
     from tiktune_tui.core.modes import MODE_NAMES
 
     parser = subparsers.add_parser(
@@ -32,7 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--rank", default="popular", metavar="MODE", choices=MODE_NAMES,
         help="ranking mode: popular (summed engagement, the default), fit (relevance to the tags), "
-        "uses (matching videos using the song), momentum (engagement per day)",
+        "uses (matching videos using the song), momentum (engagement per day), "
+        "rising (plays gained per day between the latest two snapshots, e.g. of `tiktune watch`)",
     )
     parser.add_argument("--explain", action="store_true", help="add a line per song saying why it ranks there")
     output = parser.add_mutually_exclusive_group()
@@ -48,46 +49,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.commands.args import query_from, source_options, with_region
     from tiktune_tui.config import load_settings
-    from tiktune_tui.core.weights import Weights, WeightsError
-    from tiktune_tui.core.tags import TagError, parse_tags
     from tiktune_tui.library.recommend import recommend
     from tiktune_tui.library.sources import close_shared_sessions
     from tiktune_tui.text import terminal_safe, write_json
 
-    try:
-        tags = parse_tags(args.tags)
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
-    if args.limit < 0:
-        raise UsageError("--limit must be 0 or more")
     if args.raw and not args.csv:
         raise UsageError("--raw goes with --csv (the table always escapes; JSON escapes losslessly)")
     settings = load_settings()
-    if getattr(args, "region", None):
-        import dataclasses
-
-        settings = dataclasses.replace(settings, region=args.region)
-    try:
-        weights = Weights.parse(args.weights or settings.weights or "")
-    except WeightsError as exc:
-        raise UsageError(str(exc)) from None
+    query = query_from(args, settings)
+    settings = with_region(args, settings)
 
     async def answer():
         try:
-            return await recommend(
-                tags,
-                source_kind=args.source,
-                catalog=args.catalog,
-                data_dir=args.data_dir,
-                weights=weights,
-                require_all=args.require_all,
-                limit=args.limit or None,
-                settings=settings,
-                per_tag=args.per_tag,
-                refresh=args.refresh,
-                mode=args.rank,
-            )
+            return await recommend(query, source_options(args), settings=settings)
         finally:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
 
@@ -98,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"tiktune: {auto.choice(settings).describe()}", file=sys.stderr)
     for tag, message in outcome.failures.items():
         print(f"tiktune: warning: #{terminal_safe(tag)}: {terminal_safe(message)}", file=sys.stderr)
+    if outcome.notice:
+        print(f"tiktune: warning: {terminal_safe(outcome.notice)}", file=sys.stderr)
     rows = [row.as_dict() for row in outcome.rows]
     if args.json or args.csv:  # the table says it in its title; machine output stays pure
         print(f"tiktune: answered by {terminal_safe(outcome.describe())}", file=sys.stderr)
@@ -147,9 +125,7 @@ def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> Non
     header = f"{'#':>3}  {'score':>7}  {'plays':>7}  {'likes':>7}  {'cmts':>6}  {'shares':>6}  {'uses':>4}  song — artist  [tags]"
     print(header)
     for row in outcome.rows:
-        song = terminal_safe(row.song.display_title)
-        if row.song.author:
-            song += " — " + terminal_safe(row.song.author)
+        song = terminal_safe(row.song.credit)
         if display_width(song) > 60:
             while display_width(song) > 59:
                 song = song[:-1]

@@ -19,13 +19,13 @@ def _data_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)"
     )
-    from tiktune_tui.cli import add_store_option
+    from tiktune_tui.commands.args import add_store_option
 
     add_store_option(parser)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options
+    from tiktune_tui.commands.args import add_global_options
 
     listing = subparsers.add_parser(
         "saved",
@@ -125,13 +125,10 @@ def _find_song(music_id: str, args: argparse.Namespace, store):
 
 
 def _save(args: argparse.Namespace, music_id: str) -> int:
-    from tiktune_tui.core.tags import TagError, parse_tags
+    from tiktune_tui.commands.args import tags_from
     from tiktune_tui.text import terminal_safe
 
-    try:
-        tags = parse_tags(args.tags) if args.tags else []
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
+    tags = list(tags_from(args.tags)) if args.tags else []
     with _open_store(args.data_dir) as store:
         song = _find_song(music_id, args, store)
         if song is None:

@@ -10,7 +10,7 @@ from tiktune_tui.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options, add_store_option
+    from tiktune_tui.commands.args import add_global_options, add_store_option
 
     parser = subparsers.add_parser(
         "store",

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tiktune_tui.errors import UsageError
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.cli import add_global_options, add_source_options
+    from tiktune_tui.commands.args import add_global_options, add_source_options
 
     parser = subparsers.add_parser(
         "tags",
@@ -29,27 +27,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.commands.args import limit_of, one_tag
     from tiktune_tui.library.tag_index import known_tags
 
-    if args.limit < 0:
-        raise UsageError("--limit must be 0 or more")
+    limit = limit_of(args.limit)
     if args.related is not None:
         return _related(args)
     # A bare "#" or nothing at all asks for every tag; anything else is checked as recommend checks a tag.
-    prefix = _one_tag(args.prefix, "PREFIX") if args.prefix.strip().lstrip("#") else ""
+    prefix = one_tag(args.prefix, "PREFIX") if args.prefix.strip().lstrip("#") else ""
     counts = known_tags(prefix, catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args))
-    rows = counts[: args.limit] if args.limit > 0 else counts
+    rows = counts[:limit]
     return _print(args, [(t, n) for t, n in rows], "videos", "{:>7}")
 
 
 def _related(args: argparse.Namespace) -> int:
+    from tiktune_tui.commands.args import limit_of, one_tag
     from tiktune_tui.core.related import MIN_SUPPORT
     from tiktune_tui.library.tag_index import related_tags
     from tiktune_tui.text import terminal_safe
 
-    tag = _one_tag(args.related, "--related")
+    tag = one_tag(args.related, "--related")
     rows = related_tags(
-        tag, args.limit if args.limit > 0 else None,
+        tag, limit_of(args.limit),
         catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args),
     )
     if not rows:  # an empty answer, not an error: say why it is empty, beside the (empty) output
@@ -61,26 +60,12 @@ def _related(args: argparse.Namespace) -> int:
     return _print(args, [(t, round(v, 4)) for t, v in rows], "npmi", "{:7.3f}")
 
 
-def _one_tag(text: str, what: str) -> str:
-    """`text` as one hashtag, through the parser recommend uses; a usage error otherwise."""
-    from tiktune_tui.core.tags import TagError, parse_tags
-    from tiktune_tui.text import terminal_safe
-
-    try:
-        tags = parse_tags(text)
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
-    if len(tags) != 1:
-        raise UsageError(f"{what} takes one tag, got {terminal_safe(text)!r}")
-    return tags[0]
-
-
 def _kind(args: argparse.Namespace) -> str:
     """The source a search would use with these options (TikTok only with a token)."""
+    from tiktune_tui.commands.args import source_options
     from tiktune_tui.config import load_settings
-    from tiktune_tui.library.sources import SourceOptions, default_kind
 
-    return default_kind(SourceOptions(kind=args.source, catalog=args.catalog), load_settings())
+    return source_options(args).resolved_kind(load_settings())
 
 
 def _print(args: argparse.Namespace, rows: list[tuple[str, int | float]], key: str, number: str) -> int:

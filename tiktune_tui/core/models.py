@@ -7,6 +7,7 @@ from datetime import datetime
 
 STAT_NAMES = ("play", "digg", "comment", "share")
 SECONDS_PER_DAY = 86400
+CREDIT_SEPARATOR = " — "
 # The largest engagement count tiktune takes in: SQLite's largest integer, so that
 # whatever a catalog or TikTok gives can also be stored; larger counts are refused.
 MAX_COUNT = 2**63 - 1
@@ -51,6 +52,17 @@ class Song:
     @property
     def display_title(self) -> str:
         return self.title or f"sound {self.id}"
+
+    @property
+    def credit_parts(self) -> tuple[str, str]:
+        """`title — artist` in two parts, the title and " — artist" ("" with no artist known),
+        for a view that styles the title; plain text, to be made safe by whoever shows it."""
+        return self.display_title, f"{CREDIT_SEPARATOR}{self.author}" if self.author else ""
+
+    @property
+    def credit(self) -> str:
+        """`title — artist`, or the title alone: how every view names a song."""
+        return "".join(self.credit_parts)
 
 
 @dataclass(frozen=True, slots=True)

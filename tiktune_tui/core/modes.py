@@ -11,6 +11,8 @@
   Related tags (co-occurring with the query's) may add votes at a reduced weight.
 - momentum: engagement per day since each video was posted or, where several
   stats snapshots exist, per day between the first and the last: what rises now.
+- rising: plays gained per day by the song's matching videos between the latest two
+  snapshots of the niche, new videos included (core.rising); songs new in the niche marked.
 
 Everything is computed in one pass over the matching videos (`tally`); a mode is
 only a score and an order over the same per-song totals. The evaluation ranks
@@ -28,9 +30,11 @@ from datetime import datetime
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.models import SECONDS_PER_DAY
 from tiktune_tui.core.results import Explanation, SongRank, TagTerm
+from tiktune_tui.core.rising import RisingWindow
+from tiktune_tui.core.rising import per_day as rising_per_day
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights, order_key
 
-MODE_NAMES = ("popular", "fit", "uses", "momentum")
+MODE_NAMES = ("popular", "fit", "uses", "momentum", "rising")
 DEFAULT_MODE = "popular"
 
 # Chosen by 5-fold cross-validation on the bundled catalog (bench/quality.py).
@@ -77,6 +81,7 @@ class Corpus:
     now: datetime | None = None
     growth: Mapping[str, int] = field(default_factory=dict)
     song_videos: Mapping[str, int] = field(default_factory=dict)
+    rising: RisingWindow | None = None  # the two snapshots the rising mode compares
     _weights: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
     _ages: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -110,7 +115,9 @@ class Corpus:
         return weight
 
     def with_related(self, related: Mapping[str, float]) -> Corpus:
-        copy = Corpus(self.total, self.tag_videos, dict(related), self.now, self.growth, self.song_videos)
+        copy = Corpus(
+            self.total, self.tag_videos, dict(related), self.now, self.growth, self.song_videos, self.rising
+        )
         copy._weights.update(self._weights)
         copy._ages.update(self._ages)
         return copy
@@ -120,7 +127,7 @@ class Tally:
     """Per-song totals over the matching videos; every mode scores from these."""
 
     __slots__ = ("song", "play", "digg", "comment", "share", "videos", "video_ids", "tag_counts", "rate",
-                 "growth", "related_counts", "related_popular")
+                 "growth", "related_counts", "related_popular", "gained", "new_videos", "old_videos")
 
     def __init__(self, song: Song) -> None:
         self.song = song
@@ -128,6 +135,9 @@ class Tally:
         # Engagement per day since posting / between snapshots, summed; whole units per
         # video (truncated) so that any summing order, SQL's included, gives the same total.
         self.rate = self.growth = 0
+        # rising: plays gained in its window, videos new since its earlier snapshot, and
+        # videos seen before it counts a song as new (any of those: not new in the niche).
+        self.gained = self.new_videos = self.old_videos = 0
         self.video_ids: list[str] = []  # videos carrying a query tag (the store names only the top one)
         self.tag_counts: dict[str, int] = {}  # query tag -> videos of this song carrying it, in query order
         self.related_counts: dict[str, int] = {}  # related tag -> videos reached only through related tags
@@ -154,9 +164,10 @@ def tally(
     related = corpus.related if corpus is not None else {}
     now = corpus.now if corpus is not None else None
     growth = corpus.growth if corpus is not None else {}
+    window = corpus.rising if corpus is not None else None
     # Days since posting, per video id: the same for every query against this corpus.
     ages = corpus._ages if corpus is not None else {}
-    w_play, w_digg, w_comment, w_share = weights.play, weights.digg, weights.comment, weights.share
+    engagement = weights.score
     seen: set[str] = set()
     mark_seen = seen.add
     tallies: dict[str, Tally] = {}
@@ -179,9 +190,7 @@ def tally(
             for tag in video.hashtags:
                 if tag in related:
                     counts[tag] = counts.get(tag, 0) + 1
-            entry.related_popular += (
-                w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
-            )
+            entry.related_popular += engagement(stats)
             continue
         entry.play += stats.play
         entry.digg += stats.digg
@@ -192,6 +201,10 @@ def tally(
         counts = entry.tag_counts
         for tag in hits:
             counts[tag] = counts.get(tag, 0) + 1
+        if window is not None and (seen := window.video(video_id, stats.play)) is not None:
+            entry.gained += seen[0]
+            entry.new_videos += seen[1]
+            entry.old_videos += seen[2]
         if not (growth or now):
             continue
         gained = growth.get(video_id) if growth else None
@@ -205,9 +218,7 @@ def tally(
                     0 if posted is None else max(MIN_AGE_SECONDS, int((now - posted).total_seconds()))
                 )
             if seconds:
-                entry.rate += (
-                    w_play * stats.play + w_digg * stats.digg + w_comment * stats.comment + w_share * stats.share
-                ) * SECONDS_PER_DAY // seconds
+                entry.rate += engagement(stats) * SECONDS_PER_DAY // seconds
     if len(wanted) > 1:
         order = list(dict.fromkeys(tags))
         for entry in tallies.values():
@@ -246,10 +257,8 @@ def expansion(
 
 
 def popular_score(entry: Tally, weights: Weights) -> int:
-    return (
-        weights.play * entry.play + weights.digg * entry.digg
-        + weights.comment * entry.comment + weights.share * entry.share
-    )
+    """The seed formula over the song's summed counts (a Tally has a Stats' four fields)."""
+    return weights.score(entry)
 
 
 def fit_score(entry: Tally, corpus: Corpus, weights: Weights) -> float:
@@ -303,6 +312,9 @@ def score(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> float:
         return entry.videos
     if mode == "momentum":
         return entry.rate + entry.growth
+    if mode == "rising":
+        window = corpus.rising
+        return rising_per_day(entry.gained, window.span) if window is not None else 0
     return fit_score(entry, corpus, weights)
 
 
@@ -311,6 +323,9 @@ def sort_key(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> tuple
     matched = len(entry.tag_counts)
     if mode == "popular":
         return order_key(popular_score(entry, weights), matched, entry.song.id)
+    if mode == "rising":
+        return (-score(entry, mode, weights, corpus), -entry.new_videos, -popular_score(entry, weights), -matched,
+                entry.song.id)
     return (-score(entry, mode, weights, corpus), -popular_score(entry, weights), -matched, entry.song.id)
 
 
@@ -333,6 +348,17 @@ def explain(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> Explan
         return Explanation(
             mode, value, popularity=popular_score(entry, weights),
             terms=(("per_day_since_posted", entry.rate), ("per_day_between_snapshots", entry.growth)),
+        )
+    if mode == "rising":
+        window = corpus.rising
+        new = window is not None and not entry.old_videos
+        return Explanation(
+            mode, value, popularity=popular_score(entry, weights),
+            terms=(
+                ("plays_gained", entry.gained), ("new_videos", entry.new_videos),
+                ("earlier", window.earlier if window else 0), ("latest", window.latest if window else 0),
+                ("new_in_niche", float(new)),
+            ),
         )
     terms, popularity = fit_terms(entry, corpus, weights)
     ordered = tuple(sorted(terms, key=lambda t: (-t.points, t.tag)))

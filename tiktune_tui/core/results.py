@@ -112,6 +112,8 @@ def explain_text(row: SongRank) -> str:
             f"momentum {explanation.score:,.0f}/day = {posted:,.0f} per day since posting"
             f" + {between:,.0f} per day between snapshots, over {over}"
         )
+    if mode == "rising":
+        return _rising_text(row)
     # points = tag weight × the saturated count of videos (BM25): spelled out so it adds up.
     parts = [
         f"#{t.tag}{' (related)' if t.related else ''} {t.points:.1f}"
@@ -127,3 +129,20 @@ def explain_text(row: SongRank) -> str:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def _rising_text(row: SongRank) -> str:
+    from tiktune_tui.core.rising import when
+
+    explanation = row.explanation
+    assert explanation is not None
+    terms = dict(explanation.terms)
+    if not terms.get("latest"):
+        return "rising: needs two snapshots of these tags (run `tiktune watch` over them); popular score breaks ties"
+    new = int(terms.get("new_videos", 0))
+    line = (
+        f"rising {explanation.score:+,.0f} plays/day: {terms.get('plays_gained', 0):+,.0f} plays"
+        f" between the snapshots of {when(terms['earlier'])} and {when(terms['latest'])} UTC,"
+        f" over {row.videos} matching video{_s(row.videos)} ({new} new since the earlier)"
+    )
+    return line + ("; new in this niche" if terms.get("new_in_niche") else "")

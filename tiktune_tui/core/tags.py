@@ -32,9 +32,19 @@ def normalize_tag(raw: str) -> str:
 
 def _bad_character(tag: str) -> str | None:
     for ch in tag:
-        if ch in _FORBIDDEN_ASCII or unicodedata.category(ch) == "Cc":
+        if ch in _FORBIDDEN_ASCII or unicodedata.category(ch) in ("Cc", "Cs"):
             return ch
     return None
+
+
+def _shown(piece: str) -> str:
+    """A piece of a query as an error message may quote it: controls escaped, and the bytes a
+    command line held that were not UTF-8 (Python keeps them as lone surrogates) as \\xNN."""
+    try:
+        piece = piece.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no byte gave: say its code point instead
+        piece = piece.encode("utf-8", "backslashreplace").decode("utf-8")
+    return terminal_safe(piece)
 
 
 def parse_tags(text: str | Iterable[str]) -> list[str]:
@@ -44,27 +54,26 @@ def parse_tags(text: str | Iterable[str]) -> list[str]:
     of a command line; the result keeps first-seen order: ["cooking", "diy"].
     """
     joined = text if isinstance(text, str) else " ".join(text)
-    tags: list[str] = []
-    for piece in _SEPARATORS.split(joined):
-        if not piece:
-            continue
-        tag = normalize_tag(piece)
-        bad = _bad_character(tag)
-        if bad is not None:
-            raise TagError(
-                f'invalid tag "{terminal_safe(piece)}": {terminal_safe(repr(bad))} is not allowed '
-                "(letters, digits, emoji and _ only)"
-            )
-        if len(tag) > MAX_TAG_LENGTH:
-            raise TagError(
-                f'invalid tag "{terminal_safe(piece[:20])}…": longer than {MAX_TAG_LENGTH} characters'
-            )
-        if tag not in tags:
-            tags.append(tag)
+    # Counted before any tag is checked, so 100,000 pasted words are refused at once.
+    tags = list(dict.fromkeys(tag for tag in map(normalize_tag, _SEPARATORS.split(joined)) if tag))
     if not tags:
         raise TagError("no tags given: type one or more hashtags, e.g. cooking diy")
     if len(tags) > MAX_TAGS:
         raise TagError(f"too many tags ({len(tags)}): at most {MAX_TAGS} per query")
+    for piece in _SEPARATORS.split(joined):
+        tag = normalize_tag(piece)
+        bad = _bad_character(tag)
+        if bad is None:
+            pass
+        elif unicodedata.category(bad) == "Cs":
+            raise TagError(f'invalid tag "{_shown(piece)}": not valid UTF-8')
+        else:
+            raise TagError(
+                f'invalid tag "{_shown(piece)}": {terminal_safe(repr(bad))} is not allowed '
+                "(letters, digits, emoji and _ only)"
+            )
+        if len(tag) > MAX_TAG_LENGTH:
+            raise TagError(f'invalid tag "{_shown(piece[:20])}…": longer than {MAX_TAG_LENGTH} characters')
     return tags
 
 

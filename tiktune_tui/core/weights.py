@@ -7,8 +7,18 @@ weights (`Weights.sql`), and every ranking orders its ties with `order_key`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from tiktune_tui.core.models import STAT_NAMES, Stats
+
+
+class Counts(Protocol):
+    """What the formula reads: Stats has these, and so has a song's tally of its videos."""
+
+    play: int
+    digg: int
+    comment: int
+    share: int
 
 # Scores only order songs, so only the weights' ratios matter; a cap keeps the numbers
 # shown (12.3M, 1.2B) readable instead of 12340000000000000T.
@@ -48,7 +58,8 @@ class Weights:
             values[name] = value
         return cls(**values)
 
-    def score(self, stats: Stats) -> int:
+    def score(self, stats: Counts) -> int:
+        """The engagement of `stats`: a video's Stats, or a song's summed counts (modes.Tally)."""
         return (
             self.play * stats.play
             + self.digg * stats.digg

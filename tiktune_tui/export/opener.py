@@ -61,6 +61,19 @@ def open_path(path: str | os.PathLike[str]) -> None:
     threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
 
 
+def open_url(url: str) -> None:
+    """Open a web address in the desktop's browser, detached (as `open_path` does a file)."""
+    if not url.startswith("https://"):
+        raise OpenError(f"not a web address: {url}")
+    command = ["open", url] if sys.platform == "darwin" else ["xdg-open", url]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        raise OpenError(f"cannot open {url}: {command[0]}: {exc.strerror or exc}") from None
+    threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
+
+
 def osc52(text: str) -> str:
     """The escape sequence asking the terminal to put `text` on the user's clipboard."""
     return "\x1b]52;c;" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "\a"

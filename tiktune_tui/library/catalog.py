@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,11 @@ def _time(text: str, where: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _is_id(text: str) -> bool:
+    """TikTok ids are ASCII digits ("²" and "٣" are digits to str.isdigit)."""
+    return text.isascii() and text.isdigit()
+
+
 def _optional_int(text: str | None) -> int | None:
     text = (text or "").strip()
     # ASCII digits only ("²".isdigit() is true but int() refuses it), and a sane length.
@@ -125,7 +131,10 @@ def _parse_steps(lines: Iterator[str] | io.TextIOBase, name: str, videos: list[V
     """Read the CSV into `videos`, pausing (yield) every STEP_ROWS rows so that a caller
     on an event loop can let it run in between: a Ctrl-C is then felt within a step."""
     reader = csv.DictReader(lines)
-    columns = reader.fieldnames or []
+    try:
+        columns = reader.fieldnames or []  # reads the header line, which may be no CSV at all
+    except csv.Error as exc:
+        raise CatalogError(f"{name}:1: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise CatalogError(f"{name}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
@@ -137,9 +146,9 @@ def _parse_steps(lines: Iterator[str] | io.TextIOBase, name: str, videos: list[V
             where = f"{name}:{reader.line_num}"
             video_id = (row["video_id"] or "").strip()
             music_id = (row["music_id"] or "").strip()
-            if not video_id.isdigit():
+            if not _is_id(video_id):
                 raise CatalogError(f"{where}: video_id {terminal_safe(video_id)!r} is not a TikTok id")
-            if not music_id.isdigit():
+            if not _is_id(music_id):
                 raise CatalogError(f"{where}: music_id {terminal_safe(music_id)!r} is not a TikTok id")
             song = songs.get(music_id)
             if song is None:
@@ -205,7 +214,7 @@ def catalog_steps(path: str | Path | None = None) -> Iterator[Catalog | None]:
             raise CatalogError(f"{path}: is a directory, not a CSV file") from None
         except PermissionError:
             raise CatalogError(f"{path}: permission denied") from None
-        except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise CatalogError(f"{path}: not a UTF-8 CSV file ({exc.__class__.__name__})") from None
         catalog = Catalog(videos, label=catalog_label(path))
         with _loaded_lock:  # the app loads from worker threads

@@ -120,9 +120,11 @@ def check_config() -> CheckResult:
         load_settings(path)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except ConfigError as exc:
-        return problem("config", terminal_safe(str(exc))[:200], f"fix that line in {_safe(path)} (README: Settings)")
+        # The fix names the whole path; the result names the file, so the reason is never cut off.
+        reason = str(exc).replace(str(path), path.name)
+        return problem("config", terminal_safe(reason)[:200], f"fix that line in {_safe(path)} (README: Settings)")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return problem("config", f"{_safe(path)}: {terminal_safe(str(exc))[:160]}", f"fix {_safe(path)}")
+        return problem("config", f"{_safe(Path(path.name))}: {terminal_safe(str(exc))[:160]}", f"fix {_safe(path)}")
     unknown = unknown_keys(data)
     if unknown:
         names = terminal_safe(", ".join(unknown))[:160]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import tempfile
 from pathlib import Path
+
+from tiktune_tui.files import write_text
 
 MAX_QUERIES = 500
 FILE_NAME = "history.txt"
@@ -63,11 +64,4 @@ class QueryHistory:
             log.warning("query history not saved: %s", exc)
 
     def _write(self, queries: list[str]) -> None:
-        fd, temp = tempfile.mkstemp(prefix=".history-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write("\n".join(queries) + "\n")
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_text(self.path, "\n".join(queries) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,10 +13,12 @@ from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import SECONDS_PER_DAY, Video
 from tiktune_tui.core.results import SongRank
-from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
+from tiktune_tui.core.query import Query
+from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.sources import SourceOptions, collect, open_source
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress
 from tiktune_tui.library.sources.store import StoreSource
+from tiktune_tui.library.sources.tiktok_errors import TikTokError as TikTokUnavailable
 from tiktune_tui.library.store import Store
 
 
@@ -29,6 +32,8 @@ class Recommendation:
     fetched_at: datetime | None = None
     # Songs the ranking holds before `limit` cut it to `rows`; None when nobody counted.
     total: int | None = None
+    # Why the answer is not from the source asked for (auto fell back to the catalog).
+    notice: str = ""
 
     def describe(self, now: datetime | None = None) -> str:
         """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
@@ -110,49 +115,57 @@ def stored_recommendation(
 
 
 async def recommend(
-    tags: Sequence[str],
-    *,
-    source_kind: str | None = None,
-    catalog: str | None = None,
-    data_dir: str | None = None,
-    weights: Weights = DEFAULT_WEIGHTS,
-    require_all: bool = False,
-    limit: int | None = None,
-    settings: Settings | None = None,
+    query: Query,
+    source_options: SourceOptions | None = None,
     on_event: Callable[[SearchEvent], None] | None = None,
-    per_tag: int = 60,
-    refresh: bool = False,
-    mode: str = "popular",
+    *,
+    settings: Settings | None = None,
 ) -> Recommendation:
-    """Search the source for `tags` and rank the songs in `mode` (core.modes.MODE_NAMES).
+    """Search the source `source_options` describes (default: SourceOptions()) for `query.tags` and rank the songs in
+    `query.mode` (core.modes.MODE_NAMES).
 
-    The store source ranks inside SQLite (stored_recommendation). The corpus statistics fit and momentum need come from the whole source (the
-    catalog, or the store behind the store and TikTok sources), not just the matches.
+    The store source ranks inside SQLite (stored_recommendation). The corpus statistics fit and
+    momentum need come from the whole source (the catalog, or the store behind the store and
+    TikTok sources), not just the matches.
     """
     settings = settings or load_settings()
-    options = SourceOptions(
-        kind=source_kind, catalog=catalog, data_dir=data_dir, per_tag=per_tag, refresh=refresh
-    )
-    source = open_source(options, settings)
+    tags, weights = list(query.tags), query.weights
+    source = open_source(source_options or SourceOptions(), settings)
     if isinstance(source, StoreSource):
         try:
             return stored_recommendation(
-                source, tags, mode, weights, require_all=require_all, limit=limit, on_event=on_event
+                source, tags, query.mode, weights, require_all=query.require_all, limit=query.limit,
+                on_event=on_event,
             )
         finally:
             await source.aclose()
+    notice = ""
     try:
-        result = await collect(source, tags, on_event)
+        try:
+            result = await collect(source, tags, on_event)
+        except TikTokUnavailable as exc:
+            options = source_options or SourceOptions()
+            if options.kind not in (None, "auto") or options.catalog:
+                raise
+            # auto chose TikTok (tiktok.com answered) but no session could start or TikTok refused
+            # it: the catalog still answers, and the notice says why it is not live.
+            notice = f"live TikTok unavailable, the bundled catalog answers instead: {exc}"
+            await source.aclose()
+            source = open_source(dataclasses.replace(options, kind="catalog"), settings)
+            result = await collect(source, tags, on_event)
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
-    rows, total = modes.rank_counted(result.videos, tags, mode, weights, corpus, require_all=require_all, limit=limit)
+    rows, total = modes.rank_counted(
+        result.videos, tags, query.mode, weights, corpus, require_all=query.require_all, limit=query.limit
+    )
     return Recommendation(
-        tags=list(tags),
+        tags=tags,
         label=result.label,
         rows=rows,
         total=total,
         videos=result.videos,
         failures=result.failures,
         fetched_at=result.fetched_at,
+        notice=notice,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import time
 import urllib.error
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
+from tiktune_tui.files import replacing
 from tiktune_tui.paths import data_dir
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -170,20 +170,7 @@ class AudioCache:
         return max(candidates, key=_mtime, default=None)
 
     def _store(self, song: Song, stream, target: Path, cancel: threading.Event | None) -> Path:
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=self.directory)
-        temp = Path(temp_name)
-        try:
-            written = 0
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(_CHUNK):
-                    if cancel is not None and cancel.is_set():
-                        raise AudioUnavailable("download cancelled")
-                    written += len(chunk)
-                    if written > self.max_bytes:
-                        raise AudioUnavailable("the audio is larger than the whole audio cache")
-                    out.write(chunk)
-            if written == 0:
-                raise AudioUnavailable("the audio link returned an empty file")
+        def commit(temp: Path, target: Path) -> None:
             with self._lock:
                 # One song, one file: a re-fetch with another format replaces the old one.
                 old = self._find(song_key(song))
@@ -191,9 +178,19 @@ class AudioCache:
                 if old is not None and old != target:
                     old.unlink(missing_ok=True)
                 self._evict(keep=target)
-            return target
-        finally:
-            temp.unlink(missing_ok=True)
+
+        written = 0
+        with replacing(target, binary=True, prefix=_TEMP_PREFIX, suffix=".part", commit=commit) as out:
+            while chunk := stream.read(_CHUNK):
+                if cancel is not None and cancel.is_set():
+                    raise AudioUnavailable("download cancelled")
+                written += len(chunk)
+                if written > self.max_bytes:
+                    raise AudioUnavailable("the audio is larger than the whole audio cache")
+                out.write(chunk)
+            if written == 0:
+                raise AudioUnavailable("the audio link returned an empty file")
+        return target
 
     def usage(self) -> tuple[int, int]:
         """How many songs the cache holds and their bytes."""

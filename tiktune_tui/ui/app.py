@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -19,13 +17,14 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker
 
 from tiktune_tui.background_loop import BackgroundLoop
-from tiktune_tui.config import Settings, load_settings
+from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.tags import TagError, parse_tags
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.history import QueryHistory
 from tiktune_tui.library.recommend import Recommendation
+from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.paths import data_dir
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.song_audio import TikTokSongResolver
@@ -34,8 +33,12 @@ from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effectiv
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
+from tiktune_tui.ui.widgets.find_input import FindInput
+from tiktune_tui.ui.widgets.queue_panel import QueuePanel
+from tiktune_tui.ui.remembered import RememberedState
+from tiktune_tui.ui.workflow import WorkflowControls
 from tiktune_tui.ui.screens.help_screen import HelpScreen
-from tiktune_tui.ui.search import SourceChoice
+from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.music_bar import MusicBar
@@ -69,7 +72,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TiktuneApp(SearchFlow, PlayerControls, App[int]):
+class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -81,7 +84,7 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
         self,
         *,
         tags: Sequence[str] = (),
-        source: SourceChoice | None = None,
+        source: SourceOptions | None = None,
         settings: Settings | None = None,
         weights: Weights | None = None,
         clock: Clock = utc_now,
@@ -91,7 +94,7 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
-        self.source = source or SourceChoice()
+        self.source = source or SourceOptions()
         # --source auto: the verdict once the background probe is in (library.sources.auto).
         self.auto_choice = None
         self._source_answered = False
@@ -143,9 +146,11 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             yield Static(id="tag-error")
             yield RelatedTags(id="related")
         yield StatusLine(id="status")
+        yield FindInput(id="find", placeholder="find: words of the title or artist; -tag drops a tag's songs")
         with Container(id="body"):
             yield SongTable(id="songs")
             yield DetailsPane(id="details")
+            yield QueuePanel(id="queue")
         self._music_bar = MusicBar(
             id="music-bar",
             audio_output=self.audio_output,
@@ -188,6 +193,7 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
         self.table.yield_keys(app_keys(self.keymap), self.keymap)
+        self.restore_state()
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -316,11 +322,16 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
     async def action_quit(self) -> None:
+        self.remember_state()
+        self.stop_prefetch()
         self.close_player()
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.cancel_prefetch()
+        self.remember_state()
         self.close_player()
+        self.close_saved_store()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(self, self.keymap, super().get_system_commands(screen))
@@ -384,55 +395,27 @@ class TiktuneApp(SearchFlow, PlayerControls, App[int]):
         self.music_bar.show_song(row.song)
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """`tiktune [TAG...]`: check what can be checked before the screen switches, then run the app."""
-    from pathlib import Path
-
-    from tiktune_tui.library.catalog import CatalogError
-    from tiktune_tui.core.weights import WeightsError
-    from tiktune_tui.errors import UsageError
-
-    settings = load_settings()
-    try:
-        tags = parse_tags(args.tags) if args.tags else []
-    except TagError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        weights = Weights.parse(settings.weights or "")
-    except WeightsError as exc:
-        raise UsageError(f"{settings.path}: [ranking] {exc}") from None
-    if args.catalog and args.source not in (None, "catalog"):
-        raise UsageError("--catalog goes with --source catalog")
-    if args.catalog and not Path(args.catalog).is_file():
-        raise CatalogError(f"{args.catalog}: no such file")
-    if getattr(args, "region", None):
-        settings = dataclasses.replace(settings, region=args.region)
-    try:
-        mode = modes.check_mode(getattr(args, "rank", None) or modes.DEFAULT_MODE)
-    except modes.ModeError as exc:
-        raise UsageError(str(exc)) from None
-    from tiktune_tui.commands.app import check_terminal
-
-    check_terminal()
+def run_app(
+    *,
+    tags: Sequence[str],
+    source: SourceOptions,
+    mode: str,
+    settings: Settings,
+    weights: Weights,
+    audio_output: str | None = None,
+    command_hint: str | None = None,
+) -> int:
+    """`tiktune [TAG...]` once commands/app.py has checked its arguments: run the app."""
     app = TiktuneApp(
-        tags=tags,
-        source=SourceChoice(
-            kind=args.source,
-            catalog=args.catalog,
-            data_dir=args.data_dir,
-            per_tag=getattr(args, "per_tag", 60),
-            refresh=getattr(args, "refresh", False),
-        ),
-        mode=mode,
-        settings=settings,
-        weights=weights,
-        audio_output=getattr(args, "audio_output", None),
+        tags=tags, source=source, mode=mode, settings=settings, weights=weights, audio_output=audio_output
     )
-    hint = getattr(args, "command_hint", None)
-    if hint:
-        app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {hint}")
+    if command_hint:
+        app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {command_hint}")
+    from tiktune_tui.ui.signals import exit_on_signals
+
     try:
-        app.run()
+        with exit_on_signals(app):  # SIGTERM/SIGHUP quit as a key does: a running export is cancelled
+            app.run()
     finally:
         app.close_player()
     if app.auto_choice is not None:

@@ -42,7 +42,36 @@ APP_BINDINGS_TAIL = [
     Binding("question_mark", "help", "Help", id="help", tooltip="This list of keys"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
-APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *APP_BINDINGS_TAIL]
+# The creator's workflow: a shortlist kept across searches, a queue, finding within results.
+WORKFLOW_BINDINGS = [
+    Binding("b", "toggle_saved", "Save", id="save-song", show=False, tooltip="Save the selected song to the shortlist, or unsave it"),
+    Binding("B", "show_saved", "Shortlist", id="show-saved", show=False, tooltip="The saved songs instead of the results, and back"),
+    Binding("f", "find", "Find", id="find", show=False, tooltip="Filter the list by title or artist; -tag drops songs whose videos all carry #tag"),
+    Binding("u", "show_queue", "Queue", id="show-queue", show=False, tooltip="Show or hide the play queue"),
+    Binding("a", "queue_add(False)", "Queue at end", id="queue-add", show=False, tooltip="Add the selected song at the end of the queue"),
+    Binding("A", "queue_add(True)", "Play next", id="queue-next", show=False, tooltip="Add the selected song after the playing one"),
+    Binding("i", "jump_playing", "To playing song", id="jump-playing", show=False, tooltip="Move the cursor to the song that plays"),
+    Binding("z", "toggle_shuffle", "Shuffle", id="shuffle", show=False, tooltip="Shuffle what is still to come, or unshuffle it"),
+    Binding("x", "cycle_repeat", "Repeat", id="repeat", show=False, tooltip="Repeat off, all, one"),
+    Binding("c", "copy_link(False)", "Copy song link", id="copy-song-link", show=False, tooltip="Copy the song's TikTok link (OSC 52: works over SSH)"),
+    Binding("C", "copy_link(True)", "Copy video link", id="copy-video-link", show=False, tooltip="Copy the top video's TikTok link"),
+    Binding("w", "open_link", "Open song link", id="open-link", show=False, tooltip="Open the song's TikTok page in the desktop's browser"),
+    Binding("F", "toggle_match_all", "Match all tags", id="match-all", show=False, tooltip="Only songs matched by every tag (as --all), or any"),
+]
+APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *WORKFLOW_BINDINGS, *APP_BINDINGS_TAIL]
+
+# On the queue panel.
+QUEUE_BINDINGS = [
+    Binding("delete,backspace,d", "remove_queued", "Remove from queue", id="queue-remove", show=False),
+    Binding("K,shift+up", "move_queued(-1)", "Move up in queue", id="queue-up", show=False),
+    Binding("J,shift+down", "move_queued(1)", "Move down in queue", id="queue-down", show=False),
+    Binding("escape", "leave_queue", "Back to the list", id="queue-leave", show=False),
+]
+
+# In the find input.
+FIND_BINDINGS = [
+    Binding("escape", "clear_find", "Clear the filter", id="find-clear", show=False),
+]
 
 # On the results table (replacing DataTable's own enter binding, so "play" can be remapped).
 TABLE_BINDINGS = [
@@ -67,6 +96,7 @@ HELP_SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Search", [*SEARCH_BINDINGS, *INPUT_BINDINGS]),
     ("Results", [*TABLE_BINDINGS, *RESULT_BINDINGS]),
     ("Player", PLAYER_BINDINGS),
+    ("Queue and shortlist", [*WORKFLOW_BINDINGS, *QUEUE_BINDINGS, *FIND_BINDINGS]),
     ("App", [*APP_BINDINGS_TAIL, *HELP_SCREEN_BINDINGS]),
 ]
 

@@ -19,9 +19,9 @@ from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.weights import Weights
+from tiktune_tui.core.query import Query
 from tiktune_tui.library.recommend import Recommendation, recommend
-from tiktune_tui.library.sources import SourceOptions, default_kind
+from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.library.sources.base import SearchEvent, TagProgress, VideosFound
 from tiktune_tui.ui.messages import PartialResults, SearchProgress
 
@@ -34,49 +34,16 @@ class SearchCancelled(Exception):
 
 
 @dataclass(frozen=True)
-class SourceChoice:
-    """The `--source`, `--catalog` and `--data-dir` the app was started with."""
+class Search:
+    """One query as the app runs it, numbered so that the answer to an older one is dropped."""
 
-    kind: str | None = None
-    catalog: str | None = None
-    data_dir: str | None = None
-    per_tag: int = 60
-    refresh: bool = False
-
-    @property
-    def is_auto(self) -> bool:
-        return self.kind in (None, "auto") and self.catalog is None
-
-    def resolved_kind(self, settings: Settings) -> str:
-        """Waits for auto's verdict (a short time at most): call it off the event loop."""
-        return default_kind(SourceOptions(kind=self.kind, catalog=self.catalog, data_dir=self.data_dir), settings)
-
-    def label(self, settings: Settings) -> str:
-        """What to call the source before it has answered once; never waits for auto's verdict."""
-        if self.is_auto:
-            from tiktune_tui.library.sources import auto
-
-            choice = auto.choice(settings, wait=False)
-            return choice.describe() if choice is not None else "auto: checking tiktok.com…"
-        kind = self.resolved_kind(settings)
-        if kind == "catalog":
-            from tiktune_tui.library.catalog import catalog_label
-
-            return catalog_label(self.catalog)
-        return {"store": "stored data", "tiktok": "TikTok live"}.get(kind, kind)
-
-
-@dataclass(frozen=True)
-class Query:
     serial: int
-    tags: tuple[str, ...]
-    source: SourceChoice
-    weights: Weights
+    query: Query
+    source: SourceOptions
     settings: Settings
-    mode: str = modes.DEFAULT_MODE
 
 
-def warm_catalog(source: SourceChoice, settings: Settings) -> None:
+def warm_catalog(source: SourceOptions, settings: Settings) -> None:
     """Parse the catalog ahead of the first query, so its results come at once."""
     if source.resolved_kind(settings) != "catalog":
         return
@@ -87,11 +54,12 @@ def warm_catalog(source: SourceChoice, settings: Settings) -> None:
 
 
 def run_search(
-    query: Query,
+    search: Search,
     post: Callable[[Message], object],
     cancelled: Callable[[], bool],
     loop: BackgroundLoop,
 ) -> Recommendation:
+    query = search.query
     found: dict[str, Video] = {}
     finished: set[str] = set()
 
@@ -102,7 +70,7 @@ def run_search(
             for video in event.videos:
                 found.setdefault(video.id, video)
             return
-        post(SearchProgress(query.serial, event))
+        post(SearchProgress(search.serial, event))
         if isinstance(event, TagProgress) and event.state != "running":
             finished.add(event.tag)
             # The last tag's ranking is the final result; no partial needed. Until then the
@@ -111,24 +79,11 @@ def run_search(
             if found and len(finished) < len(query.tags):
                 videos = list(found.values())
                 rows = modes.rank(videos, query.tags, query.mode, query.weights)
-                post(PartialResults(query.serial, rows, videos))
+                post(PartialResults(search.serial, rows, videos))
 
-    if query.source.resolved_kind(query.settings) == "catalog":
-        warm_catalog(query.source, query.settings)
-    future = loop.submit(
-        recommend(
-            list(query.tags),
-            source_kind=query.source.kind,
-            catalog=query.source.catalog,
-            data_dir=query.source.data_dir,
-            weights=query.weights,
-            settings=query.settings,
-            on_event=on_event,
-            mode=query.mode,
-            per_tag=query.source.per_tag,
-            refresh=query.source.refresh,
-        )
-    )
+    if search.source.resolved_kind(search.settings) == "catalog":
+        warm_catalog(search.source, search.settings)
+    future = loop.submit(recommend(query, search.source, on_event, settings=search.settings))
     while True:
         try:
             return future.result(timeout=0.1)

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.text import terminal_safe
@@ -24,7 +25,7 @@ from tiktune_tui.ui.messages import (
     SearchProgress,
     while_running,
 )
-from tiktune_tui.ui.search import Query, SearchCancelled, run_search, warm_catalog
+from tiktune_tui.ui.search import Search, SearchCancelled, run_search, warm_catalog
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class SearchFlow:
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
-        query = Query(self._serial, tuple(tags), self.source, self.weights, self.settings, self.rank_mode)
+        self.stop_prefetch()  # the new search has the network to itself
+        query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -58,7 +60,7 @@ class SearchFlow:
             self.table.loading = True
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_search(self, query: Query) -> tuple[int, Recommendation]:
+    def _run_search(self, query: Search) -> tuple[int, Recommendation]:
         worker = get_current_worker()
         return query.serial, run_search(query, self.post_message, lambda: worker.is_cancelled, self.engine_loop)
 
@@ -140,8 +142,11 @@ class SearchFlow:
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
         for tag, problem in recommendation.failures.items():
             self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
+        if recommendation.notice:
+            self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
+        self.prefetch_top(recommendation.rows, recommendation.label)
         if not recommendation.rows:
             self._back_to_the_query()
             self.details.show_message(
@@ -169,6 +174,8 @@ class SearchFlow:
         )
 
     def show_rows(self, rows: Sequence[SongRank]) -> None:
+        if self.rows_arrive_in_saved_view(rows):  # the shortlist shows: results wait behind it
+            return
         table = self.table
         table.loading = False
         # The same query again (its final rows after the partial ones, a refresh) keeps the

@@ -15,13 +15,46 @@ __all__ = [
 ]
 
 
+# What the app calls live TikTok before it has answered once (it then says "TikTok", "TikTok (stored)").
+TIKTOK_LIVE_LABEL = "TikTok live"
+
+
 @dataclass(frozen=True)
 class SourceOptions:
+    """Where a search takes its songs from: `--source`, `--catalog`, `--data-dir` and the TikTok knobs."""
+
     kind: str | None = None  # auto | catalog | store | tiktok; None is auto
     catalog: str | None = None
     data_dir: str | None = None
     per_tag: int = 60
     refresh: bool = False
+
+    @property
+    def is_auto(self) -> bool:
+        return self.kind in (None, "auto") and self.catalog is None
+
+    def resolved_kind(self, settings: Settings) -> str:
+        """Waits for auto's verdict (a short time at most): call it off the event loop."""
+        return default_kind(self, settings)
+
+    def label(self, settings: Settings) -> str:
+        """What to call the source before it has answered once ("bundled catalog", "catalog x.csv");
+        never waits for auto's verdict."""
+        if self.is_auto:
+            from tiktune_tui.library.sources import auto
+
+            choice = auto.choice(settings, wait=False)
+            return choice.describe() if choice is not None else "auto: checking tiktok.com…"
+        kind = self.resolved_kind(settings)
+        if kind == "catalog":
+            from tiktune_tui.library.catalog import catalog_label
+
+            return catalog_label(self.catalog)
+        if kind == "store":
+            from tiktune_tui.library.sources.store import StoreSource
+
+            return StoreSource.label
+        return TIKTOK_LIVE_LABEL if kind == "tiktok" else kind
 
 
 def default_kind(options: SourceOptions, settings: Settings) -> str:

@@ -20,13 +20,14 @@ TOKEN_STEPS = "README: A TikTok token"
 
 def check_chromium() -> list[CheckResult]:
     from tiktune_tui.library.sources.tiktok_errors import TikTokError
-    from tiktune_tui.library.sources.tiktok_session import browser_args, find_chromium
+    from tiktune_tui.library.sources.tiktok_session import browser_args, browser_env, find_chromium
 
     try:
         path = find_chromium()
     except TikTokError:
         return [problem("Chromium", "not found", INSTALL_CHROMIUM)]
-    out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False).stdout
+    env = browser_env()
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False, env=env).stdout
     match = re.search(r"\d+\.\d+\.\d+\.\d+", out)
     version = match[0] if match else "unknown version"
     # The flags live TikTok starts it with: if this page loads, TikTokApi's launch will too.
@@ -36,6 +37,7 @@ def check_chromium() -> list[CheckResult]:
         text=True,
         timeout=CHROMIUM_LIMIT_S - 2,
         check=False,
+        env=env,
     )
     if "<html" not in started.stdout:
         last = next((line for line in reversed(started.stderr.splitlines()) if line.strip()), "no output")

@@ -65,6 +65,7 @@ class TikTokSource(Source):
         backoff_s: float = 1.0,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
         now: Callable[[], datetime] | None = None,
+        keep: bool = True,
     ) -> None:
         if per_tag < 1:
             raise ValueError("per_tag must be at least 1")
@@ -76,6 +77,8 @@ class TikTokSource(Source):
         self.backoff_s = backoff_s
         self.request_timeout_s = request_timeout_s
         self._now = now or (lambda: datetime.now(timezone.utc))
+        # False: the caller stores what it found itself (the watcher keeps a round whole or not at all).
+        self.keep = keep
         self._answered_at: dict[str, datetime] = {}
 
     @property
@@ -214,7 +217,7 @@ class TikTokSource(Source):
         except Exception as exc:  # noqa: BLE001 - one tag's failure must not end the others
             problem = describe(exc, anonymous=self.sessions.anonymous)
         when = self._now()
-        if found:
+        if found and self.keep:
             try:
                 await asyncio.to_thread(self._save, tag, list(found.values()), when, complete=problem is None)
             except Exception as exc:  # noqa: BLE001 - the results still count; say they were not kept

@@ -9,13 +9,16 @@ calls it before exiting, the app when it quits).
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import json
 import logging
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -108,6 +111,51 @@ def browser_args() -> list[str]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
     return args
+
+
+# Chromium keeps a Unix socket under $TMPDIR, and a socket path holds at most 107 bytes: under a
+# longer TMPDIR it aborts ("Socket path too long"). Such a TMPDIR is swapped for a short one.
+LONGEST_BROWSER_TMPDIR = 60
+_short_tmpdir: str | None = None
+
+
+def browser_tmpdir() -> str | None:
+    """A short temporary folder for Chromium when the user's is too long for its socket, else None."""
+    global _short_tmpdir
+    if len(os.fsencode(tempfile.gettempdir())) <= LONGEST_BROWSER_TMPDIR:
+        return None
+    if _short_tmpdir is None or not os.path.isdir(_short_tmpdir):
+        _short_tmpdir = tempfile.mkdtemp(prefix="tiktune-", dir="/tmp")
+        atexit.register(shutil.rmtree, _short_tmpdir, True)
+    return _short_tmpdir
+
+
+def browser_env() -> dict[str, str] | None:
+    """The environment to start Chromium in (None: this process's own)."""
+    short = browser_tmpdir()
+    return None if short is None else {**os.environ, "TMPDIR": short}
+
+
+@contextlib.contextmanager
+def browser_tmpdir_set() -> Iterator[None]:
+    """TMPDIR short enough for Chromium while Playwright's driver starts: TikTokApi passes no env.
+
+    The driver inherits this process's environment when it starts and Chromium the driver's,
+    so the swap only has to last through the launch.
+    """
+    short = browser_tmpdir()
+    if short is None:
+        yield
+        return
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = short
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before
 
 
 def proxy_settings(proxy: str) -> dict[str, str]:
@@ -229,25 +277,26 @@ class TikTokSessions:
         del api.logger.handlers[:-1]  # it adds a handler per instance
         self.launches += 1
         try:
-            await asyncio.wait_for(
-                api.create_sessions(
-                    num_sessions=self.num_sessions,
-                    ms_tokens=[self.settings.ms_token] if self.settings.ms_token else None,
-                    proxies=proxies,
-                    # headless through the flag (Chromium's new headless mode), as TikTokApi does
-                    headless=False,
-                    override_browser_args=browser_args(),
-                    executable_path=executable,
-                    # Without a token, _await_ms_tokens below waits for the cookie (no fixed sleep).
-                    sleep_after=0 if self.anonymous else 1,
-                    context_options=context_options,
-                    timeout=30000,
-                    page_factory=self.page_factory,
-                    allow_partial_sessions=True,
-                    min_sessions=1,
-                ),
-                LAUNCH_TIMEOUT_S,
-            )
+            with browser_tmpdir_set():
+                await asyncio.wait_for(
+                    api.create_sessions(
+                        num_sessions=self.num_sessions,
+                        ms_tokens=[self.settings.ms_token] if self.settings.ms_token else None,
+                        proxies=proxies,
+                        # headless through the flag (Chromium's new headless mode), as TikTokApi does
+                        headless=False,
+                        override_browser_args=browser_args(),
+                        executable_path=executable,
+                        # Without a token, _await_ms_tokens below waits for the cookie (no fixed sleep).
+                        sleep_after=0 if self.anonymous else 1,
+                        context_options=context_options,
+                        timeout=30000,
+                        page_factory=self.page_factory,
+                        allow_partial_sessions=True,
+                        min_sessions=1,
+                    ),
+                    LAUNCH_TIMEOUT_S,
+                )
         except BaseException as exc:
             await api.close_sessions()
             if isinstance(exc, Exception):

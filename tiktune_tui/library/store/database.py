@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from tiktune_tui.library.store.transfer import TransferMixin
 
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
+    from tiktune_tui.core.rising import RisingWindow
 
 T = TypeVar("T")
 SQLITE_MAX_INT = MAX_COUNT
@@ -196,10 +197,12 @@ class Store(SavedSongsMixin, TransferMixin):
         fetched_at: datetime | None = None,
         source: str = "",
         region: str | None = None,
+        tag_fetches: Mapping[str, int] | None = None,
     ) -> int:
         """Upsert videos, their songs and hashtags, and add a stats snapshot each.
 
         `region`: the country TikTok was asked for; the video is then found by searches of it.
+        `tag_fetches`: tags fetched whole (tag -> videos), recorded as record_tag_fetch does.
         All or nothing: one transaction. Returns the number of distinct videos saved.
         """
         now = epoch(fetched_at or datetime.now(UTC))
@@ -288,6 +291,8 @@ class Store(SavedSongsMixin, TransferMixin):
                         " ELSE video_regions.fetched_at END",
                         (region, row_id[0], now),
                     )
+            for tag, count in (tag_fetches or {}).items():
+                self._record_tag_fetch(db, tag, count, source, now, region)
 
         self._write_all(store)
         return len(unique)
@@ -314,19 +319,25 @@ class Store(SavedSongsMixin, TransferMixin):
     ) -> None:
         when = epoch(fetched_at or datetime.now(UTC))
         with self._write() as db:
+            self._record_tag_fetch(db, tag, videos, source, when, region)
+
+    @staticmethod
+    def _record_tag_fetch(
+        db: sqlite3.Connection, tag: str, videos: int, source: str, when: int | None, region: str | None
+    ) -> None:
+        db.execute(
+            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
+            " videos = excluded.videos",
+            (tag, when, source, videos),
+        )
+        if region:
             db.execute(
-                "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
-                " videos = excluded.videos",
-                (tag, when, source, videos),
+                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
+                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
+                (tag, region, when, source, videos),
             )
-            if region:
-                db.execute(
-                    "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
-                    " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
-                    (tag, region, when, source, videos),
-                )
 
     # -- reads --------------------------------------------------------------------
 
@@ -473,11 +484,15 @@ class Store(SavedSongsMixin, TransferMixin):
             return [], 0
         total, newest = self.totals()
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
-        corpus = modes.Corpus(total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos)
+        window = self.rising_window(tags, region) if mode == "rising" else None
+        corpus = modes.Corpus(
+            total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos, rising=window
+        )
         count = len(tags)
         sql, params = self.ranking_sql.modes(
             tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
             require_all=require_all, limit=limit, region=region,
+            rising=(window.earlier, window.latest, window.new_after) if window else None,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
@@ -488,7 +503,8 @@ class Store(SavedSongsMixin, TransferMixin):
             entry.videos = row[11]
             entry.video_ids = [row[12]]
             entry.rate, entry.growth = row[13], row[14]
-            entry.tag_counts = {tag: c for tag, c in zip(tags, row[15 : 15 + count]) if c}
+            entry.gained, entry.new_videos, entry.old_videos = row[15:18]
+            entry.tag_counts = {tag: c for tag, c in zip(tags, row[18 : 18 + count]) if c}
             song_videos[entry.song.id] = row[-2]
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
         return ranked, rows[0][-1] if rows else 0
@@ -512,7 +528,31 @@ class Store(SavedSongsMixin, TransferMixin):
                     for video_id, gained, span in db.execute(*self.ranking_sql.growth(tags, weights))
                 }
                 song_videos = dict(db.execute(*self.ranking_sql.song_videos(tags)))
-        return Corpus(total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos)
+        return Corpus(
+            total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos,
+            rising=self.rising_window(tags, with_videos=True) if tags else None,
+        )
+
+    def rising_window(
+        self, tags: Sequence[str], region: str | None = None, *, with_videos: bool = False
+    ) -> RisingWindow | None:
+        """The two snapshots the rising mode compares for `tags` (None: fewer than two), with,
+        `with_videos`, what each matching video needs (core.rising.RisingWindow)."""
+        from tiktune_tui.core.rising import RisingWindow
+
+        tags = list(dict.fromkeys(tags))
+        if not tags:
+            return None
+        with self._read() as db:
+            times = [row[0] for row in db.execute(*self.ranking_sql.snapshot_times(tags, region))]
+            window = RisingWindow.from_times(times)
+            if window is None or not with_videos:
+                return window
+            videos = {
+                video_id: (first, last, base)
+                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tags, window.earlier))
+            }
+        return RisingWindow(window.first, window.earlier, window.latest, videos)
 
     def related_tags(self, tag: str, limit: int | None = 10) -> list[tuple[str, float]]:
         """Tags that co-occur with `tag` on stored videos, best first, as (tag, NPMI).

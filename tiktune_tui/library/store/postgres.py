@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import select
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -238,6 +238,7 @@ class PostgresStore(Store):
         fetched_at: datetime | None = None,
         source: str = "",
         region: str | None = None,
+        tag_fetches: Mapping[str, int] | None = None,
     ) -> int:
         """Store.save_videos in a handful of statements over arrays, not five per video: each
         statement is a round trip to the server. The same upserts, the same rules."""
@@ -317,8 +318,10 @@ class PostgresStore(Store):
                     " fetched_at = greatest(video_regions.fetched_at, excluded.fetched_at)",
                     [region, now, ids],
                 )
+            for tag, count in (tag_fetches or {}).items():
+                self._record_tag_fetch(db, tag, count, source, now, region)  # type: ignore[arg-type]
 
-        if unique:
+        if unique or tag_fetches:
             self._write_all(store)
         if len(unique) >= ANALYZE_AFTER:
             # A bulk load (an import, a copy) into tables the planner has no statistics of yet gets

@@ -36,7 +36,12 @@ class RankingSQL(Protocol):
         require_all: bool,
         limit: int | None,
         region: str | None = None,
+        rising: tuple[int, int, int] | None = None,
     ) -> Query: ...
+
+    def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query: ...
+
+    def rising_videos(self, tags: Sequence[str], earlier: int) -> Query: ...
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
 
@@ -94,13 +99,17 @@ class SQLiteRanking:
         require_all: bool,
         limit: int | None,
         region: str | None = None,
+        rising: tuple[int, int, int] | None = None,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
         least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
-        `now` the newest fetch as epoch seconds (momentum).
+        `now` the newest fetch as epoch seconds (momentum); `rising` the window's earlier
+        and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
+        when the tags have fewer than two snapshots.
 
         Rows: music_id, title, author, duration_s, play_url, cover_url, original,
-        play, digg, comment, share, uses, top_video, rate, growth, one count per tag,
+        play, digg, comment, share, uses, top_video, rate, growth,
+        gained, new_videos, old_videos (rising; 0 otherwise), one count per tag,
         popular, score, matched, the song's stored videos, and last the number of
         songs ranked before `limit` cut them.
         """
@@ -132,6 +141,22 @@ class SQLiteRanking:
             params.append(now)
         else:
             rates = ", 0 AS rate, 0 AS growth"
+        if mode == "rising" and rising is not None:
+            earlier, _, new_after = rising
+            # A video seen at the latest snapshot gains its plays since its last snapshot at
+            # or before `earlier` (all of them when it had none). No min()/max() here: the
+            # bare top_video needs max(play_count) to stay the only one.
+            seen = "coalesce(v.first_fetched_at, v.fetched_at)"
+            rates += (
+                f", sum(CASE WHEN v.fetched_at > ? THEN v.play_count - coalesce((SELECT b.play_count"
+                f" FROM stats_snapshots b WHERE b.video_id = v.id AND b.fetched_at <= ?"
+                f" ORDER BY b.fetched_at DESC LIMIT 1), 0) ELSE 0 END) AS gained"
+                f", sum(v.fetched_at > ? AND {seen} > ?) AS new_videos"
+                f", sum({seen} < ?) AS old_videos"
+            )
+            params += [earlier, earlier, earlier, earlier, new_after]
+        else:
+            rates += ", 0 AS gained, 0 AS new_videos, 0 AS old_videos"
         if mode == "popular":
             order = "popular DESC, matched DESC, s.music_id"
             score = "0"
@@ -141,6 +166,12 @@ class SQLiteRanking:
                 score = "p.uses"
             elif mode == "momentum":
                 score = "p.rate + p.growth"
+            elif mode == "rising":
+                # Integer division truncates toward zero, as core.rising.per_day does.
+                score = f"p.gained * {SECONDS_PER_DAY} / ?" if rising is not None else "0"
+                if rising is not None:
+                    params.append(rising[1] - rising[0])
+                order = "score DESC, p.new_videos DESC, popular DESC, matched DESC, s.music_id"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
                 points = " + ".join(
@@ -166,6 +197,7 @@ class SQLiteRanking:
             )
             SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                    p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                   p.gained, p.new_videos, p.old_videos,
                    {", ".join(f"p.c{i}" for i in range(count))},
                    {popular} AS popular, {score} AS score, {matched("p")} AS matched, s.videos,
                    (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
@@ -175,6 +207,28 @@ class SQLiteRanking:
             LIMIT ?
             """
         return sql, params
+
+    def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query:
+        """Rows (fetched_at,) for each distinct moment a video carrying one of `tags` was
+        snapshotted (fetched for `region`, when given), newest first."""
+        sql = f"""
+            {matching_videos(len(tags), by_region=bool(region))}
+            SELECT DISTINCT s.fetched_at FROM per_video p
+            JOIN stats_snapshots s ON s.video_id = p.video_id ORDER BY 1 DESC
+            """
+        return sql, list(tags) + ([region] if region else [])
+
+    def rising_videos(self, tags: Sequence[str], earlier: int) -> Query:
+        """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
+        `earlier` or NULL) for each video carrying one of `tags`."""
+        sql = f"""
+            {matching_videos(len(tags))}
+            SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
+                   (SELECT b.play_count FROM stats_snapshots b WHERE b.video_id = v.id
+                    AND b.fetched_at <= ? ORDER BY b.fetched_at DESC LIMIT 1)
+            FROM per_video p JOIN videos v ON v.id = p.video_id
+            """
+        return sql, list(tags) + [earlier]
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:
         """Rows (video_id, engagement gained, seconds between) for each video carrying one

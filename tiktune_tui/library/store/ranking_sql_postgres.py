@@ -52,6 +52,7 @@ class PostgresRanking:
         require_all: bool,
         limit: int | None,
         region: str | None = None,
+        rising: tuple[int, int, int] | None = None,
     ) -> Query:
         from tiktune_tui.core import modes
 
@@ -82,6 +83,20 @@ class PostgresRanking:
             params.append(now)
         else:
             rates = ", 0::bigint AS rate, 0::bigint AS growth"
+        if mode == "rising" and rising is not None:
+            earlier, _, new_after = rising
+            seen = "coalesce(v.first_fetched_at, v.fetched_at)"
+            rates += (
+                f", sum(CASE WHEN v.fetched_at > ?::bigint THEN v.play_count - coalesce((SELECT b.play_count"
+                f" FROM stats_snapshots b WHERE b.video_id = v.id AND b.fetched_at <= ?::bigint"
+                f" ORDER BY b.fetched_at DESC LIMIT 1), 0) ELSE 0 END)::bigint AS gained"
+                f", sum(CASE WHEN v.fetched_at > ?::bigint AND {seen} > ?::bigint THEN 1 ELSE 0 END)::bigint"
+                f" AS new_videos"
+                f", sum(CASE WHEN {seen} < ?::bigint THEN 1 ELSE 0 END)::bigint AS old_videos"
+            )
+            params += [earlier, earlier, earlier, earlier, new_after]
+        else:
+            rates += ", 0::bigint AS gained, 0::bigint AS new_videos, 0::bigint AS old_videos"
         if mode == "popular":
             order = 'popular DESC, matched DESC, music_id COLLATE "C"'
             score = "0"
@@ -91,6 +106,11 @@ class PostgresRanking:
                 score = "p.uses"
             elif mode == "momentum":
                 score = "p.rate + p.growth"
+            elif mode == "rising":
+                score = f"p.gained * {SECONDS_PER_DAY} / ?::bigint" if rising is not None else "0"
+                if rising is not None:
+                    params.append(rising[1] - rising[0])
+                order = 'score DESC, new_videos DESC, popular DESC, matched DESC, music_id COLLATE "C"'
             else:
                 points = " + ".join(f"?::float8 * (p.c{i} * ?::float8 / (p.c{i} + ?::float8))" for i in range(count))
                 score = (
@@ -123,6 +143,7 @@ class PostgresRanking:
             ranked AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                        p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                       p.gained, p.new_videos, p.old_videos,
                        {", ".join(f"p.c{i}" for i in range(count))},
                        {popular} AS popular, {score} AS score, {matched("p")} AS matched,
                        s.videos AS song_videos
@@ -135,7 +156,13 @@ class PostgresRanking:
             """
         return sql, params
 
-    # These three are plain SQL that both engines read alike.
+    # These are plain SQL that both engines read alike.
+    def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query:
+        return SQLiteRanking.snapshot_times(self, tags, region)  # type: ignore[arg-type]
+
+    def rising_videos(self, tags: Sequence[str], earlier: int) -> Query:
+        return SQLiteRanking.rising_videos(self, tags, earlier)  # type: ignore[arg-type]
+
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:
         return SQLiteRanking.growth(self, tags, weights)  # type: ignore[arg-type]
 

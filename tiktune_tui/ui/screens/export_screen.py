@@ -37,6 +37,7 @@ from tiktune_tui.export.options import (
 )
 from tiktune_tui.export.plan import damaged_video_warning
 from tiktune_tui.export.probe import MediaInfo
+from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
@@ -60,9 +61,7 @@ def remember_directory(folder: Path) -> None:
     target = data_dir() / LAST_DIR_FILE
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{LAST_DIR_FILE}.{os.getpid()}")
-        temp.write_text(str(folder.absolute()), encoding="utf-8")
-        os.replace(temp, target)
+        write_text(target, str(folder.absolute()))
     except OSError:
         pass  # a convenience only
 
@@ -132,6 +131,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
+        self._export_idle = threading.Event()  # no exporter running (set when run has returned)
+        self._export_idle.set()
+        self._unmounted = False
 
     # --- layout -------------------------------------------------------------
 
@@ -142,9 +144,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             title = Text("Song: ", style="bold")
             if self.song is not None:
                 # TikTok's text: an ESC in a title must not reach the terminal.
-                title.append(terminal_safe(self.song.display_title))
-                if self.song.author:
-                    title.append(" — " + terminal_safe(self.song.author))
+                title.append(terminal_safe(self.song.credit))
             else:
                 title.append("none selected: pick an audio file", style="italic")
             yield Static(title, id="export-song")
@@ -193,6 +193,14 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 yield Button("Open", id="export-open", variant="primary")
                 yield Button("Copy path", id="export-copy")
                 yield Button("Cancel", id="export-close")
+
+    def on_unmount(self) -> None:
+        """The app quits (a key, SIGTERM, SIGHUP) while an export runs: cancel it, and give the
+        exporter a moment to stop ffmpeg and remove the part file before the process ends."""
+        self._unmounted = True
+        self._fetch_cancel.set()
+        self._cancel.set()
+        self._export_idle.wait(timeout=5)
 
     def on_mount(self) -> None:
         self.query_one("#export-running").display = False
@@ -527,23 +535,30 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=self.video_info.duration_s if self.video_info else 100, progress=0)
         self.query_one("#export-message", Static).update("")
+        self._export_idle.clear()
         self._export(options)
 
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
     def _export(self, options: ExportOptions) -> None:
         def progress(update: Progress) -> None:
-            self.app.call_from_thread(self._show_progress, update)
+            # Not once cancelled: the UI thread may be waiting in on_unmount for this export.
+            if not self._cancel.is_set():
+                self.app.call_from_thread(self._show_progress, update)
 
         try:
             result = self.exporter.run(options, on_progress=progress, cancel_event=self._cancel)
         except ExportCancelled:
-            self.app.call_from_thread(self._finished_without_file, "Cancelled: nothing was written.")
+            outcome, args = self._finished_without_file, ("Cancelled: nothing was written.",)
         except ExportError as exc:
-            self.app.call_from_thread(self._finished_without_file, str(exc))
+            outcome, args = self._finished_without_file, (str(exc),)
         except Exception as exc:  # noqa: BLE001 - never crash the app over an export
-            self.app.call_from_thread(self._finished_without_file, f"{exc.__class__.__name__}: {exc}")
+            outcome, args = self._finished_without_file, (f"{exc.__class__.__name__}: {exc}",)
         else:
-            self.app.call_from_thread(self._finished, result)
+            outcome, args = self._finished, (result,)
+        finally:
+            self._export_idle.set()  # ffmpeg stopped, part file gone: the app may end now
+        if not self._unmounted:  # else the app is closing: no one to tell, and no loop to wait for
+            self.app.call_from_thread(outcome, *args)
 
     def _show_progress(self, update: Progress) -> None:
         if self.state != "running":

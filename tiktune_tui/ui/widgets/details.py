@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tiktune_tui.text import format_clock
+from tiktune_tui.core.links import song_link, video_link
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.results import explain_text
 from tiktune_tui.core.results import SongRank
@@ -69,6 +70,16 @@ def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) 
             parts.append(line)
         if row.videos > len(shown):
             parts.append(Text(f"… and {row.videos - len(shown)} more", style="dim"))
+    links = Text()
+    if (link := song_link(song)) is not None:
+        links.append("song ", style="bold")
+        links.append(link, style="underline")
+    if shown and (link := video_link(shown[0])) is not None:
+        links.append("\ntop video ", style="bold")
+        links.append(link, style="underline")
+    if links:
+        parts.append(Text("c copies the song's link, C the video's, w opens it", style="dim"))
+        parts.append(links)
     return Group(*parts)
 
 

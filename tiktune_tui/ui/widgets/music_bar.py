@@ -37,10 +37,9 @@ _MESSAGE_STATES = (PlayerState.STARTING, PlayerState.UNAVAILABLE, PlayerState.LO
 
 def song_label(song: Song) -> Text:
     """`title — artist`, literally: TikTok's text is never markup nor terminal escapes."""
-    label = Text(terminal_safe(song.display_title), style="bold")
-    if song.author:
-        label.append(" — ")
-        label.append(terminal_safe(song.author))
+    title, by = song.credit_parts
+    label = Text(terminal_safe(title), style="bold")
+    label.append(terminal_safe(by))
     return label
 
 
@@ -95,6 +94,13 @@ class MusicBar(Widget):
             super().__init__()
             self.text = text
 
+    class QueueChanged(Message):
+        """What plays or the queue changed (not merely the position): the app marks the song."""
+
+        def __init__(self, status: PlayerStatus) -> None:
+            super().__init__()
+            self.status = status
+
     class PlayerReport(Message):
         """A player event, carried from the player's thread to the UI thread."""
 
@@ -127,6 +133,7 @@ class MusicBar(Widget):
         self._start_player = start_player
         self._last_notice: tuple[str, float] = ("", 0.0)  # message, when: a repeat is not stacked
         self._selected: Song | None = None
+        self._queue_shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="bar-top", classes="bar-row"):
@@ -258,6 +265,13 @@ class MusicBar(Widget):
         self.query_one("#bar-state", Label).update(STATE_ICONS.get(state, IDLE_ICON))
         self._render_title(status)
         place = f"{status.index + 1}/{status.count}" if status.index is not None and status.count > 1 else ""
+        # Shuffle and repeat are named only when on: the bar of a plain list is unchanged.
+        modes = [name for name, on in (("shuffle", status.shuffle), (f"repeat {status.repeat.value}", status.repeat.value != "off")) if on]
+        place = " · ".join(filter(None, [place, *modes]))
+        queue_key = (status.song.id if status.song else None, status.state == PlayerState.IDLE, status.songs, status.index, status.dead)
+        if queue_key != self._queue_shown:
+            self._queue_shown = queue_key
+            self.post_message(self.QueueChanged(status))
         self.query_one("#bar-place", Label).update(place)
         volume = "muted" if status.muted else f"vol {status.volume}%"
         if state in (PlayerState.STARTING, PlayerState.UNAVAILABLE):

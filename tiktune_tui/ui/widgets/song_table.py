@@ -137,6 +137,13 @@ class SongTable(ScrollView, can_focus=True):
         # key -> the table's actions on it that step aside for an app binding on the same key
         # (after the user's keymap), so `play-pause = "space,k"` plays on k, not moves up.
         self._yielded: dict[str, set[str]] = {}
+        # Marks drawn before the title (nothing when nothing is playing or saved, so the
+        # plain list looks as it always did); keyed by song, so they follow every sort.
+        self.playing_id: str | None = None
+        self.saved_ids: frozenset[str] = frozenset()
+        # The find filter: every row, and the predicate that picks those shown.
+        self._all_rows: list[SongRank] = []
+        self._keep: Callable[[SongRank], bool] | None = None
         self._key_in_progress: str | None = None
 
     # --- contents -------------------------------------------------------------
@@ -171,11 +178,57 @@ class SongTable(ScrollView, can_focus=True):
         """Replace the rows and keep the sort; the cursor stays on the same song if it is still
         there and `keep_selection`, else it goes to the top."""
         keep = self.current_song_id if keep_selection else None
-        self.rows = list(rows)
+        self._all_rows = list(rows)
         self.rows_by_song = {row.song.id: row for row in rows}
         self._cells = {}
+        self._filter_rows()
         self._apply_sort()
         self._move_to(keep)
+
+    def set_filter(self, keep: Callable[[SongRank], bool] | None) -> None:
+        """Show only the rows `keep` accepts (None: all); the cursor stays on its song if shown."""
+        song_id = self.current_song_id
+        self._keep = keep
+        self._filter_rows()
+        self._apply_sort()
+        self._move_to(song_id)
+
+    @property
+    def all_rows(self) -> list[SongRank]:
+        """Every row, the find filter aside, in the order given."""
+        return list(self._all_rows)
+
+    @property
+    def total_count(self) -> int:
+        """Rows before the find filter."""
+        return len(self._all_rows)
+
+    def _filter_rows(self) -> None:
+        keep = self._keep
+        self.rows = list(self._all_rows) if keep is None else [row for row in self._all_rows if keep(row)]
+
+    def set_marks(self, playing_id: str | None, saved_ids: frozenset[str]) -> None:
+        if (playing_id, saved_ids) != (self.playing_id, self.saved_ids):
+            self.playing_id, self.saved_ids = playing_id, saved_ids
+            self.refresh()
+
+    def index_of(self, song_id: str | None) -> int | None:
+        return self._positions.get(song_id) if song_id is not None else None
+
+    def move_to_song(self, song_id: str) -> bool:
+        index = self._positions.get(song_id)
+        if index is None:
+            return False
+        self.cursor_row = index
+        return True
+
+    def _marked(self, song_id: str, cells: list[Text]) -> list[Text]:
+        mark = ("▶ " if song_id == self.playing_id else "") + ("★ " if song_id in self.saved_ids else "")
+        if not mark:
+            return cells
+        title = Text(mark, style="bold")
+        title.append_text(cells[1])
+        return [cells[0], title, *cells[2:]]
 
     # --- sorting --------------------------------------------------------------
 
@@ -363,7 +416,8 @@ class SongTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("song-table--odd")
         if index == self.cursor_row:
             style += self.get_component_rich_style("song-table--cursor")
-        return self._line(self.cells(row.song.id), widths, style).extend_cell_length(width, style)
+        cells = self._marked(row.song.id, self.cells(row.song.id))
+        return self._line(cells, widths, style).extend_cell_length(width, style)
 
     def on_focus(self) -> None:
         self.refresh()

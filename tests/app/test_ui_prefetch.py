@@ -1,0 +1,97 @@
+"""The app prefetches the top songs of a live answer, and a new search cancels that."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.player_support import make_tone
+from tests.support.slow_cdn import serve_cdn
+from tests.support.tiktok_fakes import FakeTikTok, cooking
+from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tiktune_tui.config import Settings
+from tiktune_tui.playback.audio_cache import AudioCache
+from tiktune_tui.ui.app import TiktuneApp
+from tiktune_tui.library.sources import SourceOptions
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory):
+    return make_tone(tmp_path_factory.mktemp("tone") / "tone.mp3", 1.0)
+
+
+def local_cdn(base: str):
+    """`cooking`, with every song's play URL on the local CDN."""
+
+    def respond(path, query):
+        status, body = cooking(path, query)
+        if path.endswith("/item_list/"):
+            page = json.loads(body)
+            for item in page["itemList"]:
+                if isinstance(item.get("music"), dict) and item["music"].get("id"):
+                    item["music"]["playUrl"] = f"{base}/{item['music']['id']}.mp3"
+            body = json.dumps(page)
+        return status, body
+
+    return respond
+
+
+def live_app(monkeypatch, tmp_path, respond, prefetch: int = 3) -> TiktuneApp:
+    fake = FakeTikTok(respond)
+    settings = Settings(ms_token="tok", prefetch=prefetch)
+    manager = fake.manager(settings)
+    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
+    return TiktuneApp(
+        tags=["cooking"],
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        settings=settings,
+        clock=lambda: FIXED_NOW,
+        load_known_tags=False,
+        audio_output="dummy",
+    )
+
+
+async def test_live_results_prefetch_the_top_songs_with_the_session_cookies(monkeypatch, tmp_path, tone):
+    with serve_cdn({}, cookie="tt_chain_token=chain", default=tone) as (base, log):
+        app = live_app(monkeypatch, tmp_path, local_cdn(base))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_search(pilot)
+            top = [row.song for row in app.recommendation.rows[:4]]
+            report = app._prefetcher.report
+            for _ in range(1000):
+                if report.done.is_set():
+                    break
+                await pilot.pause(0.01)
+            await pilot.pause()
+            assert report.fetched == [song.id for song in top[:3]], report
+            assert app.status.parts["prefetch"].plain == "prefetched: 3 songs ready"
+    cache = AudioCache.default(str(tmp_path))
+    assert [cache.path_for(song) is not None for song in top] == [True, True, True, False]
+    assert all("tt_chain_token=chain" in headers["Cookie"] for _, headers in log.requests)
+
+
+async def test_a_new_search_cancels_the_prefetch(monkeypatch, tmp_path, tone):
+    with serve_cdn({}, default=tone) as (base, log):
+        log.hold_all = True  # the CDN answers nothing until the gate opens: mid-download
+        app = live_app(monkeypatch, tmp_path, local_cdn(base))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_search(pilot)
+            first = app._prefetcher.report
+            for _ in range(1000):
+                if log.arrived.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert log.arrived.is_set() and not first.done.is_set()
+            app.table.focus()
+            await pilot.press("ctrl+r")  # search again
+            assert first.cancelled
+            log.gate.set()
+            await wait_for_search(pilot)
+            for _ in range(1000):
+                if first.done.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert first.done.is_set() and first.fetched == []
+            # The second search's own prefetch ran after it, not during it.
+            assert app._prefetcher.report is not first

@@ -1,0 +1,174 @@
+"""`tiktune watch TAG... [--every 6h] [--once]`: fetch a niche from live TikTok round after round.
+
+Exit status of `--once`, for cron and systemd: 0 every tag was fetched and stored; 1 the round
+failed (its reason on stderr; the next run tries again); 75 (EX_TEMPFAIL) another watcher is
+running on the database, so this run did nothing; 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from tiktune_tui.errors import UsageError
+
+DEFAULT_EVERY = "6h"
+MIN_EVERY_S = 5 * 60  # TikTok's feeds change over hours; a tighter loop only invites its bot wall
+EXIT_FAILED = 1
+EXIT_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from tiktune_tui.commands.args import add_global_options, positive_int, region
+
+    parser = subparsers.add_parser(
+        "watch",
+        help="fetch hashtags from live TikTok on a schedule, keeping their history",
+        description="Fetch the hashtags from live TikTok every --every, storing each round "
+        "(videos, a stats snapshot per video, a fetch record per tag) so the rising mode and "
+        "trends can see growth. A failed round is reported and retried at the next one.",
+        epilog="examples:\n  tiktune watch cooking recipe --every 6h\n"
+        "  tiktune watch @cooking --once        (a [watch] list from the config; for cron/systemd)\n"
+        "  tiktune watch --lists\n\n"
+        "exit status with --once: 0 stored, 1 the round failed, 75 another watcher is running",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags, or @NAME for a [watch] list of the config")
+    parser.add_argument(
+        "--list", action="append", default=[], metavar="NAME", dest="lists",
+        help="watch the config's [watch] list NAME (repeatable; same as @NAME)",
+    )
+    parser.add_argument("--lists", action="store_true", dest="show_lists", help="print the config's watch lists")
+    parser.add_argument("--every", default=DEFAULT_EVERY, metavar="SPAN",
+                        help=f"time between rounds, start to start: 30m, 6h, 1d (default {DEFAULT_EVERY})")
+    parser.add_argument("--once", action="store_true", help="run one round and exit (for a scheduler)")
+    group = parser.add_argument_group("data")
+    group.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
+    from tiktune_tui.commands.args import add_store_option
+
+    add_store_option(group)
+    group.add_argument("--per-tag", type=positive_int, default=60, metavar="N",
+                       help="videos to fetch per hashtag each round (default 60)")
+    group.add_argument("--region", metavar="CC", type=region,
+                       help="the country to ask TikTok for, e.g. GB (default: [tiktok] region, else US)")
+    add_global_options(parser)
+
+
+def watched_tags(words: list[str], lists: list[str], settings) -> tuple[str, ...]:
+    """TAG words and @NAME / --list NAME watch lists, as one checked tag list."""
+    from tiktune_tui.commands.args import tags_from
+    from tiktune_tui.text import terminal_safe
+
+    plain: list[str] = []
+    names = list(lists)
+    for word in words:
+        if word.startswith("@"):
+            names.append(word[1:])
+        else:
+            plain.append(word)
+    chosen: list[str] = []
+    for name in names:
+        if name not in settings.watch_lists:
+            known = ", ".join(sorted(terminal_safe(n) for n in settings.watch_lists)) or "none"
+            raise UsageError(f"no watch list {terminal_safe(name)!r} in the config's [watch] (lists: {known})")
+        chosen += settings.watch_lists[name]
+    if plain:
+        chosen += tags_from(plain)
+    if not chosen:
+        raise UsageError("give hashtags to watch, e.g. tiktune watch cooking recipe, or @NAME for a [watch] list")
+    return tags_from(chosen)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tiktune_tui.commands.args import with_region
+    from tiktune_tui.config import load_settings
+    from tiktune_tui.core.period import PeriodError, parse_duration
+
+    settings = load_settings()
+    if args.show_lists:
+        return _print_lists(settings)
+    tags = watched_tags(args.tags, args.lists, settings)
+    try:
+        every = parse_duration(args.every)
+    except PeriodError as exc:
+        raise UsageError(f"--every: {exc}") from None
+    if every.total_seconds() < MIN_EVERY_S:
+        raise UsageError(f"--every must be at least {MIN_EVERY_S // 60} minutes")
+    return watch(tags, every, once=args.once, settings=with_region(args, settings),
+                 data_dir=args.data_dir, per_tag=args.per_tag)
+
+
+def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60,
+          sessions=None, clock=None, sleep=None) -> int:
+    """The command's work, with the browser sessions, clock and sleep injectable for tests."""
+    from datetime import datetime, timezone
+
+    from tiktune_tui.core.period import describe_duration
+    from tiktune_tui.library.sources import close_shared_sessions
+    from tiktune_tui.library.store import open_store, store_location
+    from tiktune_tui.library.watch import Watcher, WatcherRunning, WatchLock
+    from tiktune_tui.paths import database_path
+    from tiktune_tui.text import terminal_safe
+
+    clock = clock or (lambda: datetime.now(timezone.utc))
+    path = database_path(data_dir)
+    lock = WatchLock(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire(tags, clock())
+    except WatcherRunning as exc:
+        print(f"tiktune: error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    failed = 0
+    shown = " ".join("#" + terminal_safe(tag) for tag in tags)
+
+    def on_round(report) -> None:
+        nonlocal failed
+        stamp = f"{report.started_at:%Y-%m-%d %H:%M} UTC"
+        if report.videos:
+            counts = ", ".join(f"#{terminal_safe(t)} {n}" for t, n in report.videos.items())
+            print(f"{stamp}  round {report.number}: stored {report.stored} videos ({counts})", flush=True)
+        if not report.ok:
+            failed += 1
+            later = "" if once else f"; next round in {describe_duration(every)}"
+            print(f"tiktune: watch: round {report.number} failed: {report.reason}{later}",
+                  file=sys.stderr, flush=True)
+        else:
+            failed = 0
+
+    try:
+        with lock, open_store(store_location(data_dir)) as store:
+            if not once:
+                print(f"tiktune: watching {shown} every {describe_duration(every)} (Ctrl-C stops)",
+                      file=sys.stderr, flush=True)
+            watcher = Watcher(store, settings, tags, per_tag=per_tag, sessions=sessions, clock=clock,
+                              **({"sleep": sleep} if sleep else {}))
+
+            async def rounds() -> None:
+                try:
+                    await watcher.run(every, on_round, rounds=1 if once else None)
+                finally:
+                    await close_shared_sessions()
+
+            try:
+                asyncio.run(rounds())
+            except KeyboardInterrupt:
+                # asyncio.run cancelled the rounds at an await: between writes, never in one.
+                print(f"tiktune: watch stopped after {watcher.rounds} round"
+                      f"{'' if watcher.rounds == 1 else 's'}", file=sys.stderr)
+                return 130
+    finally:
+        lock.release()
+    return EXIT_FAILED if once and failed else 0
+
+
+def _print_lists(settings) -> int:
+    from tiktune_tui.text import terminal_safe
+
+    if not settings.watch_lists:
+        print('tiktune: no watch lists: add e.g. [watch] cooking = ["cooking", "recipe"] to the config',
+              file=sys.stderr)
+    for name, tags in settings.watch_lists.items():
+        print(f"@{terminal_safe(name)}  " + " ".join("#" + terminal_safe(tag) for tag in tags))
+    return 0
