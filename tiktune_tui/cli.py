@@ -33,7 +33,7 @@ examples:
   tiktune tags xu                  known hashtags starting with "xu"
 
 the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [--catalog PATH]
-         [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
+         [--data-dir DIR] [--store URL] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
 
