@@ -26,8 +26,18 @@ sys.path.insert(0, str(ROOT))
 
 SONGS = 1000
 COLUMNS = [
-    "video_id", "hashtags", "music_id", "music_title", "music_author", "music_duration_s",
-    "music_play_url", "play_count", "digg_count", "comment_count", "share_count", "create_time",
+    "video_id",
+    "hashtags",
+    "music_id",
+    "music_title",
+    "music_author",
+    "music_duration_s",
+    "music_play_url",
+    "play_count",
+    "digg_count",
+    "comment_count",
+    "share_count",
+    "create_time",
 ]
 
 
@@ -36,8 +46,22 @@ def write_catalog(path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for n in range(SONGS):
-            writer.writerow([str(10_000_000 + n), "bench", str(20_000_000 + n), f"Song {n:05d}", f"Artist {n % 97}",
-                             "60", "", (n * 7919) % 1_000_003, n % 5000, n % 300, n % 77, "2025-01-01T00:00:00Z"])
+            writer.writerow(
+                [
+                    str(10_000_000 + n),
+                    "bench",
+                    str(20_000_000 + n),
+                    f"Song {n:05d}",
+                    f"Artist {n % 97}",
+                    "60",
+                    "",
+                    (n * 7919) % 1_000_003,
+                    n % 5000,
+                    n % 300,
+                    n % 77,
+                    "2025-01-01T00:00:00Z",
+                ]
+            )
     return path
 
 
@@ -47,12 +71,17 @@ def report(name: str, value: float, target: float, unit: str) -> None:
 
 async def measure(catalog: Path, runs: int) -> None:
     from tiktune_tui.config import Settings
+    from tiktune_tui.library.sources import SourceOptions
     from tiktune_tui.playback.player_status import PlayerState, PlayerStatus
     from tiktune_tui.ui.app import TiktuneApp
-    from tiktune_tui.library.sources import SourceOptions
 
-    app = TiktuneApp(tags=["bench"], source=SourceOptions(catalog=str(catalog)), settings=Settings(),
-                     audio_output="dummy", load_known_tags=False)
+    app = TiktuneApp(
+        tags=["bench"],
+        source=SourceOptions(catalog=str(catalog)),
+        settings=Settings(),
+        audio_output="dummy",
+        load_known_tags=False,
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(3000):
             if app.search_state == "done":
@@ -102,8 +131,9 @@ async def measure(catalog: Path, runs: int) -> None:
         report("  its extra memory (worst)", mb, 20, "MB")
 
         songs = tuple(app.table.songs_in_view_order())
-        app.music_bar.apply_status(PlayerStatus(state=PlayerState.PAUSED, song=songs[0], index=0,
-                                                count=len(songs), songs=songs))
+        app.music_bar.apply_status(
+            PlayerStatus(state=PlayerState.PAUSED, song=songs[0], index=0, count=len(songs), songs=songs)
+        )
         await pilot.pause()
         ms, mb = await opening(app.action_show_queue, app.action_show_queue)
         report("open the 1,000-song queue (best)", ms, 100, "ms")

@@ -12,6 +12,7 @@ apt_pkgs=(
   ffmpeg          # export, and the media tests
   libvlc5         # playback
   vlc-plugin-base
+  dbus            # MPRIS media keys on a desktop, and the private session bus of its test
   postgresql      # the team store, and the throwaway server of `make test` (scripts/postgres.sh)
 )
 [ "$want_chromium" = 1 ] && apt_pkgs+=(chromium)

@@ -61,6 +61,8 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("TIKTUNE_MS_TOKEN", "TIKTUNE_PROXY", "TIKTUNE_DEBUG", "TIKTUNE_STORE", "ms_token"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TIKTUNE_AUDIO_OUTPUT", "dummy")
+    # A developer's desktop session must not receive every test app over MPRIS.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     return home
 
 

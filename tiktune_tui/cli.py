@@ -20,7 +20,7 @@ from tiktune_tui.commands.args import (  # noqa: F401 - re-exported
 )
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "store")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "trend", "store")
 # Commands that share a module with others (the shortlist's three live in commands/saved.py).
 COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 

@@ -75,7 +75,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
     async with app.run_test(size=(110, 50)) as pilot:
         await wait_for(pilot, lambda: screen.audio_info is not None)
         assert "ready" in str(screen.query_one("#export-audio-status", Static).render())
-        assert screen.query_one("#export-run", Button).disabled
+        assert not screen.ready
 
         await type_into(pilot, "#export-video", str(video))
         await wait_for(pilot, lambda: screen.video_info is not None)
@@ -86,7 +86,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
         assert not screen.query_one("#export-original-volume", Input).disabled
         await type_into(pilot, "#export-offset", "1:99")
         assert "not a time" in note(screen, "#export-timing-note")
-        assert screen.query_one("#export-run", Button).disabled
+        assert not screen.ready
         await type_into(pilot, "#export-offset", "0:09")
         assert "past the end of the song" in note(screen, "#export-timing-note")
         await type_into(pilot, "#export-offset", "0:01")
@@ -94,7 +94,7 @@ async def test_export_modal_end_to_end(media, tmp_path):
         await type_into(pilot, "#export-original-volume", "50")
         await pilot.click("#export-loop")
         assert note(screen, "#export-timing-note") == ""
-        assert not screen.query_one("#export-run", Button).disabled
+        assert screen.ready
 
         await pilot.click("#export-run")
         await wait_for(pilot, lambda: screen.state == "done")
@@ -127,7 +127,7 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         await type_into(pilot, "#export-video", str(video))
         await wait_for(pilot, lambda: screen.video_info is not None)
         assert "pick an audio file" in note(screen, "#export-audio-note")
-        assert screen.query_one("#export-run", Button).disabled
+        assert not screen.ready
 
         await pilot.click("#export-browse-audio")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "FilePicker")
@@ -294,7 +294,7 @@ def test_export_modal_snapshot(snap_compare, media, tmp_path, monkeypatch):
         await pilot.click("#export-mode-mix")
         screen.query_one("#export-video", Input).focus()
         await pilot.pause()
-        assert not screen.query_one("#export-run", Button).disabled
+        assert screen.ready
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 

@@ -3,7 +3,6 @@ shortlist, now playing, the queue, shuffle and repeat, find within results."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.support.player_support import make_tone, serve_directory
@@ -84,15 +83,30 @@ def tone_url(tmp_path_factory):
 
 
 def playable_catalog(path, url):
-    from tests.support.ui_catalog import COLUMNS
     import csv
+
+    from tests.support.ui_catalog import COLUMNS
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for n, name in enumerate(("a", "b", "c", "d")):
-            writer.writerow([str(100 + n), "mix", str(10 + n), f"Tone {name}", "ffmpeg", "30", f"{url}{name}.mp3",
-                             1000 - n * 100, 0, 0, 0, "2025-05-01T10:00:00Z"])
+            writer.writerow(
+                [
+                    str(100 + n),
+                    "mix",
+                    str(10 + n),
+                    f"Tone {name}",
+                    "ffmpeg",
+                    "30",
+                    f"{url}{name}.mp3",
+                    1000 - n * 100,
+                    0,
+                    0,
+                    0,
+                    "2025-05-01T10:00:00Z",
+                ]
+            )
     return path
 
 

@@ -8,7 +8,9 @@ from tiktune_tui.playback import vlc_setup as player_module
 
 async def test_no_audio_device_is_one_quiet_status_note(tmp_path, monkeypatch):
     monkeypatch.delenv("TIKTUNE_AUDIO_OUTPUT")
-    monkeypatch.setattr(player_module, "find_audio_problem", lambda: "No audio device found (over SSH?): playing silently.")
+    monkeypatch.setattr(
+        player_module, "find_audio_problem", lambda: "No audio device found (over SSH?): playing silently."
+    )
     app = make_app(write_catalog(tmp_path / "ui.csv"), tags=["cooking"], audio_output=None)
     async with app.run_test(notifications=True) as pilot:
         await wait_for_search(pilot)

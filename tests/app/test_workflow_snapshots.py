@@ -29,10 +29,20 @@ def test_queue_panel(snap_compare, tmp_path, size):
         app = pilot.app
         songs = tuple(app.table.songs_in_view_order())
         # A fixed moment: the second song paused at 0:12, shuffle on, repeat all, one dead link.
-        app.music_bar.apply_status(PlayerStatus(
-            state=PlayerState.PAUSED, song=songs[1], index=1, count=len(songs), position_s=12, duration_s=65,
-            songs=songs, shuffle=True, repeat=Repeat.ALL, dead=frozenset({songs[3].id}),
-        ))
+        app.music_bar.apply_status(
+            PlayerStatus(
+                state=PlayerState.PAUSED,
+                song=songs[1],
+                index=1,
+                count=len(songs),
+                position_s=12,
+                duration_s=65,
+                songs=songs,
+                shuffle=True,
+                repeat=Repeat.ALL,
+                dead=frozenset({songs[3].id}),
+            )
+        )
         await pilot.pause()
         await pilot.press("u")
         await pilot.pause()

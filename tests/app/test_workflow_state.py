@@ -28,8 +28,12 @@ async def test_a_restart_restores_theme_volume_mute_sort_mode_shuffle_and_repeat
         first.table.focus()
         first.theme = "nord"
         await pilot.press("minus", "minus", "m", "s", "s", "r", "o", "z", "x", "x")
-        await until(pilot, lambda: bar.status.volume == 70 and bar.status.muted and bar.status.shuffle
-                    and bar.status.repeat == Repeat.ONE)
+        await until(
+            pilot,
+            lambda: (
+                bar.status.volume == 70 and bar.status.muted and bar.status.shuffle and bar.status.repeat == Repeat.ONE
+            ),
+        )
         sort = (first.table.sort_column, first.table.sort_reverse)
         mode = first.rank_mode
         await pilot.press("q")
@@ -39,8 +43,12 @@ async def test_a_restart_restores_theme_volume_mute_sort_mode_shuffle_and_repeat
     second = make_app(catalog)
     async with second.run_test() as pilot:
         bar = second.music_bar
-        await until(pilot, lambda: bar.status.volume == 70 and bar.status.muted and bar.status.shuffle
-                    and bar.status.repeat == Repeat.ONE)
+        await until(
+            pilot,
+            lambda: (
+                bar.status.volume == 70 and bar.status.muted and bar.status.shuffle and bar.status.repeat == Repeat.ONE
+            ),
+        )
         assert second.theme == "nord"
         assert (second.table.sort_column, second.table.sort_reverse) == sort
         assert second.rank_mode == mode != "popular"

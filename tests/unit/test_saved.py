@@ -46,15 +46,22 @@ def test_a_version_2_store_gains_the_shortlist_and_keeps_its_data(tmp_path):
 
 def run(*args, data_dir):
     return subprocess.run(
-        [TIKTUNE, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        [TIKTUNE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, "TIKTUNE_DATA_DIR": str(data_dir)},
     )
 
 
 def test_save_saved_unsave_commands_with_hostile_titles(tmp_path):
-    catalog = write_catalog(tmp_path / "c.csv", [
-        video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="[bold]Ann[/]"),
-    ])
+    catalog = write_catalog(
+        tmp_path / "c.csv",
+        [
+            video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="[bold]Ann[/]"),
+        ],
+    )
     data = tmp_path / "data"
     assert run("saved", data_dir=data).returncode == 0 and not data.exists()  # asking creates nothing
     result = run("save", "100", "--tags", "cooking", "--catalog", str(catalog), data_dir=data)

@@ -206,3 +206,72 @@ def test_durations():
     for bad in ("", "6", "h", "0h", "6x", "6h-", "-6h"):
         with pytest.raises(PeriodError):
             parse_duration(bad)
+
+
+class PlantedTikTok(GrowingTikTok):
+    """#cooking where one video's plays jump by `jump` in round 2 only (its song crosses once)."""
+
+    def __init__(self, jump: int) -> None:
+        super().__init__()
+        self.jump = jump
+
+    def __call__(self, path, query):
+        status, body = super().__call__(path, query)
+        if path != ITEMS or query["cursor"] != "0":
+            return status, body
+        page = json.loads(body)
+        item = page["itemList"][0]
+        extra = self.jump if self.round >= 1 else 0
+        for key, kind in (("stats", int), ("statsV2", str)):
+            if isinstance(item.get(key), dict) and "playCount" in item[key]:
+                item[key]["playCount"] = kind(int(item[key]["playCount"]) + extra)
+        return status, json.dumps(page)
+
+
+def test_alerts_fire_once_per_crossing_with_json_to_the_command(tmp_path, capsys):
+    clock, tiktok = Clock(), PlantedTikTok(jump=10_000_000)
+    data = tmp_path / "data"
+    received = tmp_path / "received.jsonl"
+    hook = tmp_path / "hook.py"
+    hook.write_text(f"import sys\nopen({str(received)!r}, 'a').write(sys.stdin.read().replace(chr(10), ' ') + chr(10))\n")
+    import shlex
+    import sys
+
+    def once():
+        status = watch(("cooking",), EVERY, once=True, settings=Settings(ms_token="tok"), data_dir=data,
+                       sessions=FakeTikTok(tiktok).manager(), clock=clock, alert=5_000_000, notify=False,
+                       alert_cmd=f"{shlex.quote(sys.executable)} {shlex.quote(str(hook))}")
+        clock.now += EVERY
+        tiktok.round += 1
+        return status, [line for line in capsys.readouterr().out.splitlines() if line.startswith("alert:")]
+
+    assert once() == (0, [])  # one snapshot: nothing rises yet
+    status, alerts = once()  # the planted video jumps: its song crosses
+    assert status == 0 and len(alerts) == 1 and "is rising in #cooking" in alerts[0]
+    assert once() == (0, [])  # round 3: the jump is in the past, the song falls back below
+    sent = [json.loads(line) for line in received.read_text().splitlines()]
+    assert len(sent) == 1 and sent[0]["tags"] == ["cooking"] and sent[0]["plays_per_day"] >= 5_000_000
+    assert sent[0]["threshold"] == 5_000_000 and sent[0]["plays_gained"] >= 10_000_000
+
+
+def test_alerts_remember_a_song_still_above_and_can_fire_again_after_falling(tmp_path):
+    from tiktune_tui.library.alerts import Alerts
+    from tiktune_tui.core.results import SongRank
+    from tiktune_tui.core.models import Song, Stats
+
+    def row(song, score):
+        return SongRank(rank=1, song=Song(song), score=score, stats=Stats(), videos=1, matched_tags=("a",),
+                        video_ids=(), mode="rising", explanation=None)
+
+    alerts = Alerts(tmp_path / "alerts.json", ["a"], threshold=100)
+    assert [a.row.song.id for a in alerts.crossings([row("X", 150), row("Y", 50)])] == ["X"]
+    assert alerts.crossings([row("X", 200), row("Y", 60)]) == []  # still above: said once
+    assert Alerts(tmp_path / "alerts.json", ["a"], 100).crossings([row("X", 10)]) == []
+    assert [a.row.song.id for a in alerts.crossings([row("X", 101)])] == ["X"]  # crossed again
+
+
+def test_alert_options_are_checked(capsys):
+    assert main(["watch", "cooking", "--alert", "0"]) == 2
+    assert "--alert takes a threshold" in capsys.readouterr().err
+    assert main(["watch", "cooking", "--alert-cmd", "'unclosed"]) == 2
+    assert "--alert-cmd cannot be read as a command" in capsys.readouterr().err

@@ -31,9 +31,7 @@ def check_terminal(stdin=None, stdout=None) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags to search for at start")
     checks.add_source_options(parser)
-    parser.add_argument(
-        "--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ..."
-    )
+    parser.add_argument("--audio-output", metavar="NAME", help="libVLC audio output: pulse, alsa, dummy, ...")
     parser.add_argument(
         "--rank", metavar="MODE", help="ranking mode at start: popular (default), fit, uses, momentum, rising"
     )
@@ -55,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.ui.app import run_app
 
     return run_app(
-        tags=tags, source=source, mode=mode, settings=settings, weights=weights,
-        audio_output=args.audio_output, command_hint=getattr(args, "command_hint", None),
+        tags=tags,
+        source=source,
+        mode=mode,
+        settings=settings,
+        weights=weights,
+        audio_output=args.audio_output,
+        command_hint=getattr(args, "command_hint", None),
     )

@@ -217,4 +217,25 @@ def query_from(args: argparse.Namespace, settings: Settings) -> Query:
         weights=weights,
         require_all=args.require_all,
         limit=limit,
+        since=since_from(getattr(args, "since", None)),
+    )
+
+
+def since_from(text: str | None, now=None):
+    """`--since 7d|30d|120d|YYYY-MM-DD|all` as the moment from which videos count (None: all)."""
+    from datetime import datetime, timezone
+
+    from tiktune_tui.core.period import PeriodError, parse_since
+
+    try:
+        return parse_since(text, now or datetime.now(timezone.utc))
+    except PeriodError as exc:
+        raise UsageError(f"--since: {exc}") from None
+
+
+def add_since_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", metavar="PERIOD",
+        help="only videos posted in the period count: 7d, 30d, 120d (back from now), "
+        "a date YYYY-MM-DD, or all (the default)",
     )

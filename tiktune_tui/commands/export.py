@@ -39,9 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--offset", default="0:00", metavar="M:SS", help="where in the song to start (default 0:00)")
     parser.add_argument("--loop", action="store_true", help="repeat the song when the video is longer")
     parser.add_argument("--fade", default="0", metavar="SECONDS", help="fade the song out over the last seconds")
+    parser.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade the song in over the first seconds")
     parser.add_argument("--song-volume", default="100", metavar="PCT", help="song volume in %% (default 100)")
     parser.add_argument(
-        "--original-volume", default="100", metavar="PCT", help="the video's own sound in %%, mix mode (default 100)"
+        "--original-volume", metavar="PCT", help="the video's own sound in %%, with --mode mix only (default 100)"
     )
     parser.add_argument(
         "--out", metavar="OUT", help="output file (default: <video stem>.<song>.mp4 beside the video; .mkv for VP8)"
@@ -102,10 +103,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         offset = export.parse_clock(args.offset)
         fade = export.parse_seconds(args.fade, "--fade")
+        fade_in = export.parse_seconds(args.fade_in, "--fade-in")
         song_volume = export.parse_percent(args.song_volume, "--song-volume")
-        original_volume = export.parse_percent(args.original_volume, "--original-volume")
+        original_volume = export.parse_percent(args.original_volume or "100", "--original-volume")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.original_volume is not None and args.mode != "mix":
+        # In replace mode the video's own sound is dropped: a volume for it would do nothing.
+        raise UsageError("--original-volume only applies with --mode mix (replace drops the video's sound)")
 
     video_path = Path(args.video).expanduser()
     # The default output's container depends on the video's codec; with --out the exporter
@@ -123,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         output = export.default_output(video_path, label, video.video_codec)
     taken = None  # the name asked for, already in use: said only once the export has gone ahead
-    if output.exists() and not args.force and output.suffix.lower() in export.OUTPUT_FORMATS:
+    # The input itself (or the song's file) is never renamed around: validate refuses it (exit 2).
+    is_input = any(export.same_file(output, path) for path in (video_path, audio_path))
+    if output.exists() and not args.force and not is_input and output.suffix.lower() in export.OUTPUT_FORMATS:
         renamed = export.unique_path(output)
         if not output.is_dir():
             taken = output
@@ -136,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
         offset_s=offset,
         loop=args.loop,
         fade_s=fade,
+        fade_in_s=fade_in,
         song_volume=song_volume,
         original_volume=original_volume,
         overwrite=args.force,

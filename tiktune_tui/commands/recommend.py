@@ -11,7 +11,7 @@ from tiktune_tui.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.commands.args import add_global_options, add_source_options
+    from tiktune_tui.commands.args import add_global_options, add_since_option, add_source_options
     from tiktune_tui.core.modes import MODE_NAMES
 
     parser = subparsers.add_parser(
@@ -44,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="with --csv: write titles, artists and tags byte for byte, control characters "
         "included (for pipelines; still escaped when stdout is a terminal)",
     )
+    add_since_option(parser)
     add_source_options(parser)
     add_global_options(parser)
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv:
         write_csv(rows, raw=_raw_wanted(args.raw))
     else:
-        print_table(outcome, explain=args.explain, mode=args.rank)
+        print_table(outcome, explain=args.explain, mode=args.rank, since=query.since)
     return 0
 
 
@@ -113,12 +114,14 @@ def write_csv(rows: list[dict[str, object]], *, raw: bool = False) -> None:
         writer.writerow({name: cell(value) for name, value in row.items()})
 
 
-def print_table(outcome, *, explain: bool = False, mode: str = "popular") -> None:
+def print_table(outcome, *, explain: bool = False, mode: str = "popular", since=None) -> None:
     from tiktune_tui.core.results import explain_text
     from tiktune_tui.text import display_width, short_count, short_score, terminal_safe
 
     tags = " ".join("#" + terminal_safe(t) for t in outcome.tags)
     ranked = "" if mode == "popular" else f", ranked by {mode}"
+    if since is not None:
+        ranked += f", videos posted since {since:%Y-%m-%d %H:%M} UTC"
     print(f"{terminal_safe(outcome.describe())}: {song_count(len(outcome.rows), outcome.total)} for {tags}{ranked}")
     if not outcome.rows:
         return

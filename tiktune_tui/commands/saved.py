@@ -16,9 +16,7 @@ NAMES = ("saved", "save", "unsave")
 
 
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)"
-    )
+    parser.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
     from tiktune_tui.commands.args import add_store_option
 
     add_store_option(parser)
@@ -98,8 +96,9 @@ def _list(args: argparse.Namespace) -> int:
             row["tags"] = " ".join(row["tags"])
             writer.writerow({k: terminal_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     elif not saved:
-        print("tiktune: nothing saved yet (press b on a song in the app, or run: tiktune save MUSIC_ID)",
-              file=sys.stderr)
+        print(
+            "tiktune: nothing saved yet (press b on a song in the app, or run: tiktune save MUSIC_ID)", file=sys.stderr
+        )
     else:
         for entry in saved:
             song = terminal_safe(entry.song.display_title)

@@ -12,6 +12,7 @@ import asyncio
 import sys
 
 from tiktune_tui.errors import UsageError
+from tiktune_tui.library.alerts import DEFAULT_THRESHOLD
 
 DEFAULT_EVERY = "6h"
 MIN_EVERY_S = 5 * 60  # TikTok's feeds change over hours; a tighter loop only invites its bot wall
@@ -43,6 +44,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--every", default=DEFAULT_EVERY, metavar="SPAN",
                         help=f"time between rounds, start to start: 30m, 6h, 1d (default {DEFAULT_EVERY})")
     parser.add_argument("--once", action="store_true", help="run one round and exit (for a scheduler)")
+    parser.add_argument(
+        "--alert", nargs="?", type=int, const=DEFAULT_THRESHOLD, metavar="PLAYS_PER_DAY",
+        help=f"after each round, report each song whose rising score (plays gained per day in the niche) "
+        f"crosses this (default {DEFAULT_THRESHOLD:,}): a line on stdout, a desktop notification where "
+        "notify-send exists; once per crossing",
+    )
+    parser.add_argument(
+        "--alert-cmd", metavar="CMD",
+        help="with alerts, also run CMD (split like a shell would, but run without one) with the "
+        "alert as JSON on its stdin, e.g. for a webhook you script",
+    )
     group = parser.add_argument_group("data")
     group.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
     from tiktune_tui.commands.args import add_store_option
@@ -95,12 +107,24 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--every: {exc}") from None
     if every.total_seconds() < MIN_EVERY_S:
         raise UsageError(f"--every must be at least {MIN_EVERY_S // 60} minutes")
+    alert = args.alert if args.alert is not None else (DEFAULT_THRESHOLD if args.alert_cmd else None)
+    if alert is not None and alert < 1:
+        raise UsageError("--alert takes a threshold of 1 play per day or more")
+    if args.alert_cmd is not None:
+        import shlex
+
+        try:
+            if not shlex.split(args.alert_cmd):
+                raise ValueError("it is empty")
+        except ValueError as exc:
+            raise UsageError(f"--alert-cmd cannot be read as a command: {exc}") from None
     return watch(tags, every, once=args.once, settings=with_region(args, settings),
-                 data_dir=args.data_dir, per_tag=args.per_tag)
+                 data_dir=args.data_dir, per_tag=args.per_tag, alert=alert, alert_cmd=args.alert_cmd)
 
 
 def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60,
-          sessions=None, clock=None, sleep=None) -> int:
+          sessions=None, clock=None, sleep=None, alert: int | None = None, alert_cmd: str | None = None,
+          notify: bool = True) -> int:
     """The command's work, with the browser sessions, clock and sleep injectable for tests."""
     from datetime import datetime, timezone
 
@@ -121,6 +145,11 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
         print(f"tiktune: error: {exc}", file=sys.stderr)
         return EXIT_BUSY
     failed = 0
+    alerts = None
+    if alert is not None:
+        from tiktune_tui.library.alerts import Alerts, state_path
+
+        alerts = Alerts(state_path(path), tags, alert)
     shown = " ".join("#" + terminal_safe(tag) for tag in tags)
 
     def on_round(report) -> None:
@@ -136,6 +165,14 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
                   file=sys.stderr, flush=True)
         else:
             failed = 0
+        if alerts is not None and report.videos:
+            from tiktune_tui.library.alerts import deliver
+
+            rows = store.rank_modes(tags, "rising")
+            for crossing in alerts.crossings(rows):
+                deliver(crossing, command=alert_cmd, notify=notify,
+                        say=lambda line: print(line, flush=True),
+                        warn=lambda line: print(line, file=sys.stderr, flush=True))
 
     try:
         with lock, open_store(store_location(data_dir)) as store:

@@ -7,6 +7,7 @@ tag input) and handed whole to `library.recommend`, so no caller passes the part
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tiktune_tui.core.modes import DEFAULT_MODE
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
@@ -21,3 +22,4 @@ class Query:
     weights: Weights = DEFAULT_WEIGHTS
     require_all: bool = False  # only songs matched by every tag
     limit: int | None = None  # rows to keep; None keeps them all
+    since: datetime | None = None  # only videos posted from then on count (--since); None: all

@@ -73,10 +73,11 @@ class ExportOptions:
     mode: Mode = "replace"
     offset_s: float = 0.0
     loop: bool = False
-    fade_s: float = 0.0
+    fade_s: float = 0.0  # the song's fade-out at the end of the video
     song_volume: float = 1.0
     original_volume: float = 1.0
     overwrite: bool = False
+    fade_in_s: float = 0.0  # the song's fade-in from the start of the video
 
 
 
@@ -103,7 +104,10 @@ class Problem:
         return self.error(self.text)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` name the same file (the same path, or two names of one file)."""
+    if a.absolute() == b.absolute():
+        return True
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
@@ -156,9 +160,19 @@ def validate(
                 error=ExportError,
             )
         )
-    if output.absolute() == options.video.absolute() or _same_file(output, options.video):
+    if not options.fade_in_s >= 0:
+        add(Problem("fade_in_s", "the fade-in must be 0 or more seconds"))
+    elif video_info is not None and options.fade_in_s > video_info.duration_s:
+        add(
+            Problem(
+                "fade_in_s",
+                f"fade-in {options.fade_in_s:g} s is longer than the video ({format_clock(video_info.duration_s)})",
+                error=ExportError,
+            )
+        )
+    if output.absolute() == options.video.absolute() or same_file(output, options.video):
         add(Problem("output", "that is the input video; tiktune never overwrites it", output))
-    if output.absolute() == options.audio.absolute() or _same_file(output, options.audio):
+    if output.absolute() == options.audio.absolute() or same_file(output, options.audio):
         add(Problem("output", "that is the song's audio file; choose another output", output))
     if output.is_dir():
         add(Problem("output", "is a directory; give a file name", output))
@@ -166,7 +180,7 @@ def validate(
         add(Problem("output", f"no folder {output.absolute().parent}", error=ExportError))
     elif output.exists() and not options.overwrite:
         add(Problem("output", "already exists", output, error=OutputExists))
-    order = ("video", "audio", "mode", "song_volume", "original_volume", "offset_s", "fade_s", "output")
+    order = ("video", "audio", "mode", "song_volume", "original_volume", "offset_s", "fade_in_s", "fade_s", "output")
     return sorted(problems.values(), key=lambda p: order.index(p.field) if p.field in order else len(order))
 
 

@@ -69,6 +69,17 @@ def damaged_video_warning(video: MediaInfo) -> str:
     )
 
 
+def song_runs_out_warning(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> str | None:
+    """What the CLI and the modal say when the song, from its offset, ends before the video (no loop)."""
+    remaining = audio.duration_s - options.offset_s
+    if options.loop or remaining + 0.05 >= video.duration_s:
+        return None
+    return (
+        f"the song runs out at {format_clock(remaining)} of {format_clock(video.duration_s)}: "
+        "the rest is silent (turn on loop to repeat it)"
+    )
+
+
 def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan:
     """The plan for `options` given what the inputs are; the first `validate` problem if any."""
     raise_first(validate(options, video, audio))
@@ -82,11 +93,9 @@ def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan
         mix = False
         warnings.append("the video has no sound of its own: the song alone is used")
     remaining = audio.duration_s - options.offset_s
-    if not options.loop and remaining + 0.05 < video.duration_s:
-        warnings.append(
-            f"the song runs out at {format_clock(remaining)} of {format_clock(video.duration_s)}: "
-            "the rest is silent (turn on loop to repeat it)"
-        )
+    short = song_runs_out_warning(options, video, audio)
+    if short is not None:
+        warnings.append(short)
     copyable = COPYABLE[container]
     copy_video = copyable is None or video.video_codec in copyable
     if not copy_video:
@@ -103,6 +112,7 @@ def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan
         and not mix
         and options.song_volume == 1.0
         and options.fade_s == 0
+        and options.fade_in_s == 0
         and remaining >= video.duration_s
     )
     return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings))
@@ -139,6 +149,8 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
     if options.song_volume != 1.0:
         song = song.filter("volume", f"{options.song_volume:.3f}")
     song = song.filter("apad").filter("atrim", duration=f"{duration:.6f}")
+    if options.fade_in_s > 0:
+        song = song.filter("afade", t="in", st="0", d=f"{options.fade_in_s:.6f}")
     if options.fade_s > 0:
         song = song.filter("afade", t="out", st=f"{max(0.0, duration - options.fade_s):.6f}", d=f"{options.fade_s:.6f}")
     audio = song_in[str(plan.audio.audio_index)] if plan.copy_audio else song
@@ -169,6 +181,11 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         output_kwargs.update(vcodec="libx264", preset="veryfast", crf=20, pix_fmt="yuv420p")
     if plan.container in _FASTSTART_FORMATS:
         output_kwargs["movflags"] = "+faststart"
+    else:
+        # AAC starts with one frame of encoder priming at a negative time. MP4 hides it in an edit
+        # list; Matroska has none, so ffmpeg would shift every stream later by that frame and the
+        # file would run 23 ms past the video. Matroska can hold the negative time as it is.
+        output_kwargs["avoid_negative_ts"] = "disabled"
     stream = ffmpeg.output(
         video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs
     )

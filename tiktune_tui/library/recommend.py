@@ -12,6 +12,7 @@ from tiktune_tui.library.catalog import Catalog
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import SECONDS_PER_DAY, Video
+from tiktune_tui.core.period import in_period
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.query import Query
 from tiktune_tui.core.weights import Weights
@@ -92,6 +93,7 @@ def stored_recommendation(
     *,
     require_all: bool = False,
     limit: int | None = None,
+    since: datetime | None = None,
     on_event: Callable[[SearchEvent], None] | None = None,
 ) -> Recommendation:
     """The store answers every mode in SQL (Store.rank_modes) without loading the matching
@@ -102,7 +104,8 @@ def stored_recommendation(
         if on_event is not None:
             on_event(TagProgress(tag, 0, "running"))
     rows, total = store.rank_modes_counted(
-        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None)
+        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None),
+        since=since,
     )
     if on_event is not None:
         for tag in tags:
@@ -135,7 +138,7 @@ async def recommend(
         try:
             return stored_recommendation(
                 source, tags, query.mode, weights, require_all=query.require_all, limit=query.limit,
-                on_event=on_event,
+                since=query.since, on_event=on_event,
             )
         finally:
             await source.aclose()
@@ -156,8 +159,11 @@ async def recommend(
         corpus = corpus_of(source, tags, weights)
     finally:
         await source.aclose()
+    counted = result.videos
+    if query.since is not None:  # only videos posted in the period count (--since)
+        counted = [video for video in counted if in_period(video.create_time, query.since)]
     rows, total = modes.rank_counted(
-        result.videos, tags, query.mode, weights, corpus, require_all=query.require_all, limit=query.limit
+        counted, tags, query.mode, weights, corpus, require_all=query.require_all, limit=query.limit
     )
     return Recommendation(
         tags=tags,

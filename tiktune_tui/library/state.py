@@ -31,8 +31,17 @@ class AppState:
     export_video: str | None = None  # the video the export modal used last
 
 
-_TYPES = {"theme": str, "volume": int, "muted": bool, "sort_column": str, "sort_reverse": bool,
-          "mode": str, "shuffle": bool, "repeat": str, "export_video": str}
+_TYPES = {
+    "theme": str,
+    "volume": int,
+    "muted": bool,
+    "sort_column": str,
+    "sort_reverse": bool,
+    "mode": str,
+    "shuffle": bool,
+    "repeat": str,
+    "export_video": str,
+}
 
 
 def state_path(override: str | None = None) -> Path:

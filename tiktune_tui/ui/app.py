@@ -33,19 +33,19 @@ from tiktune_tui.ui.keymap import APP_BINDINGS, app_keys, check_keymap, effectiv
 from tiktune_tui.ui.messages import KnownTagsLoaded, while_running
 from tiktune_tui.ui.palette import palette_commands
 from tiktune_tui.ui.player_controls import PlayerControls
-from tiktune_tui.ui.widgets.find_input import FindInput
-from tiktune_tui.ui.widgets.queue_panel import QueuePanel
-from tiktune_tui.ui.remembered import RememberedState
-from tiktune_tui.ui.workflow import WorkflowControls
-from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
+from tiktune_tui.ui.remembered import RememberedState
+from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
+from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.music_bar import MusicBar
+from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 from tiktune_tui.ui.widgets.song_table import SongTable
 from tiktune_tui.ui.widgets.status_line import StatusLine
 from tiktune_tui.ui.widgets.tag_input import TagInput
+from tiktune_tui.ui.workflow import WorkflowControls
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,6 +115,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self._player_closed = False
         self._engine_loop: BackgroundLoop | None = None
         self.rank_mode = modes.check_mode(mode)
+        self.since_period: str | None = None  # core.period.SINCE_CYCLE: only videos posted in it count
         self._preloaded = False
         # idle | searching | done | failed: what the user sees; tests wait on it too.
         self.search_state = "idle"
@@ -194,6 +195,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.set_keymap(self.keymap)
         self.table.yield_keys(app_keys(self.keymap), self.keymap)
         self.restore_state()
+        self.start_media_keys()
         for problem in self.keymap_problems:
             self.notify(problem, title="config", severity="warning", markup=False)
         for notice in self.start_notices:
@@ -261,6 +263,14 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
     def action_cycle_rank(self) -> None:
         self.rank_mode = modes.next_mode(self.rank_mode)
         self._show_mode()
+        if self.query_tags:
+            self.start_search(self.query_tags)
+
+    def action_cycle_since(self) -> None:
+        from tiktune_tui.core.period import next_since
+
+        self.since_period = next_since(self.since_period)
+        self.status.set_part("period", Text(f"posted in the last {self.since_period}") if self.since_period else None)
         if self.query_tags:
             self.start_search(self.query_tags)
 
@@ -332,6 +342,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self.remember_state()
         self.close_player()
         self.close_saved_store()
+        self.close_media_keys()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return palette_commands(self, self.keymap, super().get_system_commands(screen))

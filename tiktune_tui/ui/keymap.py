@@ -22,7 +22,9 @@ RESULT_BINDINGS = [
     Binding("s", "sort_next", "Sort", id="sort-next", show=False, tooltip="Sort by the next column"),
     Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
     Binding("e", "export", "Export", id="export", tooltip="Put the song over your video"),
-    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum"),
+    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum, rising"),
+    Binding("t", "cycle_since", "Period", id="cycle-since", show=False,
+            tooltip="Only videos posted in the last 120, 30 or 7 days count, or all"),
     *[
         Binding(str(n), f"add_related({n - 1})", f"Add related tag {n}", id=f"add-related-{n}", show=False)
         for n in range(1, 6)

@@ -18,6 +18,7 @@ from textual.message import Message
 from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
+from tiktune_tui.core.period import in_period
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.query import Query
 from tiktune_tui.library.recommend import Recommendation, recommend
@@ -77,7 +78,7 @@ def run_search(
             # videos found so far stand in for the collection's statistics (fit's tag weights,
             # momentum's "now"): the order is provisional, and the status line says so.
             if found and len(finished) < len(query.tags):
-                videos = list(found.values())
+                videos = [v for v in found.values() if in_period(v.create_time, query.since)]
                 rows = modes.rank(videos, query.tags, query.mode, query.weights)
                 post(PartialResults(search.serial, rows, videos))
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tiktune_tui.core.period import parse_since
 from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
@@ -48,7 +49,10 @@ class SearchFlow:
         self._serial += 1
         self.query_tags = list(tags)
         self.stop_prefetch()  # the new search has the network to itself
-        query = Search(self._serial, Query(tuple(tags), self.rank_mode, self.weights), self.source, self.settings)
+        since = parse_since(self.since_period, self.clock())  # type: ignore[attr-defined]
+        query = Search(
+            self._serial, Query(tuple(tags), self.rank_mode, self.weights, since=since), self.source, self.settings
+        )
         self.search_state = "searching"
         self.status.start_search(self.query_tags)
         # Later, so a focus move queued just before lands first (a loading widget refuses focus).
@@ -180,7 +184,7 @@ class SearchFlow:
         table.loading = False
         # The same query again (its final rows after the partial ones, a refresh) keeps the
         # selected song; another query or another mode is a new list, read from the top.
-        shown_for = (tuple(self.query_tags), self.rank_mode)
+        shown_for = (tuple(self.query_tags), f"{self.rank_mode} {self.since_period}")  # type: ignore[attr-defined]
         table.show_rows(rows, keep_selection=shown_for == self._rows_shown_for)
         self._rows_shown_for = shown_for
         self._sort_changed()

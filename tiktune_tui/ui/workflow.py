@@ -164,7 +164,9 @@ class WorkflowControls:
         if recommendation is not None:
             count = len(recommendation.rows)
             tags = " ".join("#" + tag for tag in recommendation.tags)
-            self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
+            self.status.set_part(
+                "results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}")
+            )
         else:
             self.status.set_part("results", None)
         self._refilter()
@@ -326,12 +328,36 @@ class WorkflowControls:
         if playing is not None and previous is not None and playing != previous and table.current_song_id == previous:
             table.move_to_song(playing)
         self._show_marks()
+        if self._mpris is not None:
+            self._mpris.update(status)
         panel = self.queue_panel
         if panel.display:
             panel.show_queue(status.songs, status.index, status.dead)
 
     def _show_marks(self) -> None:
         self.table.set_marks(self._playing_id, self.saved_ids)
+
+    # -- media keys (MPRIS) -------------------------------------------------------------
+
+    _mpris = None
+
+    def start_media_keys(self) -> None:
+        """Publish over MPRIS where a session bus is; nothing at all where none is (SSH)."""
+        from tiktune_tui.playback.mpris import Controls, MprisService
+
+        def from_desktop(action):
+            # The bus's thread: hand over to the UI thread, as every key press runs there.
+            return lambda: self.call_from_thread(action)  # type: ignore[attr-defined]
+
+        self._mpris = MprisService.start(
+            Controls(from_desktop(self.action_play_pause), from_desktop(self.action_next_song),  # type: ignore[attr-defined]
+                     from_desktop(self.action_previous_song))  # type: ignore[attr-defined]
+        )
+
+    def close_media_keys(self) -> None:
+        service, self._mpris = self._mpris, None
+        if service is not None:
+            service.close()
 
     def close_saved_store(self) -> None:
         store, self._store = self._store, None

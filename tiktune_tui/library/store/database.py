@@ -38,6 +38,7 @@ from tiktune_tui.library.store.transfer import TransferMixin
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
     from tiktune_tui.core.rising import RisingWindow
+    from tiktune_tui.core.trend import SongTrend
 
 T = TypeVar("T")
 SQLITE_MAX_INT = MAX_COUNT
@@ -452,6 +453,7 @@ class Store(SavedSongsMixin, TransferMixin):
         *,
         require_all: bool = False,
         limit: int | None = None,
+        since: datetime | None = None,
     ) -> list[SongRank]:
         """core.modes.rank over the stored videos carrying any of `tags`, with the store's
         corpus, computed inside SQLite in one pass; rows carry their explanation.
@@ -459,7 +461,7 @@ class Store(SavedSongsMixin, TransferMixin):
         Only the most played matching video of each song is named in `video_ids` (the
         count is in `videos`): listing them all would cost more than the ranking.
         """
-        return self.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit)[0]
+        return self.rank_modes_counted(tags, mode, weights, require_all=require_all, limit=limit, since=since)[0]
 
     def rank_modes_counted(
         self,
@@ -470,6 +472,7 @@ class Store(SavedSongsMixin, TransferMixin):
         require_all: bool = False,
         limit: int | None = None,
         region: str | None = None,
+        since: datetime | None = None,
     ) -> tuple[list[SongRank], int]:
         """rank_modes, and how many songs the ranking holds before `limit` cuts it.
 
@@ -493,6 +496,7 @@ class Store(SavedSongsMixin, TransferMixin):
             tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
             require_all=require_all, limit=limit, region=region,
             rising=(window.earlier, window.latest, window.new_after) if window else None,
+            since=epoch(since),
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
@@ -532,6 +536,19 @@ class Store(SavedSongsMixin, TransferMixin):
             total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos,
             rising=self.rising_window(tags, with_videos=True) if tags else None,
         )
+
+    def song_trend(self, music_id: str, tags: Sequence[str] = ()) -> SongTrend:
+        """The song's videos per day posted and summed plays per snapshot, within `tags` (all of its
+        videos without tags): core.trend.SongTrend."""
+        from tiktune_tui.core.trend import SongTrend
+
+        tags = list(dict.fromkeys(tags))
+        with self._read() as db:
+            posts = db.execute(*self.ranking_sql.trend_posts(music_id, tags)).fetchall()
+            plays = db.execute(*self.ranking_sql.trend_plays(music_id, tags)).fetchall()
+        dated = tuple((moment(day).date(), count) for day, count in posts if day is not None)  # type: ignore[union-attr]
+        undated = sum(count for day, count in posts if day is None)
+        return SongTrend(music_id, tuple(tags), dated, tuple((moment(at), total) for at, total in plays), undated)  # type: ignore[misc]
 
     def rising_window(
         self, tags: Sequence[str], region: str | None = None, *, with_videos: bool = False

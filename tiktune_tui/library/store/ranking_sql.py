@@ -37,6 +37,7 @@ class RankingSQL(Protocol):
         limit: int | None,
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
+        since: int | None = None,
     ) -> Query: ...
 
     def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query: ...
@@ -44,6 +45,10 @@ class RankingSQL(Protocol):
     def rising_videos(self, tags: Sequence[str], earlier: int) -> Query: ...
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
+
+    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query: ...
+
+    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query: ...
 
     def song_videos(self, tags: Sequence[str]) -> Query: ...
 
@@ -100,12 +105,14 @@ class SQLiteRanking:
         limit: int | None,
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
+        since: int | None = None,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
         least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
         `now` the newest fetch as epoch seconds (momentum); `rising` the window's earlier
         and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
-        when the tags have fewer than two snapshots.
+        when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
+        posted from then on count (--since; an unknown post date then does not).
 
         Rows: music_id, title, author, duration_s, play_url, cover_url, original,
         play, digg, comment, share, uses, top_video, rate, growth,
@@ -157,6 +164,10 @@ class SQLiteRanking:
             params += [earlier, earlier, earlier, earlier, new_after]
         else:
             rates += ", 0 AS gained, 0 AS new_videos, 0 AS old_videos"
+        period = ""
+        if since is not None:
+            period = "WHERE v.create_time >= ?"
+            params.append(since)
         if mode == "popular":
             order = "popular DESC, matched DESC, s.music_id"
             score = "0"
@@ -193,7 +204,7 @@ class SQLiteRanking:
                        sum(v.comment_count) AS comment, sum(v.share_count) AS share,
                        count(*) AS uses, max(v.play_count) AS top_play, v.video_id AS top_video,
                        {counts} {rates}
-                FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+                FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
             )
             SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                    p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
@@ -229,6 +240,42 @@ class SQLiteRanking:
             FROM per_video p JOIN videos v ON v.id = p.video_id
             """
         return sql, list(tags) + [earlier]
+
+    @staticmethod
+    def _song_videos(music_id: str, tags: Sequence[str]) -> Query:
+        """A CTE `chosen` (id, create_time): the stored videos using the song, carrying one of `tags`
+        (any video of it without tags)."""
+        if not tags:
+            return (
+                "WITH chosen AS (SELECT v.id, v.create_time FROM videos v JOIN songs s ON s.id = v.song_id"
+                " WHERE s.music_id = ?)",
+                [music_id],
+            )
+        marks = ",".join("?" * len(tags))
+        return (
+            f"""WITH chosen AS (
+                SELECT DISTINCT v.id, v.create_time FROM songs s JOIN videos v ON v.song_id = s.id
+                JOIN video_hashtags vh ON vh.video_id = v.id JOIN hashtags h ON h.id = vh.hashtag_id
+                WHERE s.music_id = ? AND h.name IN ({marks}))""",
+            [music_id, *tags],
+        )
+
+    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query:
+        """Rows (day as epoch seconds at UTC midnight or NULL for no post date, videos) for the
+        song's videos within `tags`, by the day they were posted."""
+        cte, params = self._song_videos(music_id, tags)
+        sql = f"""{cte}
+            SELECT create_time / {SECONDS_PER_DAY} * {SECONDS_PER_DAY} AS day, count(*) FROM chosen
+            GROUP BY day ORDER BY day"""
+        return sql, params
+
+    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query:
+        """Rows (snapshot moment, summed plays) over the snapshots of the song's videos within `tags`."""
+        cte, params = self._song_videos(music_id, tags)
+        sql = f"""{cte}
+            SELECT s.fetched_at, sum(s.play_count) FROM chosen c JOIN stats_snapshots s ON s.video_id = c.id
+            GROUP BY s.fetched_at ORDER BY s.fetched_at"""
+        return sql, params
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:
         """Rows (video_id, engagement gained, seconds between) for each video carrying one

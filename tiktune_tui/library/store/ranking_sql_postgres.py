@@ -160,6 +160,16 @@ class PostgresRanking:
     def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query:
         return SQLiteRanking.snapshot_times(self, tags, region)  # type: ignore[arg-type]
 
+    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query:
+        return SQLiteRanking.trend_posts(self, music_id, tags)  # type: ignore[arg-type]
+
+    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query:
+        cte, params = SQLiteRanking._song_videos(music_id, tags)
+        sql = f"""{cte}
+            SELECT s.fetched_at, sum(s.play_count)::bigint FROM chosen c
+            JOIN stats_snapshots s ON s.video_id = c.id GROUP BY s.fetched_at ORDER BY s.fetched_at"""
+        return sql, params
+
     def rising_videos(self, tags: Sequence[str], earlier: int) -> Query:
         return SQLiteRanking.rising_videos(self, tags, earlier)  # type: ignore[arg-type]
 

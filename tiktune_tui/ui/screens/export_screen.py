@@ -35,13 +35,14 @@ from tiktune_tui.export.options import (
     ExportError,
     ExportOptions,
 )
-from tiktune_tui.export.plan import damaged_video_warning
+from tiktune_tui.export.plan import damaged_video_warning, song_runs_out_warning
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
 from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
 from tiktune_tui.ui.widgets.safe_input import SafeInput
+from tiktune_tui.ui.widgets.shaped_toggles import ShapedCheckbox, ShapedRadioButton
 
 LAST_DIR_FILE = "last_export_dir"
 
@@ -99,7 +100,12 @@ def _row(label: str, *widgets, id: str | None = None) -> Horizontal:
 class ExportScreen(ModalScreen[ExportResult | None]):
     """`song` may be None: then the user must pick an audio file."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
+    # ctrl+s from any field, so the button at the bottom is never 11 Tabs away. Priority: an
+    # Input would otherwise keep the key.
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export-cancel"),
+        Binding("ctrl+s", "run_export", "Export", id="export-run", priority=True),
+    ]
 
     def __init__(
         self,
@@ -128,6 +134,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.output_edited = False
         self._setting_output = False
         self.state = "form"  # form | running | done: tests wait on it too
+        self.ready = False  # every field filled in and checked: Export would start
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -138,61 +145,75 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     # --- layout -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="export") as box:
+        with Vertical(id="export") as box:
             box.border_title = "Export to a video"
-            box.border_subtitle = "esc cancels"
-            title = Text("Song: ", style="bold")
-            if self.song is not None:
-                # TikTok's text: an ESC in a title must not reach the terminal.
-                title.append(terminal_safe(self.song.credit))
-            else:
-                title.append("none selected: pick an audio file", style="italic")
-            yield Static(title, id="export-song")
-            yield Static(id="export-audio-status")
-            yield _row(
-                "Video",
-                SafeInput(
-                    str(self.initial_video or ""), id="export-video", placeholder="path to your video"
-                ),
-                Button("Browse…", id="export-browse-video", classes="export-browse"),
-            )
-            yield Static(id="export-video-note", classes="export-note")
-            yield _row(
-                "Audio file",
-                SafeInput(id="export-audio", placeholder="(the song's audio)"),
-                Button("Browse…", id="export-browse-audio", classes="export-browse"),
-            )
-            yield Static(id="export-audio-note", classes="export-note")
-            with _row("Sound"):
-                with RadioSet(id="export-mode"):
-                    yield RadioButton("Replace the video's sound", id="export-mode-replace", value=True)
-                    yield RadioButton("Mix with it", id="export-mode-mix")
-            yield _row(
-                "Song volume %",
-                SafeInput("100", id="export-song-volume", classes="export-short"),
-                Label("Original %", classes="export-label"),
-                SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
-            )
-            yield Static(id="export-volume-note", classes="export-note")
-            yield _row(
-                "Start at",
-                SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
-                Checkbox("Loop the song", id="export-loop"),
-                Label("Fade-out s", classes="export-label"),
-                SafeInput("0", id="export-fade", classes="export-short"),
-            )
-            yield Static(id="export-timing-note", classes="export-note")
-            yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
-            yield Static(id="export-output-note", classes="export-note")
-            with Vertical(id="export-running"):
-                yield ProgressBar(total=100, show_eta=True, id="export-progress", clock=self.clock)
-                yield Static(id="export-progress-label")
-            yield Static(id="export-message")
-            with Horizontal(id="export-buttons"):
-                yield Button("Export", id="export-run", variant="primary", disabled=True)
-                yield Button("Open", id="export-open", variant="primary")
-                yield Button("Copy path", id="export-copy")
-                yield Button("Cancel", id="export-close")
+            box.border_subtitle = "ctrl+s exports · esc cancels"
+            with VerticalScroll(id="export-form"):
+                yield from self._compose_form()
+            # Outside the scrolling form: the progress, message and buttons stay in sight
+            # however small the terminal (at 120x36 Export was below the fold).
+            with Vertical(id="export-footer"):
+                with Vertical(id="export-running"):
+                    yield ProgressBar(total=100, show_eta=True, id="export-progress", clock=self.clock)
+                    yield Static(id="export-progress-label")
+                yield Static(id="export-message")
+                with Horizontal(id="export-buttons"):
+                    yield Button("Export  ctrl+s", id="export-run", variant="primary")
+                    yield Button("Open", id="export-open", variant="primary")
+                    yield Button("Copy path", id="export-copy")
+                    yield Button("Cancel", id="export-close")
+
+    def _compose_form(self) -> ComposeResult:
+        title = Text("Song: ", style="bold")
+        if self.song is not None:
+            # TikTok's text: an ESC in a title must not reach the terminal.
+            title.append(terminal_safe(self.song.credit))
+        else:
+            title.append("none selected: pick an audio file", style="italic")
+        yield Static(title, id="export-song")
+        yield Static(id="export-audio-status")
+        yield _row(
+            "Video",
+            SafeInput(str(self.initial_video or ""), id="export-video", placeholder="path to your video"),
+            Button("Browse…", id="export-browse-video", classes="export-browse"),
+        )
+        yield Static(id="export-video-note", classes="export-note")
+        yield _row(
+            "Audio file",
+            SafeInput(id="export-audio", placeholder="(the song's audio)"),
+            Button("Browse…", id="export-browse-audio", classes="export-browse"),
+        )
+        yield Static(id="export-audio-note", classes="export-note")
+        yield _row(
+            "Sound",
+            RadioSet(
+                ShapedRadioButton("Replace the video's sound", id="export-mode-replace", value=True),
+                ShapedRadioButton("Mix with it", id="export-mode-mix"),
+                id="export-mode",
+            ),
+        )
+        yield _row(
+            "Song volume %",
+            SafeInput("100", id="export-song-volume", classes="export-short"),
+            Label("Original %", classes="export-label"),
+            SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
+        )
+        yield Static(id="export-volume-note", classes="export-note")
+        yield _row(
+            "Start at",
+            SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+            ShapedCheckbox("Loop the song", id="export-loop"),
+        )
+        # Fades on their own line: beside the start, the fade-out was cut off at 80 columns.
+        yield _row(
+            "Fade-in s",
+            SafeInput("0", id="export-fade-in", classes="export-short"),
+            Label("Fade-out s", classes="export-label"),
+            SafeInput("0", id="export-fade", classes="export-short"),
+        )
+        yield Static(id="export-timing-note", classes="export-note")
+        yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
+        yield Static(id="export-output-note", classes="export-note")
 
     def on_unmount(self) -> None:
         """The app quits (a key, SIGTERM, SIGHUP) while an export runs: cancel it, and give the
@@ -202,8 +223,22 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self._cancel.set()
         self._export_idle.wait(timeout=5)
 
+    def on_resize(self) -> None:
+        self._fit_form()
+
+    def _fit_form(self) -> None:
+        """The form gets what the footer leaves of the screen (CSS has no `100% - footer`)."""
+        footer = self.query_one("#export-footer")
+        box = self.query_one("#export")
+        chrome = box.styles.gutter.height  # border and padding
+        self.query_one("#export-form").styles.max_height = max(3, self.size.height - chrome - footer.outer_size.height)
+
+    def _refit_later(self) -> None:
+        self.call_after_refresh(self._fit_form)
+
     def on_mount(self) -> None:
         self.query_one("#export-running").display = False
+        self.query_one("#export-message").display = False
         self.query_one("#export-open").display = False
         self.query_one("#export-copy").display = False
         self.query_one("#export-video", Input).focus()
@@ -383,7 +418,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.output_edited = True
         self._validate()
 
-    @on(Input.Changed, "#export-song-volume, #export-original-volume, #export-offset, #export-fade")
+    @on(Input.Changed, "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in")
     @on(Checkbox.Changed)
     def option_changed(self) -> None:
         self._validate()
@@ -405,6 +440,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         "original_volume": "#export-volume-note",
         "offset_s": "#export-timing-note",
         "fade_s": "#export-timing-note",
+        "fade_in_s": "#export-timing-note",
         "output": "#export-output-note",
     }
 
@@ -441,6 +477,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         original_volume = parsed("original_volume", percent("#export-original-volume", "original volume"), 1.0)
         offset = parsed("offset_s", lambda: export.parse_clock(self._value("#export-offset")), 0.0)
         fade = parsed("fade_s", lambda: export.parse_seconds(self._value("#export-fade"), "fade-out"), 0.0)
+        fade_in = parsed("fade_in_s", lambda: export.parse_seconds(self._value("#export-fade-in"), "fade-in"), 0.0)
 
         output_text = self._value("#export-output")
         output = Path(output_text).expanduser().absolute() if output_text else None
@@ -453,6 +490,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             offset_s=offset,
             loop=self.query_one("#export-loop", Checkbox).value,
             fade_s=fade,
+            fade_in_s=fade_in,
             song_volume=song_volume,
             original_volume=original_volume,
         )
@@ -461,21 +499,30 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             if problem.field != "output" or output is not None:
                 problems.setdefault(self._NOTES[problem.field], []).append(problem.message)
 
+        # What the exporter would warn about afterwards (the song running out), said before.
+        timing_warning = None
+        if not problems and self.video_info is not None and self.audio_info is not None:
+            timing_warning = song_runs_out_warning(options, self.video_info, self.audio_info)
+
         out_message = ""
         if output is None and video is not None:
             problems.setdefault("#export-output-note", []).append("give an output file")
         elif output is not None and "#export-output-note" not in problems and output.exists():
             out_message = "exists: you will be asked before it is replaced"
+        fine = {"#export-output-note": out_message, "#export-timing-note": f"Note: {timing_warning}" if timing_warning else ""}
         for selector in ("#export-volume-note", "#export-timing-note", "#export-output-note"):
             messages = problems.get(selector, [])
-            fine = out_message if selector == "#export-output-note" else ""
-            self._note(selector, "; ".join(messages) or fine, error=bool(messages))
+            self._note(selector, "; ".join(messages) or fine.get(selector, ""), error=bool(messages))
+        self.query_one("#export-timing-note").set_class(bool(timing_warning) and not problems, "-warning")
         for selector in ("#export-video-note", "#export-audio-note"):  # else they hold the probe's answer
             if selector in problems:
                 self._note(selector, "; ".join(problems[selector]), error=True)
 
         ready = not problems and not incomplete and output is not None and self.state == "form"
-        self.query_one("#export-run", Button).disabled = not ready
+        self.ready = ready
+        # Never disabled while the form is open: a disabled button drops out of the Tab order,
+        # and Tab from a wrong field landed on Cancel. Pressed when not ready, it says what is missing.
+        self.query_one("#export-run", Button).set_class(not ready, "-not-ready")
         if not ready:
             return None
         return options
@@ -508,10 +555,17 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
     # --- running ------------------------------------------------------------
 
+    def action_run_export(self) -> None:
+        if self.state == "form" and not isinstance(self.app.screen, (ConfirmOverwrite, FilePicker)):
+            self.run_export()
+
     @on(Button.Pressed, "#export-run")
     def run_export(self) -> None:
+        if self.state != "form":
+            return
         options = self._validate()
         if options is None:
+            self._explain_not_ready()
             return
         if options.output.exists():
 
@@ -522,6 +576,28 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.app.push_screen(ConfirmOverwrite(options.output), answered)
             return
         self._start(options)
+
+    # The field each note is about, to take the user there.
+    _FIELD_OF_NOTE = {
+        "#export-video-note": "#export-video",
+        "#export-audio-note": "#export-audio",
+        "#export-volume-note": "#export-song-volume",
+        "#export-timing-note": "#export-offset",
+        "#export-output-note": "#export-output",
+    }
+
+    def _explain_not_ready(self) -> None:
+        """Export pressed (or ctrl+s) before the form is complete: say why, and go to the field."""
+        for note_id, field_id in self._FIELD_OF_NOTE.items():
+            note = self.query_one(note_id, Static)
+            if note.has_class("-error") or (field_id == "#export-video" and self._video_path() is None):
+                said = str(note.render()).strip() or "give the video to put the song over"
+                # The note is already terminal-safe text.
+                self._show_message(Text(f"Not ready to export: {said}"), error=True)
+                self.query_one(field_id).focus()
+                return
+        waiting = "the video" if self.video_info is None else "the song's audio"
+        self._show_message(Text(f"Not ready to export: still checking {waiting}…"), error=True)
 
     def _start(self, options: ExportOptions) -> None:
         self.state = "running"
@@ -534,8 +610,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.query_one("#export-running").display = True
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=self.video_info.duration_s if self.video_info else 100, progress=0)
-        self.query_one("#export-message", Static).update("")
+        self._show_message(Text(""), error=False)
         self._export_idle.clear()
+        self._refit_later()
         self._export(options)
 
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
@@ -575,6 +652,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
             widget.disabled = False
         self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self.query_one("#export-run", Button).disabled = False
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
         self._show_message(Text(terminal_safe(message)), error=True)
@@ -605,7 +683,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def _show_message(self, text: Text, *, error: bool) -> None:
         message = self.query_one("#export-message", Static)
         message.update(text)
+        message.display = bool(text.plain)
         message.set_class(error, "-error")
+        self._refit_later()
 
     @on(Button.Pressed, "#export-open")
     def open_result(self) -> None:

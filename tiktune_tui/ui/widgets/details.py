@@ -11,13 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tiktune_tui.text import format_clock
 from tiktune_tui.core.links import song_link, video_link
 from tiktune_tui.core.models import Video
-from tiktune_tui.core.results import explain_text
-from tiktune_tui.core.results import SongRank
+from tiktune_tui.core.results import SongRank, explain_text
 from tiktune_tui.core.weights import Weights
-from tiktune_tui.text import short_score, short_count, terminal_safe
+from tiktune_tui.text import format_clock, short_count, short_score, terminal_safe
 
 VIDEOS_SHOWN = 3
 STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))

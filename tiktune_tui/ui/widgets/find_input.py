@@ -13,6 +13,4 @@ from tiktune_tui.ui.widgets.safe_input import SafeInput
 
 class FindInput(SafeInput):
     # The app clears the filter (it owns the table); the key is the input's.
-    BINDINGS = [
-        Binding(b.key, f"app.{b.action}", b.description, show=b.show, id=b.id) for b in FIND_BINDINGS
-    ]
+    BINDINGS = [Binding(b.key, f"app.{b.action}", b.description, show=b.show, id=b.id) for b in FIND_BINDINGS]

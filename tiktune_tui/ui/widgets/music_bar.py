@@ -268,7 +268,7 @@ class MusicBar(Widget):
         # Shuffle and repeat are named only when on: the bar of a plain list is unchanged.
         modes = [name for name, on in (("shuffle", status.shuffle), (f"repeat {status.repeat.value}", status.repeat.value != "off")) if on]
         place = " · ".join(filter(None, [place, *modes]))
-        queue_key = (status.song.id if status.song else None, status.state == PlayerState.IDLE, status.songs, status.index, status.dead)
+        queue_key = (status.song.id if status.song else None, status.state, status.songs, status.index, status.dead)
         if queue_key != self._queue_shown:
             self._queue_shown = queue_key
             self.post_message(self.QueueChanged(status))

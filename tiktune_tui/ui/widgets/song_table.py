@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from tiktune_tui.core.models import Song
 from tiktune_tui.core.results import SongRank
-from tiktune_tui.text import short_score, short_count, terminal_safe
+from tiktune_tui.text import short_count, short_score, terminal_safe
 from tiktune_tui.ui.keymap import TABLE_BINDINGS, effective_keys
 
 

@@ -12,7 +12,7 @@ from tiktune_tui.library.sources.base import TagProgress
 from tiktune_tui.text import terminal_safe
 
 # The short parts first: when the line is cut (80 columns, many tags), the tag list goes, not the sort.
-PART_ORDER = ("source", "mode", "audio", "progress", "sort", "filter", "found", "results", "prefetch", "note")
+PART_ORDER = ("source", "mode", "period", "audio", "progress", "sort", "filter", "found", "results", "prefetch", "note")
 
 
 class StatusLine(Static):
