@@ -53,6 +53,7 @@ class PostgresRanking:
         limit: int | None,
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
+        since: int | None = None,
     ) -> Query:
         from tiktune_tui.core import modes
 
@@ -97,6 +98,10 @@ class PostgresRanking:
             params += [earlier, earlier, earlier, earlier, new_after]
         else:
             rates += ", 0::bigint AS gained, 0::bigint AS new_videos, 0::bigint AS old_videos"
+        period = ""
+        if since is not None:
+            period = "WHERE v.create_time >= ?::bigint"
+            params.append(since)
         if mode == "popular":
             order = 'popular DESC, matched DESC, music_id COLLATE "C"'
             score = "0"
@@ -138,7 +143,7 @@ class PostgresRanking:
                        count(*) AS uses,
                        (array_agg(v.video_id ORDER BY v.play_count DESC, v.id))[1] AS top_video,
                        {counts} {rates}
-                FROM per_video p JOIN videos v ON v.id = p.video_id GROUP BY v.song_id
+                FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
             ),
             ranked AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
