@@ -9,11 +9,11 @@ from tiktune_tui.library.store import Store
 
 def corpus():
     videos = []
-    for i in range(5):
+    for _ in range(5):
         videos.append(("pasta", "cooking", "fyp"))
-    for i in range(3):
+    for _ in range(3):
         videos.append(("pasta", "fyp"))
-    for i in range(40):
+    for _ in range(40):
         videos.append(("fyp", "dance"))
     videos.append(("pasta", "oneoff"))
     return videos

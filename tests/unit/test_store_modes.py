@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Song, Stats, Video
-from tiktune_tui.core.weights import Weights
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import MIGRATIONS, Store
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -25,7 +25,7 @@ def comparable(rows):
     ]
 
 
-def reference(store, tags, mode, weights=Weights(), **options):
+def reference(store, tags, mode, weights=DEFAULT_WEIGHTS, **options):
     """What the engine computed before the SQL path: matching videos, store corpus, core.modes."""
     return modes.rank(
         store.videos_with_any(tags), tags, mode, weights, store.corpus(tags, weights), **options
