@@ -752,10 +752,14 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         copy.display = True
         if self.desktop:
             self.query_one("#export-open", Button).display = True
-            self.query_one("#export-open", Button).focus()
+            target = self.query_one("#export-open", Button)
         else:
             # Over SSH there is nothing to open the video on; its path is what the user needs.
-            copy.focus()
+            target = copy
+        target.focus()
+        # Once laid out too: hiding Export (which may hold the focus again after the overwrite
+        # question) makes Textual move the focus on at the next layout, which could undo this.
+        self.call_after_refresh(target.focus)
 
     def _show_message(self, text: Text, *, error: bool) -> None:
         message = self.query_one("#export-message", Static)
