@@ -18,7 +18,7 @@ from tiktune_tui.core.models import Stats
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import Store
-from tiktune_tui.library.store.ranking_sql import matching_videos, sql_limit
+from tiktune_tui.library.store.ranking_sql import matching_videos
 from tiktune_tui.library.store.rows import song_from
 
 
@@ -56,7 +56,7 @@ def rank_songs(
             ORDER BY score DESC, p.matched DESC, s.music_id
             LIMIT ?
             """,
-            [*tags, len(tags) if require_all else 1, sql_limit(limit)],
+            [*tags, len(tags) if require_all else 1, store.ranking_sql.limit(limit)],
         ).fetchall()
     return [
         SongRank(

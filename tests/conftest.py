@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("tiktune", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("tiktune")
 
+# `engine` and `make_store`: the store's tests run on SQLite and on PostgreSQL.
+pytest_plugins = ["tests.support.stores"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -54,7 +57,8 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TIKTUNE_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("TIKTUNE_CONFIG_DIR", str(home / "config"))
-    for name in ("TIKTUNE_MS_TOKEN", "TIKTUNE_PROXY", "TIKTUNE_DEBUG", "ms_token"):
+    # TIKTUNE_STORE: also what `--store` sets for the rest of a process, so a test's own is undone after it.
+    for name in ("TIKTUNE_MS_TOKEN", "TIKTUNE_PROXY", "TIKTUNE_DEBUG", "TIKTUNE_STORE", "ms_token"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TIKTUNE_AUDIO_OUTPUT", "dummy")
     # A developer's desktop session must not receive every test app over MPRIS.

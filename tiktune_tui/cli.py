@@ -12,10 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from tiktune_tui import __version__
-from tiktune_tui.commands.args import add_global_options, add_source_options  # noqa: F401 - re-exported
+from tiktune_tui.commands.args import (  # noqa: F401 - re-exported
+    add_global_options,
+    add_source_options,
+    add_store_option,
+    use_store_option,
+)
 
 # Subcommand modules under tiktune_tui.commands; each has add_parser(subparsers) and run(args).
-COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "trend")
+COMMANDS = ("recommend", "tags", "export", "eval", "doctor", "saved", "save", "unsave", "watch", "trend", "store")
 # Commands that share a module with others (the shortlist's three live in commands/saved.py).
 COMMAND_MODULES = {"save": "saved", "unsave": "saved"}
 
@@ -28,7 +33,7 @@ examples:
   tiktune tags xu                  known hashtags starting with "xu"
 
 the app: tiktune [TAG ...] [--rank MODE] [--source auto|catalog|store|tiktok] [--catalog PATH]
-         [--data-dir DIR] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
+         [--data-dir DIR] [--store URL] [--per-tag N] [--refresh] [--region CC] [--audio-output NAME]
   (the same data options as recommend; press ? in the app for its keys)
 """
 
@@ -126,9 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _wants_subcommand(argv):
             args = build_parser().parse_args(argv)
+            use_store_option(args)
             module = importlib.import_module(f"tiktune_tui.commands.{COMMAND_MODULES.get(args.command, args.command)}")
             return module.run(args)
         args = build_app_parser().parse_args(argv)
+        use_store_option(args)
         args.command_hint = _near_command(args.tags)
         _mistyped_command(args, args.command_hint)
         from tiktune_tui.commands import app as app_command

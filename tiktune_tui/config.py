@@ -61,6 +61,8 @@ class Settings:
     region: str | None = None  # ISO country code, upper case; None: TikTokApi's default (US)
     prefetch: int = DEFAULT_PREFETCH
     watch_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [watch] name -> tags
+    # The store: a postgresql:// URL (a team's server); None: the SQLite file in the data dir.
+    store_url: str | None = None
 
     @property
     def has_tiktok_token(self) -> bool:
@@ -106,8 +108,9 @@ def load_settings(path: Path | None = None) -> Settings:
     player = data.get("player", {}) or {}
     ranking = data.get("ranking", {}) or {}
     keys = data.get("keys", {}) or {}
-    if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys)):
-        raise ConfigError(f"{path}: [tiktok], [player], [ranking] and [keys] must be tables")
+    store = data.get("store", {}) or {}
+    if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys, store)):
+        raise ConfigError(f"{path}: [tiktok], [player], [ranking], [keys] and [store] must be tables")
     if not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: every [keys] value must be a string like \"ctrl+j\"")
     env = os.environ
@@ -124,6 +127,7 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: [tiktok] region: {exc}") from None
     return Settings(
         watch_lists=_watch_lists(data.get("watch", {}), str(path)),
+        store_url=env.get("TIKTUNE_STORE") or _text(store, "url", str(path)),
         ms_token=env.get("TIKTUNE_MS_TOKEN") or _text(tiktok, "ms_token", str(path)),
         proxy=_proxy(env.get("TIKTUNE_PROXY"), "TIKTUNE_PROXY")
         or _proxy(_text(tiktok, "proxy", str(path)), f"{path}: [tiktok] proxy"),

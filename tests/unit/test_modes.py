@@ -182,7 +182,7 @@ def test_the_fit_explanation_adds_up():
         text = explain_text(row)
         parts = re.findall(r"#\S+ ([\d.]+) \(([\d.]+) × ([\d.]+) for (\d+) videos?\)", text)
         assert len(parts) == len(row.matched_tags), text
-        for points, weight, factor, videos in parts:
+        for points, weight, factor, _videos in parts:
             assert float(points) == pytest.approx(float(weight) * float(factor), abs=0.1), text
         total = sum(float(p) for p, *_ in parts) + sum(float(x) for x in re.findall(r"(?:prior|popularity) ([\d.]+)", text))
         assert total == pytest.approx(row.score, abs=0.2), text

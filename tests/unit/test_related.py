@@ -9,11 +9,11 @@ from tiktune_tui.library.store import Store
 
 def corpus():
     videos = []
-    for i in range(5):
+    for _ in range(5):
         videos.append(("pasta", "cooking", "fyp"))
-    for i in range(3):
+    for _ in range(3):
         videos.append(("pasta", "fyp"))
-    for i in range(40):
+    for _ in range(40):
         videos.append(("fyp", "dance"))
     videos.append(("pasta", "oneoff"))
     return videos
@@ -46,11 +46,11 @@ def test_unknown_and_empty_give_nothing():
     assert related_tags("nothing", {}, {}, 0) == []
 
 
-def test_store_related_tags_match_the_pure_function(tmp_path):
+def test_store_related_tags_match_the_pure_function(tmp_path, make_store):
     videos = [
         Video(str(i), Song(str(i % 3)), tags, Stats(play=i)) for i, tags in enumerate(corpus(), start=1)
     ]
-    with Store(tmp_path / "t.db") as store:
+    with make_store(tmp_path / "t.db") as store:
         store.save_videos(videos)
         assert store.related_tags("pasta") == related_tags(
             "pasta", co_counts("pasta", (v.hashtags for v in videos if "pasta" in v.hashtags)),
@@ -69,13 +69,13 @@ def test_tags_related_cli(tmp_path, capsys):
     assert main(["tags", "--related", "a b"]) == 2
 
 
-def test_store_estimates_a_common_tags_companions_from_its_newest_videos(tmp_path, monkeypatch):
+def test_store_estimates_a_common_tags_companions_from_its_newest_videos(tmp_path, monkeypatch, make_store):
     import tiktune_tui.library.store.database as store_module
 
     # 40 videos carry #common; with a sample of 10 only the newest 10 are counted, scaled by 4.
     videos = [Video(str(i), Song("s"), ("common", "old") if i <= 30 else ("common", "new"), Stats()) for i in range(1, 41)]
     videos += [Video(str(100 + i), Song("s"), ("new",), Stats()) for i in range(10)]
-    with Store(tmp_path / "t.db") as store:
+    with make_store(tmp_path / "t.db") as store:
         store.save_videos(videos)
         exact = dict(store.related_tags("common", limit=None))
         monkeypatch.setattr(store_module, "RELATED_SAMPLE", 10)

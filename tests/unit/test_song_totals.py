@@ -27,8 +27,8 @@ from tiktune_tui.library.store import Store
     st.booleans(),
     st.one_of(st.none(), st.integers(1, 3)),
 )
-def test_the_store_counts_every_song_the_ranking_holds(tmp_path_factory, saves, tags, mode, require_all, limit):
-    with Store(tmp_path_factory.mktemp("t") / "db.sqlite3") as store:
+def test_the_store_counts_every_song_the_ranking_holds(tmp_path_factory, make_store, saves, tags, mode, require_all, limit):
+    with make_store(tmp_path_factory.mktemp("t") / "db.sqlite3") as store:
         for day, videos in saves:
             store.save_videos(videos, fetched_at=stamp(day))
         rows, total = store.rank_modes_counted(tags, mode, require_all=require_all, limit=limit)

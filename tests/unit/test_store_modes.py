@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import Song, Stats, Video
-from tiktune_tui.core.weights import Weights
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import MIGRATIONS, Store
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -25,7 +25,7 @@ def comparable(rows):
     ]
 
 
-def reference(store, tags, mode, weights=Weights(), **options):
+def reference(store, tags, mode, weights=DEFAULT_WEIGHTS, **options):
     """What the engine computed before the SQL path: matching videos, store corpus, core.modes."""
     return modes.rank(
         store.videos_with_any(tags), tags, mode, weights, store.corpus(tags, weights), **options
@@ -62,11 +62,11 @@ def assert_counts_current(store):
         assert counts[f"kept_{name}"] == counts[name], name
 
 
-def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path):
+def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path, make_store):
     from tiktune_tui.library.catalog import load_catalog
 
     catalog = load_catalog()
-    with Store(tmp_path / "db.sqlite3") as store:
+    with make_store(tmp_path / "db.sqlite3") as store:
         store.save_videos(catalog.videos, fetched_at=T0)
         # A second, later fetch of some videos gives them two snapshots: momentum uses the growth.
         later = [
@@ -125,8 +125,8 @@ fetches = st.lists(
     st.booleans(),
     st.sampled_from(["", "play=1,digg=0,comment=0,share=0", "share=9"]),
 )
-def test_sql_modes_match_core(tmp_path_factory, saves, tags, mode, require_all, weights):
-    with Store(tmp_path_factory.mktemp("m") / "db.sqlite3") as store:
+def test_sql_modes_match_core(tmp_path_factory, make_store, saves, tags, mode, require_all, weights):
+    with make_store(tmp_path_factory.mktemp("m") / "db.sqlite3") as store:
         for day, videos in saves:
             store.save_videos(videos, fetched_at=stamp(day))
         assert_counts_current(store)
@@ -163,8 +163,8 @@ def test_migration_2_counts_what_an_older_store_holds(tmp_path):
         assert row.song.id == "s1" and dict(row.explanation.terms)["per_day_between_snapshots"] == 6 * 86400 // 100
 
 
-def test_an_older_refetch_and_a_song_change_keep_the_counts(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_an_older_refetch_and_a_song_change_keep_the_counts(tmp_path, make_store):
+    with make_store(tmp_path / "db.sqlite3") as store:
         store.save_videos([Video("1", Song("A"), ("x", "y"), Stats(5))], fetched_at=stamp(2))
         store.save_videos([Video("1", Song("A"), ("x",), Stats(3))], fetched_at=stamp(1))  # older: snapshot only
         store.save_videos([Video("1", Song("B"), ("x", "z"), Stats(9))], fetched_at=stamp(3))
@@ -174,8 +174,8 @@ def test_an_older_refetch_and_a_song_change_keep_the_counts(tmp_path):
         assert store.tag_videos(["x", "y", "z"]) == {"x": 1, "y": 1, "z": 1}
 
 
-def test_unknown_tags_and_modes(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_unknown_tags_and_modes(tmp_path, make_store):
+    with make_store(tmp_path / "db.sqlite3") as store:
         assert store.rank_modes(["nothing"], "fit") == [] and store.rank_modes([], "uses") == []
         with pytest.raises(modes.ModeError):
             store.rank_modes(["a"], "best")

@@ -23,8 +23,8 @@ def video(video_id: str, song: str, plays: int) -> Video:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "tiktune.db") as store:
+def store(tmp_path, make_store):
+    with make_store(tmp_path / "tiktune.db") as store:
         yield store
 
 

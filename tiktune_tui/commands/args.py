@@ -30,6 +30,23 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="the store: a postgresql:// URL (a team's server) or an SQLite file's path "
+        "($TIKTUNE_STORE, else [store] url in the config, else the file in the data dir)",
+    )
+
+
+def use_store_option(args: argparse.Namespace) -> None:
+    """--store, for every part of the program that opens the store: passed on as $TIKTUNE_STORE."""
+    import os
+
+    if getattr(args, "store", None):
+        os.environ["TIKTUNE_STORE"] = args.store
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that searches for songs."""
     group = parser.add_argument_group("data")
@@ -53,6 +70,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the database and audio cache live ($TIKTUNE_DATA_DIR)",
     )
+    add_store_option(group)
     group.add_argument(
         "--per-tag",
         type=positive_int,

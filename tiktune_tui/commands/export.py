@@ -53,19 +53,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     group = parser.add_argument_group("data")
     group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
     group.add_argument("--data-dir", metavar="DIR", help="where the database and audio cache live ($TIKTUNE_DATA_DIR)")
+    from tiktune_tui.commands.args import add_store_option
+
+    add_store_option(group)
     add_global_options(parser)
 
 
 def find_song(music_id: str, data_dir: str | None = None, catalog: str | None = None):
     """The song with this TikTok music id: from the database when present, else the catalog."""
     from tiktune_tui.library.catalog import load_catalog
-    from tiktune_tui.paths import database_path
+    from tiktune_tui.library.store import open_store, store_exists, store_location
 
-    path = database_path(data_dir)
-    if path.exists():  # never create an empty database just to look a song up
-        from tiktune_tui.library.store import Store
-
-        with Store(path) as store:
+    path = store_location(data_dir)
+    if store_exists(path):  # never create an empty database just to look a song up
+        with open_store(path) as store:
             song = store.song(music_id)
         if song is not None:
             return song, "store"

@@ -17,6 +17,9 @@ NAMES = ("saved", "save", "unsave")
 
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
+    from tiktune_tui.commands.args import add_store_option
+
+    add_store_option(parser)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -57,10 +60,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open_store(data_dir: str | None):
-    from tiktune_tui.library.store import Store
-    from tiktune_tui.paths import database_path
+    from tiktune_tui.library.store import open_store, store_location
 
-    return Store(database_path(data_dir))
+    return open_store(store_location(data_dir))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from tiktune_tui.paths import database_path
+    from tiktune_tui.library.store import store_exists, store_location
     from tiktune_tui.text import terminal_safe, write_json
 
-    if not database_path(args.data_dir).exists():
+    if not store_exists(store_location(args.data_dir)):
         saved = []  # asking never creates a database
     else:
         with _open_store(args.data_dir) as store:
@@ -136,10 +138,10 @@ def _save(args: argparse.Namespace, music_id: str) -> int:
 
 
 def _unsave(args: argparse.Namespace, music_id: str) -> int:
-    from tiktune_tui.paths import database_path
+    from tiktune_tui.library.store import store_exists, store_location
 
     removed = False
-    if database_path(args.data_dir).exists():
+    if store_exists(store_location(args.data_dir)):
         with _open_store(args.data_dir) as store:
             removed = store.unsave_song(music_id)
     if not removed:

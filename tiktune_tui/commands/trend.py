@@ -24,21 +24,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags of the niche (default: every video)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
+    from tiktune_tui.commands.args import add_store_option
+
+    add_store_option(parser)
     add_global_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.commands.args import tags_from
     from tiktune_tui.errors import TiktuneError
-    from tiktune_tui.library.store import Store
-    from tiktune_tui.paths import database_path
+    from tiktune_tui.library.store import open_store, store_exists, store_location
     from tiktune_tui.text import terminal_safe, write_json
 
     tags = tags_from(args.tags) if args.tags else ()
-    path = database_path(args.data_dir)
-    if not path.exists():
+    path = store_location(args.data_dir)
+    if not store_exists(path):
         raise TiktuneError(f"no database at {path}: search or `tiktune watch` some tags first")
-    with Store(path) as store:
+    with open_store(path) as store:
         song = store.song(args.music_id)
         trend = store.song_trend(args.music_id, tags)
     if song is None:

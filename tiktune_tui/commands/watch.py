@@ -57,6 +57,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     group = parser.add_argument_group("data")
     group.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
+    from tiktune_tui.commands.args import add_store_option
+
+    add_store_option(group)
     group.add_argument("--per-tag", type=positive_int, default=60, metavar="N",
                        help="videos to fetch per hashtag each round (default 60)")
     group.add_argument("--region", metavar="CC", type=region,
@@ -127,7 +130,7 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
 
     from tiktune_tui.core.period import describe_duration
     from tiktune_tui.library.sources import close_shared_sessions
-    from tiktune_tui.library.store import Store
+    from tiktune_tui.library.store import open_store, store_location
     from tiktune_tui.library.watch import Watcher, WatcherRunning, WatchLock
     from tiktune_tui.paths import database_path
     from tiktune_tui.text import terminal_safe
@@ -172,7 +175,7 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
                         warn=lambda line: print(line, file=sys.stderr, flush=True))
 
     try:
-        with lock, Store(path) as store:
+        with lock, open_store(store_location(data_dir)) as store:
             if not once:
                 print(f"tiktune: watching {shown} every {describe_duration(every)} (Ctrl-C stops)",
                       file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tiktune_tui.paths import database_path
+from tiktune_tui.library.store import open_store, store_exists, store_location
 
 
 def known_tags(
@@ -28,11 +28,9 @@ def known_tags(
         counts.update(
             {tag: n for tag, n in load_catalog(catalog).tag_counts().items() if tag.startswith(prefix)}
         )
-    path = database_path(data_dir)
-    if source_kind != "catalog" and path.exists():
-        from tiktune_tui.library.store import Store
-
-        with Store(path) as store:
+    path = store_location(data_dir)
+    if source_kind != "catalog" and store_exists(path):
+        with open_store(path) as store:
             counts.update(dict(store.tag_counts(prefix)))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
@@ -48,11 +46,9 @@ def related_tags(
     """Tags that co-occur with `tag` (NPMI, best first), where the resolved source's data is:
     the store for the store and TikTok (the catalog for TikTok while nothing is stored yet),
     the catalog otherwise."""
-    path = database_path(data_dir)
-    if source_kind in ("store", "tiktok") and path.exists():
-        from tiktune_tui.library.store import Store
-
-        with Store(path) as store:
+    path = store_location(data_dir)
+    if source_kind in ("store", "tiktok") and store_exists(path):
+        with open_store(path) as store:
             return store.related_tags(tag, limit)
     if source_kind == "store":
         return []

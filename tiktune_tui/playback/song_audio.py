@@ -19,7 +19,6 @@ from typing import Any
 from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
 from tiktune_tui.core.models import Song
-from tiktune_tui.paths import database_path
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable, LinkExpired
 
 NO_PREVIEW = (
@@ -125,9 +124,9 @@ class TikTokSongResolver:
 
     async def _resolve(self, song: Song) -> tuple[Song, dict[str, str]]:
         from tiktune_tui.library.sources.tiktok import TikTokSource
-        from tiktune_tui.library.store import Store
+        from tiktune_tui.library.store import open_store, store_location
 
-        with Store(database_path(self._data_dir)) as store:
+        with open_store(store_location(self._data_dir)) as store:
             source = TikTokSource(store=store, settings=self._settings)
             fresh = await source.resolve_song(song.id)
             headers = await source.media_headers()

@@ -171,6 +171,12 @@ class SearchFlow:
         self.status.finish_search()
         text = terminal_safe(str(error) or error.__class__.__name__) if error else "unknown error"
         self.status.set_part("results", Text(f"search failed: {text}", style="bold"))
+        from tiktune_tui.library.store import StoreError
+
+        if isinstance(error, StoreError) and self.table.song_ids():
+            # The store (a team's server) failed, not the query: what it answered before stays.
+            self._back_to_the_query()
+            return
         self.show_rows([])
         self._back_to_the_query()
         self.details.show_message(

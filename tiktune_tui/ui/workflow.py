@@ -98,19 +98,18 @@ class WorkflowControls:
     def saved_store(self) -> Store:
         """The store holding the shortlist, opened once (saving must be quick)."""
         if self._store is None:
-            from tiktune_tui.library.store import Store
-            from tiktune_tui.paths import database_path
+            from tiktune_tui.library.store import open_store, store_location
 
-            self._store = Store(database_path(self.source.data_dir))  # type: ignore[attr-defined]
+            self._store = open_store(store_location(self.source.data_dir))  # type: ignore[attr-defined]
         return self._store
 
     @property
     def saved_ids(self) -> frozenset[str]:
         if self._saved_ids is None:
-            from tiktune_tui.paths import database_path
+            from tiktune_tui.library.store import store_exists, store_location
 
             # Asking never creates a database: nothing saved yet is an empty shortlist.
-            exists = self._store is not None or database_path(self.source.data_dir).exists()  # type: ignore[attr-defined]
+            exists = self._store is not None or store_exists(store_location(self.source.data_dir))  # type: ignore[attr-defined]
             self._saved_ids = frozenset(self.saved_store().saved_ids()) if exists else frozenset()
         return self._saved_ids
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from tiktune_tui.config import Settings
 from tiktune_tui.errors import UsageError
-from tiktune_tui.paths import database_path
 from tiktune_tui.library.sources.base import SearchResult, Source, collect
 
 import sys
@@ -78,9 +77,9 @@ def open_source(options: SourceOptions, settings: Settings) -> Source:
         from tiktune_tui.library.sources.catalog import CatalogSource
 
         return CatalogSource(options.catalog)
-    from tiktune_tui.library.store import Store
+    from tiktune_tui.library.store import open_store, store_location
 
-    store = Store(database_path(options.data_dir))
+    store = open_store(store_location(options.data_dir))
     if kind == "store":
         from tiktune_tui.library.sources.store import StoreSource
 

@@ -53,7 +53,7 @@ class Source(abc.ABC):
         """When the data behind these tags was fetched; None when it has no age (a catalog)."""
         return None
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 (optional: most sources hold nothing)
         """Release what the source holds (browser sessions, connections)."""
 
 

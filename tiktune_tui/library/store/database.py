@@ -14,19 +14,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tiktune_tui.core.models import MAX_COUNT, Song, Stats, Video
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import schema
-from tiktune_tui.library.store.ranking_sql import SQLITE_RANKING, RankingSQL, sql_limit
+from tiktune_tui.library.store.ranking_sql import SQLITE_RANKING, RankingSQL
 from tiktune_tui.library.store.rows import (
-    VIDEO_SELECT,
     epoch,
     moment,
     song_from,
@@ -34,12 +33,14 @@ from tiktune_tui.library.store.rows import (
 )
 from tiktune_tui.library.store.saved import SavedSongsMixin
 from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
+from tiktune_tui.library.store.transfer import TransferMixin
 
 if TYPE_CHECKING:
     from tiktune_tui.core.modes import Corpus
     from tiktune_tui.core.rising import RisingWindow
     from tiktune_tui.core.trend import SongTrend
 
+T = TypeVar("T")
 SQLITE_MAX_INT = MAX_COUNT
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
 RELATED_SAMPLE = 20_000
@@ -70,7 +71,7 @@ def _uri(path: Path, **options: str) -> str:
     return f"file:{quote(str(path.resolve()))}?{query}"
 
 
-class Store(SavedSongsMixin):
+class Store(SavedSongsMixin, TransferMixin):
     """One SQLite file. Safe to share between threads: calls are serialised."""
 
     # The engine's ranking SQL; everything else of the Store is written once.
@@ -183,6 +184,11 @@ class Store(SavedSongsMixin):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"writing {self.path} failed, nothing was saved: {exc}") from None
 
+    def _write_all(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """`body` in one write transaction (an engine may run it again: it must be idempotent)."""
+        with self._write() as db:
+            return body(db)
+
     # -- writes -------------------------------------------------------------------
 
     def save_videos(
@@ -202,7 +208,8 @@ class Store(SavedSongsMixin):
         """
         now = epoch(fetched_at or datetime.now(UTC))
         unique = {video.id: video for video in videos}
-        with self._write() as db:
+
+        def store(db) -> None:
             song_ids: dict[str, int] = {}
             for video in unique.values():
                 song = video.song
@@ -213,12 +220,12 @@ class Store(SavedSongsMixin):
                                            cover_url, original, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(music_id) DO UPDATE SET
-                            title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE title END,
-                            author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE author END,
-                            duration_s = coalesce(excluded.duration_s, duration_s),
-                            play_url = coalesce(excluded.play_url, play_url),
-                            cover_url = coalesce(excluded.cover_url, cover_url),
-                            original = coalesce(excluded.original, original),
+                            title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE songs.title END,
+                            author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE songs.author END,
+                            duration_s = coalesce(excluded.duration_s, songs.duration_s),
+                            play_url = coalesce(excluded.play_url, songs.play_url),
+                            cover_url = coalesce(excluded.cover_url, songs.cover_url),
+                            original = coalesce(excluded.original, songs.original),
                             updated_at = excluded.updated_at
                         RETURNING id
                         """,
@@ -238,10 +245,10 @@ class Store(SavedSongsMixin):
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(video_id) DO UPDATE SET
                         song_id = excluded.song_id,
-                        author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE author END,
+                        author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE videos.author END,
                         description = CASE WHEN excluded.description <> '' THEN excluded.description
-                                           ELSE description END,
-                        create_time = coalesce(excluded.create_time, create_time),
+                                           ELSE videos.description END,
+                        create_time = coalesce(excluded.create_time, videos.create_time),
                         play_count = excluded.play_count,
                         digg_count = excluded.digg_count,
                         comment_count = excluded.comment_count,
@@ -262,30 +269,38 @@ class Store(SavedSongsMixin):
                         "SELECT id FROM videos WHERE video_id = ?", (video.id,)
                     ).fetchone()
                 db.executemany(
-                    "INSERT OR IGNORE INTO video_hashtags (hashtag_id, video_id, position) VALUES (?, ?, ?)",
-                    [(tag_ids[tag], row_id[0], i) for i, tag in enumerate(video.hashtags)],
+                    "INSERT INTO video_hashtags (hashtag_id, video_id, position) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    sorted((tag_ids[tag], row_id[0], i) for i, tag in enumerate(video.hashtags)),
                 )
                 db.execute(
                     """
-                    INSERT OR REPLACE INTO stats_snapshots
+                    INSERT INTO stats_snapshots
                         (video_id, fetched_at, play_count, digg_count, comment_count, share_count)
                     VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (video_id, fetched_at) DO UPDATE SET
+                        play_count = excluded.play_count, digg_count = excluded.digg_count,
+                        comment_count = excluded.comment_count, share_count = excluded.share_count
                     """,
                     (row_id[0], now, stats.play, stats.digg, stats.comment, stats.share),
                 )
                 if region:
                     db.execute(
                         "INSERT INTO video_regions (region, video_id, fetched_at) VALUES (?, ?, ?)"
-                        " ON CONFLICT DO UPDATE SET fetched_at = max(fetched_at, excluded.fetched_at)",
+                        " ON CONFLICT (region, video_id) DO UPDATE SET fetched_at = CASE"
+                        " WHEN excluded.fetched_at > video_regions.fetched_at THEN excluded.fetched_at"
+                        " ELSE video_regions.fetched_at END",
                         (region, row_id[0], now),
                     )
             for tag, count in (tag_fetches or {}).items():
                 self._record_tag_fetch(db, tag, count, source, now, region)
+
+        self._write_all(store)
         return len(unique)
 
     @staticmethod
     def _hashtag_ids(db: sqlite3.Connection, tags: set[str]) -> dict[str, int]:
-        db.executemany("INSERT OR IGNORE INTO hashtags (name) VALUES (?)", [(t,) for t in tags])
+        db.executemany("INSERT INTO hashtags (name) VALUES (?) ON CONFLICT DO NOTHING", [(t,) for t in sorted(tags)])
         ids: dict[str, int] = {}
         ordered = sorted(tags)
         for start in range(0, len(ordered), 500):
@@ -312,13 +327,16 @@ class Store(SavedSongsMixin):
         db: sqlite3.Connection, tag: str, videos: int, source: str, when: int | None, region: str | None
     ) -> None:
         db.execute(
-            "INSERT OR REPLACE INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)",
+            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
+            " videos = excluded.videos",
             (tag, when, source, videos),
         )
         if region:
             db.execute(
-                "INSERT OR REPLACE INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
+                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
                 (tag, region, when, source, videos),
             )
 
@@ -379,7 +397,7 @@ class Store(SavedSongsMixin):
                     SELECT DISTINCT vh.video_id FROM video_hashtags vh
                     JOIN hashtags h ON h.id = vh.hashtag_id {in_region} WHERE h.name IN ({marks})
                 )
-                {VIDEO_SELECT} JOIN matched m ON m.video_id = v.id ORDER BY v.id
+                {self.ranking_sql.video_select} JOIN matched m ON m.video_id = v.id ORDER BY v.id
                 """,
                 ([region] if region else []) + list(tags),
             ).fetchall()
@@ -407,7 +425,7 @@ class Store(SavedSongsMixin):
                 WHERE substr(h.name, 1, ?) = ?
                 GROUP BY h.id ORDER BY uses DESC, h.name LIMIT ?
                 """,
-                (len(prefix), prefix, sql_limit(limit)),
+                (len(prefix), prefix, self.ranking_sql.limit(limit)),
             ).fetchall()
         return [(name, uses) for name, uses in rows]
 
@@ -587,6 +605,6 @@ class Store(SavedSongsMixin):
             for start in range(0, len(video_ids), 500):  # under SQLite's limit on parameters
                 chunk = list(video_ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
-                rows += db.execute(f"{VIDEO_SELECT} WHERE v.video_id IN ({marks})", chunk).fetchall()
+                rows += db.execute(f"{self.ranking_sql.video_select} WHERE v.video_id IN ({marks})", chunk).fetchall()
         found = {video.id: video for video in videos_from(rows)}
         return [found[i] for i in video_ids if i in found]

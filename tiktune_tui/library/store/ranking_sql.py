@@ -14,6 +14,7 @@ from typing import Protocol
 
 from tiktune_tui.core.models import SECONDS_PER_DAY
 from tiktune_tui.core.weights import Weights
+from tiktune_tui.library.store.rows import VIDEO_SELECT
 
 Query = tuple[str, list[object]]
 
@@ -53,6 +54,13 @@ class RankingSQL(Protocol):
 
     def related(self, tag_id: int, sample: int, min_support: int) -> Query: ...
 
+    def limit(self, limit: int | None) -> int | None:
+        """`limit` as the engine's LIMIT takes it (None: all rows)."""
+        ...
+
+    # A video row with its hashtags in order, the columns rows.videos_from reads.
+    video_select: str
+
 
 def sql_limit(limit: int | None) -> int:
     """`limit` as SQLite's LIMIT takes it: -1 for none, and any larger count is all rows."""
@@ -79,6 +87,11 @@ def matching_videos(count: int, by_region: bool = False) -> str:
 
 class SQLiteRanking:
     """The ranking SQL for SQLite (ln, log10, max of two, bit shifts, bare columns)."""
+
+    video_select = VIDEO_SELECT
+
+    def limit(self, limit: int | None) -> int | None:
+        return sql_limit(limit)
 
     def modes(
         self,

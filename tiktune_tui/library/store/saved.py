@@ -39,6 +39,9 @@ class SavedSong:
 _COLUMNS = "music_id, title, author, duration_s, play_url, cover_url, tags, score, play_count, videos, saved_at"
 
 
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c != "music_id")
+
+
 def _saved_from(row: Sequence) -> SavedSong:
     music_id, title, author, duration, url, cover, tags, score, plays, videos, saved_at = row
     song = Song(id=music_id, title=title, author=author, duration_s=duration, play_url=url, cover_url=cover)
@@ -62,20 +65,10 @@ class SavedSongsMixin:
         saved = SavedSong(song, saved_at or datetime.now(UTC), tuple(tags), score, play_count, videos)
         with self._write() as db:  # type: ignore[attr-defined]
             db.execute(
-                f"INSERT OR REPLACE INTO saved_songs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    song.id,
-                    song.title,
-                    song.author,
-                    song.duration_s,
-                    song.play_url,
-                    song.cover_url,
-                    " ".join(saved.tags),
-                    score,
-                    play_count,
-                    videos,
-                    epoch(saved.saved_at),
-                ),
+                f"INSERT INTO saved_songs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" ON CONFLICT (music_id) DO UPDATE SET {_UPDATE}",
+                (song.id, song.title, song.author, song.duration_s, song.play_url, song.cover_url,
+                 " ".join(saved.tags), score, play_count, videos, epoch(saved.saved_at)),
             )
         return saved
 

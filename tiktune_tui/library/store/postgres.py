@@ -1,0 +1,375 @@
+"""The team store: the same `Store` on a PostgreSQL server, through psycopg 3.
+
+Everything but the connection, the schema's bookkeeping and the ranking SQL is `Store`'s own
+code: the shared SQL is written with `?` placeholders, which `Connection` turns into psycopg's.
+A statement outside a transaction on a connection the server has closed since (a restart)
+reconnects first; a write that meets a deadlock or a lost connection is run again whole
+(it is one transaction of idempotent upserts, so running it twice stores it once).
+
+Errors name the server and the database, never the password: `describe()`.
+"""
+
+from __future__ import annotations
+
+import select
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import psycopg
+from psycopg import errors
+
+from tiktune_tui.core.models import Song, Video
+from tiktune_tui.library.store import is_url, schema_postgres
+from tiktune_tui.library.store.database import Store, _checked
+from tiktune_tui.library.store.ranking_sql import RankingSQL
+from tiktune_tui.library.store.ranking_sql_postgres import POSTGRES_RANKING
+from tiktune_tui.library.store.rows import epoch
+from tiktune_tui.library.store.schema import StoreError
+
+T = TypeVar("T")
+
+# A write that meets a deadlock (two writers' counters) is run again, this many times at most.
+WRITE_ATTEMPTS = 8
+# A save of this many videos or more is a bulk load: the tables' statistics are refreshed after it.
+ANALYZE_AFTER = 1000
+
+
+def placeholders(sql: str) -> str:
+    """`sql` with SQLite's `?` placeholders as psycopg's `%s`, and literal `%` doubled;
+    text inside quotes is left as it is."""
+    out = []
+    quote = ""
+    for char in sql:
+        if quote:
+            out.append("%%" if char == "%" else char)
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def where(url: str) -> str:
+    """The server and database of `url`, for messages: never the password."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the PostgreSQL store (its URL cannot be read)"
+    host = str(info.get("host") or "localhost")
+    port = info.get("port")
+    database = info.get("dbname") or info.get("user") or "?"
+    return f"database {database} on {host}{':' + str(port) if port else ''}"
+
+
+def describe(exc: BaseException, url: str) -> str:
+    """One line saying what went wrong with the server of `url`, without its password."""
+    text = str(exc).strip()
+    lowered = text.lower()
+    place = where(url)
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        why = "the server refused the user name or password"
+    elif "does not exist" in lowered and "database" in lowered:
+        why = "the database does not exist on that server (create it, or check the URL)"
+    elif "connection refused" in lowered or "no such file or directory" in lowered:
+        why = "the connection was refused: is the server running, and on that host and port?"
+    elif "could not translate host name" in lowered or "name or service not known" in lowered:
+        why = "the server's host name is unknown"
+    elif (
+        isinstance(exc, errors.AdminShutdown)
+        or "terminat" in lowered
+        or "closed the connection" in lowered
+        or "server closed" in lowered
+        or "consuming input failed" in lowered
+        or "connection is lost" in lowered
+    ):
+        why = "the server went away during the query"
+    elif "timeout" in lowered:
+        why = "the server did not answer in time"
+    else:
+        why = text.splitlines()[0] if text else type(exc).__name__
+    password = psycopg.conninfo.conninfo_to_dict(url).get("password") if is_url(url) else None
+    line = f"PostgreSQL {place}: {why}"
+    return line.replace(str(password), "***") if password else line
+
+
+class Connection:
+    """The psycopg connection as the shared Store code uses SQLite's: execute and executemany
+    with `?`, results to fetch or iterate. Reconnects once when a statement outside a
+    transaction finds the connection gone."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn = self._connect()
+        self.in_transaction = False
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the store: {describe(exc, self.url)}") from None
+
+    def reconnect(self) -> None:
+        try:
+            self.conn.close()
+        except psycopg.Error:
+            pass
+        self.conn = self._connect()
+
+    def stale(self) -> bool:
+        """Whether the idle connection is gone: closed, or its socket has something to read
+        (the server's goodbye or end of file; an idle session is sent nothing else)."""
+        if self.conn.closed:
+            return True
+        try:
+            readable, _, _ = select.select([self.conn.fileno()], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            return True
+        return bool(readable)
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor:
+        # A server restarted since the last statement: reconnect once, before sending. A
+        # connection lost while a statement runs is an error (the caller says it in one line).
+        if not self.in_transaction and self.stale():
+            self.reconnect()
+        query = placeholders(sql) if params else sql
+        return self.conn.execute(query, list(params) if params else None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        rows = list(rows)
+        if rows:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(placeholders(sql), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresStore(Store):
+    """`Store` on the PostgreSQL database at `url` (any libpq URL, sslmode and all)."""
+
+    ranking_sql: RankingSQL = POSTGRES_RANKING
+
+    def __init__(self, url: str) -> None:  # noqa: D107 - Store's __init__ is SQLite's; not called
+        self.url = url
+        self.path = where(url)  # what the shared messages name: "reading {path} failed"
+        self.read_only = None
+        self._lock = threading.RLock()
+        self._db = Connection(url)  # type: ignore[assignment]
+        try:
+            schema_postgres.migrate(self._db.conn, self.path)
+        except psycopg.Error as exc:
+            self._db.close()
+            raise StoreError(f"cannot prepare the store: {describe(exc, url)}") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.path})"
+
+    @property
+    def schema_version(self) -> int:
+        with self._read() as db:
+            return db.execute("SELECT version FROM tiktune_schema").fetchone()[0]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:  # type: ignore[override]
+        with self._lock:
+            db: Connection = self._db  # type: ignore[assignment]
+            if db.stale():
+                db.reconnect()
+            db.in_transaction = True
+            try:
+                with db.conn.transaction():
+                    yield db
+            finally:
+                db.in_transaction = False
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:  # type: ignore[override]
+        with self._lock:
+            try:
+                yield self._db  # type: ignore[misc]
+            except psycopg.Error as exc:
+                raise StoreError(f"reading the store failed: {describe(exc, self.url)}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:  # type: ignore[override]
+        try:
+            with self._transaction() as db:
+                yield db
+        except psycopg.Error as exc:
+            raise StoreError(f"writing the store failed, nothing was saved: {describe(exc, self.url)}") from None
+
+    def _write_all(self, body: Callable[[Connection], T]) -> T:  # type: ignore[override]
+        """`body` in one transaction, run again after a deadlock or a lost connection."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._transaction() as db:
+                    return body(db)
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                if attempt == WRITE_ATTEMPTS:
+                    raise StoreError(
+                        f"writing the store failed, nothing was saved: {where(self.url)}: other writers kept it locked"
+                    ) from None
+            except psycopg.OperationalError as exc:
+                if attempt > 1 or not self._db.conn.closed:  # type: ignore[attr-defined]
+                    raise StoreError(
+                        f"writing the store failed, nothing was saved: {describe(exc, self.url)}"
+                    ) from None
+            except psycopg.Error as exc:
+                raise StoreError(f"writing the store failed, nothing was saved: {describe(exc, self.url)}") from None
+        raise AssertionError("unreachable")
+
+    def save_videos(
+        self,
+        videos: Iterable[Video],
+        *,
+        fetched_at: datetime | None = None,
+        source: str = "",
+        region: str | None = None,
+        tag_fetches: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store.save_videos in a handful of statements over arrays, not five per video: each
+        statement is a round trip to the server. The same upserts, the same rules."""
+        now = epoch(fetched_at or datetime.now(UTC))
+        unique = {video.id: video for video in videos}
+        for video in unique.values():
+            _checked(video.stats, video.id)
+        songs: dict[str, Song] = {}
+        for video in unique.values():
+            songs.setdefault(video.song.id, video.song)
+        ordered_songs = [songs[key] for key in sorted(songs)]  # one lock order for every writer
+        tags = {tag for video in unique.values() for tag in video.hashtags}
+
+        def store(db: Connection) -> None:
+            song_ids = dict(
+                db.execute(
+                    SONGS_UPSERT,
+                    [
+                        now,
+                        [s.id for s in ordered_songs],
+                        [s.title for s in ordered_songs],
+                        [s.author for s in ordered_songs],
+                        [s.duration_s for s in ordered_songs],
+                        [s.play_url for s in ordered_songs],
+                        [s.cover_url for s in ordered_songs],
+                        [None if s.original is None else int(s.original) for s in ordered_songs],
+                    ],
+                ).fetchall()
+            )
+            tag_ids = self._hashtag_ids(db, tags)  # type: ignore[arg-type]
+            rows = list(unique.values())
+            video_ids = dict(
+                db.execute(
+                    VIDEOS_UPSERT,
+                    [
+                        now,
+                        source,
+                        [v.id for v in rows],
+                        [song_ids[v.song.id] for v in rows],
+                        [v.author for v in rows],
+                        [v.description for v in rows],
+                        [epoch(v.create_time) for v in rows],
+                        [v.stats.play for v in rows],
+                        [v.stats.digg for v in rows],
+                        [v.stats.comment for v in rows],
+                        [v.stats.share for v in rows],
+                    ],
+                ).fetchall()
+            )
+            older = [v.id for v in rows if v.id not in video_ids]  # older fetches: only their snapshots
+            if older:
+                video_ids.update(db.execute("SELECT video_id, id FROM videos WHERE video_id = ANY(?)", [older]))
+            pairs = [(tag_ids[tag], video_ids[v.id], i) for v in rows for i, tag in enumerate(v.hashtags)]
+            if pairs:
+                db.execute(
+                    "INSERT INTO video_hashtags (hashtag_id, video_id, position)"
+                    " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::int[]) ON CONFLICT DO NOTHING",
+                    [[p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]],
+                )
+            ids = [video_ids[v.id] for v in rows]
+            db.execute(
+                SNAPSHOTS_UPSERT,
+                [
+                    now,
+                    ids,
+                    [v.stats.play for v in rows],
+                    [v.stats.digg for v in rows],
+                    [v.stats.comment for v in rows],
+                    [v.stats.share for v in rows],
+                ],
+            )
+            if region:
+                db.execute(
+                    "INSERT INTO video_regions (region, video_id, fetched_at)"
+                    " SELECT ?, id, ? FROM unnest(?::bigint[]) AS u(id)"
+                    " ON CONFLICT (region, video_id) DO UPDATE SET"
+                    " fetched_at = greatest(video_regions.fetched_at, excluded.fetched_at)",
+                    [region, now, ids],
+                )
+            for tag, count in (tag_fetches or {}).items():
+                self._record_tag_fetch(db, tag, count, source, now, region)  # type: ignore[arg-type]
+
+        if unique or tag_fetches:
+            self._write_all(store)
+        if len(unique) >= ANALYZE_AFTER:
+            # A bulk load (an import, a copy) into tables the planner has no statistics of yet gets
+            # nested loops over thousands of rows; autovacuum would analyse them only later.
+            with self._read() as db:
+                db.execute("ANALYZE songs, videos, hashtags, video_hashtags, stats_snapshots")
+        return len(unique)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+SONGS_UPSERT = """
+    INSERT INTO songs (music_id, title, author, duration_s, play_url, cover_url, original, updated_at)
+    SELECT u.*, ?::bigint FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                                      ?::int[]) AS u
+    ON CONFLICT (music_id) DO UPDATE SET
+        title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE songs.title END,
+        author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE songs.author END,
+        duration_s = coalesce(excluded.duration_s, songs.duration_s),
+        play_url = coalesce(excluded.play_url, songs.play_url),
+        cover_url = coalesce(excluded.cover_url, songs.cover_url),
+        original = coalesce(excluded.original, songs.original),
+        updated_at = excluded.updated_at
+    RETURNING music_id, id
+"""
+VIDEOS_UPSERT = """
+    INSERT INTO videos (video_id, song_id, author, description, create_time, play_count, digg_count,
+                        comment_count, share_count, fetched_at, source)
+    SELECT u.*, ?::bigint, ?::text FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],
+                                               ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u
+    ON CONFLICT (video_id) DO UPDATE SET
+        song_id = excluded.song_id,
+        author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE videos.author END,
+        description = CASE WHEN excluded.description <> '' THEN excluded.description ELSE videos.description END,
+        create_time = coalesce(excluded.create_time, videos.create_time),
+        play_count = excluded.play_count, digg_count = excluded.digg_count,
+        comment_count = excluded.comment_count, share_count = excluded.share_count,
+        fetched_at = excluded.fetched_at, source = excluded.source
+    WHERE excluded.fetched_at >= videos.fetched_at
+    RETURNING video_id, id
+"""
+SNAPSHOTS_UPSERT = """
+    INSERT INTO stats_snapshots (video_id, fetched_at, play_count, digg_count, comment_count, share_count)
+    SELECT u.id, ?::bigint, u.p, u.d, u.c, u.s
+    FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(id, p, d, c, s)
+    ON CONFLICT (video_id, fetched_at) DO UPDATE SET
+        play_count = excluded.play_count, digg_count = excluded.digg_count,
+        comment_count = excluded.comment_count, share_count = excluded.share_count
+"""
