@@ -10,6 +10,7 @@ want_chromium="${TIKTUNE_WANT_CHROMIUM:-1}"
 apt_pkgs=(
   python3-venv    # `python3 -m venv` on Debian
   ffmpeg          # export, and the media tests
+  espeak-ng       # speech for the ducking tests (tests/media/test_export_mix.py)
   libvlc5         # playback
   vlc-plugin-base
   dbus            # MPRIS media keys on a desktop, and the private session bus of its test

@@ -104,3 +104,68 @@ async def test_radio_and_checkbox_states_differ_in_shape(media, tmp_path):
         await pilot.click("#export-loop")
         assert "( )" in drawn("#export-mode-replace", RadioButton) and "(•)" in drawn("#export-mode-mix", RadioButton)
         assert "[x]" in drawn("#export-loop", Checkbox)
+
+
+async def test_the_modal_normalizes_loudness_shows_the_measuring_pass_and_ducks_in_mix_mode(media, tmp_path):
+    import stat
+
+    from tiktune_tui.export.exporter import Exporter
+
+    slow = tmp_path / "slow-ffmpeg"  # the real ffmpeg at real-time speed: time to see each pass
+    slow.write_text(f'#!/bin/sh\nexec {shutil.which("ffmpeg")} -re "$@"\n')
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    shutil.copy(media.mp4, tmp_path / "clip.mp4")
+    cache = AudioCache(tmp_path / "cache")
+    put_in_cache(cache, SONG, media.long_song)
+    screen = ExportScreen(
+        SONG,
+        video=tmp_path / "clip.mp4",
+        audio_cache=cache,
+        desktop=False,
+        exporter_service=Exporter(ffmpeg_cmd=str(slow)),
+    )
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await until_probed(pilot, screen)
+        assert screen.query_one("#export-loudness", Input).value == "-14"
+        duck = screen.query_one("#export-duck", Input)
+        assert duck.disabled  # replace mode: no voice to duck under
+        screen.query_one("#export-loudness", Input).value = "loud"
+        await pilot.pause()
+        assert "LUFS" in note(screen, "#export-volume-note") and not screen.ready
+        screen.query_one("#export-loudness", Input).value = "-16"
+        await pilot.click("#export-mode-mix")
+        assert not duck.disabled and duck.value == "12"
+        await pilot.press("ctrl+s")
+        label = screen.query_one("#export-progress-label", Static)
+        await wait_for(pilot, lambda: "Measuring loudness" in str(label.render()) or screen.state == "done")
+        assert "Measuring loudness" in str(label.render())
+        await wait_for(pilot, lambda: screen.state == "done")
+        assert "-16 LUFS" in str(screen.query_one("#export-message", Static).render())
+        await pilot.pause()  # the buttons of the done state are laid out before they are clicked
+        await pilot.click("#export-close")
+        await wait_for(pilot, lambda: app.results)
+    [result] = app.results
+    assert result.loudness_lufs == -16 and result.duck_db == 12 and result.mode == "mix"
+
+
+async def test_best_part_sets_the_start_and_the_modal_shows_the_part_of_the_song_used(tmp_path):
+    from tests.media.test_export_best_part import LOUD_AT_S, planted_song
+    from tests.support.export_media import H264, _testsrc, ffmpeg
+    from tiktune_tui.export.options import parse_clock
+
+    video = tmp_path / "clip.mp4"
+    ffmpeg(*_testsrc(10), *H264, str(video))
+    song = planted_song(tmp_path / "song.mp3")
+    screen = ExportScreen(None, video=video, desktop=False)
+    app = Host(screen)
+    async with app.run_test(size=(110, 50)) as pilot:
+        screen.query_one("#export-audio", Input).value = str(song)
+        await until_probed(pilot, screen)
+        assert note(screen, "#export-span") == "Video 0:10: uses 0:00–0:10 of the song (1:00)"
+        await pilot.click("#export-best-part")
+        await wait_for(pilot, lambda: screen.best_part is not None)
+        offset = parse_clock(screen.query_one("#export-offset", Input).value)
+        assert abs(offset - LOUD_AT_S) <= 1.0
+        # The span follows the start field once its change is handled.
+        await wait_for(pilot, lambda: note(screen, "#export-span").startswith("Video 0:10: uses 0:2"))

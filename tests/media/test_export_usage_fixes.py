@@ -33,8 +33,16 @@ def workdir(tmp_path, media) -> Path:
 @pytest.mark.parametrize("force", [False, True])
 @pytest.mark.parametrize("which", ["clip.mp4", "song.m4a"])
 def test_out_naming_an_input_is_a_usage_error_with_or_without_force(workdir, capsys, force, which):
-    args = ["export", "--video", str(workdir / "clip.mp4"), "--audio", str(workdir / "song.m4a"),
-            "--out", str(workdir / which), "--no-open"]
+    args = [
+        "export",
+        "--video",
+        str(workdir / "clip.mp4"),
+        "--audio",
+        str(workdir / "song.m4a"),
+        "--out",
+        str(workdir / which),
+        "--no-open",
+    ]
     assert cli.main([*args, *(["--force"] if force else [])]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tiktune: error: ") and err.count("\n") == 1

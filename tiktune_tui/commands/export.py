@@ -36,13 +36,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--mode", choices=("replace", "mix"), default="replace", help="replace the video's sound (default) or mix with it"
     )
-    parser.add_argument("--offset", default="0:00", metavar="M:SS", help="where in the song to start (default 0:00)")
+    parser.add_argument(
+        "--offset",
+        default="0:00",
+        metavar="M:SS",
+        help="where in the song to start (default 0:00); 'auto': the start of its most energetic "
+        "stretch as long as the video",
+    )
     parser.add_argument("--loop", action="store_true", help="repeat the song when the video is longer")
     parser.add_argument("--fade", default="0", metavar="SECONDS", help="fade the song out over the last seconds")
     parser.add_argument("--fade-in", default="0", metavar="SECONDS", help="fade the song in over the first seconds")
     parser.add_argument("--song-volume", default="100", metavar="PCT", help="song volume in %% (default 100)")
     parser.add_argument(
         "--original-volume", metavar="PCT", help="the video's own sound in %%, with --mode mix only (default 100)"
+    )
+    parser.add_argument(
+        "--loudness",
+        default="-14",
+        metavar="LUFS",
+        help="bring the sound to this integrated loudness, true peak <= -1 dBTP (default -14, "
+        "what short-video platforms play at); 'off' leaves it as it is",
+    )
+    parser.add_argument(
+        "--duck",
+        metavar="DB",
+        help="with --mode mix: turn the song down this far while the video's own sound plays "
+        "(default 12; 0 turns it off)",
     )
     parser.add_argument(
         "--out", metavar="OUT", help="output file (default: <video stem>.<song>.mp4 beside the video; .mkv for VP8)"
@@ -101,13 +120,18 @@ def run(args: argparse.Namespace) -> int:
     from tiktune_tui.text import file_size, format_clock, terminal_safe, write_json
 
     try:
-        offset = export.parse_clock(args.offset)
+        auto_offset = args.offset.strip().lower() == "auto"
+        offset = 0.0 if auto_offset else export.parse_clock(args.offset)
         fade = export.parse_seconds(args.fade, "--fade")
         fade_in = export.parse_seconds(args.fade_in, "--fade-in")
         song_volume = export.parse_percent(args.song_volume, "--song-volume")
         original_volume = export.parse_percent(args.original_volume or "100", "--original-volume")
+        loudness = export.parse_loudness(args.loudness, "--loudness")
+        duck = export.parse_decibels(args.duck, "--duck") if args.duck is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if duck is not None and args.mode != "mix":
+        raise UsageError("--duck only applies with --mode mix (replace has no voice to duck under)")
     if args.original_volume is not None and args.mode != "mix":
         # In replace mode the video's own sound is dropped: a volume for it would do nothing.
         raise UsageError("--original-volume only applies with --mode mix (replace drops the video's sound)")
@@ -123,6 +147,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         audio_path = Path(args.audio).expanduser()
         label = audio_path.stem
+    if auto_offset:
+        from tiktune_tui.export.best_part import find_best_part
+        from tiktune_tui.export.probe import probe_audio
+
+        video = video or probe_video(video_path)
+        probe_audio(audio_path)  # a clear error for a file that is not audio, before decoding it
+        best = find_best_part(audio_path, video.duration_s)
+        offset = best.offset_s
+        print(
+            f"tiktune: --offset auto: the song starts at {format_clock(offset)} "
+            f"(its most energetic {format_clock(best.length_s)} of {format_clock(best.song_s)})",
+            file=sys.stderr,
+        )
     if args.out:
         output = Path(args.out).expanduser()
     else:
@@ -147,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
         song_volume=song_volume,
         original_volume=original_volume,
         overwrite=args.force,
+        loudness_lufs=loudness,
+        duck_db=(export.DEFAULT_DUCK_DB if duck is None else duck) if args.mode == "mix" else 0.0,
     )
     show_progress = sys.stderr.isatty() and not args.json
     cancel = threading.Event()
@@ -170,12 +209,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = result.as_dict()
         data["song_id"] = song.id if song else None
+        data["offset_s"] = offset
         write_json(data, sys.stdout)
         return 0
     video_note = "video copied" if result.video_copied else "video re-encoded to H.264"
     print(
         f"wrote {terminal_safe(str(result.output))} ({format_clock(result.duration_s)}, "
-        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}, {file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
+        f"{video_note}, AAC audio{' copied' if result.audio_copied else ''}{_sound_note(result)}, "
+        f"{file_size(result.size_bytes)} in {result.elapsed_s:.1f} s)"
     )
     if not args.no_open and sys.stdout.isatty():
         _show(result.output)
@@ -208,12 +249,22 @@ def _cancel_on_signals(cancel: threading.Event):
             signal.signal(number, old)
 
 
+def _sound_note(result) -> str:
+    note = ""
+    if result.loudness_lufs is not None and result.measured_lufs is not None:
+        note += f", loudness {result.measured_lufs:.1f} -> {result.loudness_lufs:g} LUFS"
+    if result.duck_db:
+        note += f", song ducked {result.duck_db:g} dB under the video's sound"
+    return note
+
+
 def _print_progress(progress) -> None:
     from tiktune_tui.text import format_clock
 
     eta = f"  ETA {format_clock(progress.eta_s)}" if progress.eta_s is not None else ""
+    doing = "measuring loudness" if progress.phase == "loudness" else "exporting"
     sys.stderr.write(
-        f"\r\x1b[Kexporting {progress.fraction:4.0%}  {format_clock(progress.done_s)} / {format_clock(progress.total_s)}{eta}"
+        f"\r\x1b[K{doing} {progress.fraction:4.0%}  {format_clock(progress.done_s)} / {format_clock(progress.total_s)}{eta}"
     )
     sys.stderr.flush()
 

@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -45,7 +45,16 @@ from tiktune_tui.export.options import (
     raise_first,
     validate,
 )
-from tiktune_tui.export.plan import Plan, build_args, guess_plan, plan_for
+from tiktune_tui.export.plan import (
+    Loudness,
+    Plan,
+    build_args,
+    guess_plan,
+    measure_args,
+    needs_limiter,
+    parse_loudness,
+    plan_for,
+)
 from tiktune_tui.export.probe import MediaInfo
 
 
@@ -62,6 +71,9 @@ class ExportResult:
     size_bytes: int
     elapsed_s: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    loudness_lufs: float | None = None  # the target the sound was normalized to, if it was
+    measured_lufs: float | None = None  # what the measuring pass found before
+    duck_db: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -107,7 +119,8 @@ class Exporter:
         output = options.output.absolute()
         directory = output.parent
         cold = probing.known_probe(options.video) is None or probing.known_probe(options.audio) is None
-        guess = guess_plan(options) if self.speculate and cold else None
+        # With loudness the final run needs the measuring pass's answer: nothing to start early.
+        guess = guess_plan(options) if self.speculate and cold and options.loudness_lufs is None else None
         part_file.sweep(directory)  # what a crashed export left here, once nothing holds it
         try:
             part = part_file.PartFile.create(directory, prefix=f".{output.stem[:60]}.")
@@ -121,6 +134,8 @@ class Exporter:
             checked = plan_for(options, *self._probe_inputs(options, cancel_event))
             if self.check_space:
                 self._check_space(checked, directory)
+            if checked.normalize:
+                checked = self._measure(checked, directory, on_progress, cancel_event)
             args = build_args(checked, temp, self.ffmpeg_cmd)
             if running is not None:
                 self.last_guess = "hit" if running.args == args else "miss"
@@ -147,6 +162,9 @@ class Exporter:
             size_bytes=output.stat().st_size,
             elapsed_s=time.monotonic() - started,
             warnings=checked.warnings,
+            loudness_lufs=options.loudness_lufs if checked.measured is not None else None,
+            measured_lufs=checked.measured.integrated_lufs if checked.measured is not None else None,
+            duck_db=options.duck_db if checked.duck else 0.0,
         )
 
     def _probe_inputs(
@@ -189,6 +207,47 @@ class Exporter:
                 f"not enough free space in {directory}: about {needed / 1e6:.1f} MB needed, {free / 1e6:.1f} MB free"
             )
 
+    def _measure(
+        self,
+        checked: Plan,
+        directory: Path,
+        on_progress: ProgressCallback | None,
+        cancel_event: threading.Event | None,
+    ) -> Plan:
+        """The measuring pass: the finished sound's loudness, which the final pass corrects to the target.
+
+        Audio only, so it costs a decode of the sound, not of the video. When the gain needs the
+        peak limiter, which takes some loudness away, a second measuring pass (through the
+        limiter) finds how much, and the gain makes up for it. A silent result has no loudness
+        to correct: it is exported as it is, with a warning.
+        """
+        target = checked.options.loudness_lufs
+        assert target is not None
+        found = self._loudness_of(checked, directory, on_progress, cancel_event)
+        if found is None:
+            warning = "the sound is silent: there is no loudness to normalize"
+            return replace(checked, options=replace(checked.options, loudness_lufs=None), warnings=(*checked.warnings, warning))
+        checked = replace(checked, measured=found, gain_db=target - found.integrated_lufs)
+        if needs_limiter(checked, checked.gain_db):
+            limited = self._loudness_of(checked, directory, on_progress, cancel_event)
+            if limited is not None:
+                checked = replace(checked, gain_db=checked.gain_db + target - limited.integrated_lufs)
+        return checked
+
+    def _loudness_of(
+        self,
+        checked: Plan,
+        directory: Path,
+        on_progress: ProgressCallback | None,
+        cancel_event: threading.Event | None,
+    ) -> Loudness | None:
+        measuring = FfmpegProcess(measure_args(checked, self.ffmpeg_cmd))
+        try:
+            self._follow(measuring, checked, directory, on_progress, cancel_event, phase="loudness")
+        finally:
+            measuring.stop()
+        return parse_loudness(list(measuring.stderr_tail))
+
     def _follow(
         self,
         running: FfmpegProcess,
@@ -196,6 +255,7 @@ class Exporter:
         directory: Path,
         on_progress: ProgressCallback | None,
         cancel_event: threading.Event | None,
+        phase: str = "export",
     ) -> None:
         """Reports progress until ffmpeg ends; ExportError unless it wrote the whole video."""
         total = checked.duration_s
@@ -212,11 +272,11 @@ class Exporter:
             key, _, value = line.partition("=")
             report[key] = value
             if key == "progress" and on_progress is not None:
-                on_progress(read_progress(report, total, time.monotonic() - running.started))
+                on_progress(read_progress(report, total, time.monotonic() - running.started, phase))
         returncode = running.finish()
         stderr_tail = list(running.stderr_tail)
         # ffmpeg can exit 0 after a failed write (a full disk while muxing): its messages count too.
-        if returncode != 0 or any(WRITE_FAILURE.search(line) for line in stderr_tail):
+        if returncode != 0 or (phase == "export" and any(WRITE_FAILURE.search(line) for line in stderr_tail)):
             raise ffmpeg_failure(stderr_tail, directory)
         # The last guard before the file gets its name: ffmpeg must have reached the end.
         done = read_progress(report, total, 0).done_s if report.get("progress") == "end" else None

@@ -30,6 +30,7 @@ class Progress:
     total_s: float
     speed: float | None = None
     eta_s: float | None = None
+    phase: str = "export"  # "loudness": the measuring pass before the export proper
 
     @property
     def fraction(self) -> float:
@@ -159,7 +160,7 @@ def parse_speed(text: str) -> float | None:
 
 
 
-def read_progress(report: dict[str, str], total: float, elapsed: float) -> Progress:
+def read_progress(report: dict[str, str], total: float, elapsed: float, phase: str = "export") -> Progress:
     done = 0.0
     for key, scale in (("out_time_us", 1e6), ("out_time_ms", 1e6)):  # ffmpeg's out_time_ms is µs too
         value = report.get(key, "N/A")
@@ -171,4 +172,4 @@ def read_progress(report: dict[str, str], total: float, elapsed: float) -> Progr
     done = min(done, total)
     # Below 1 % the rate is mostly ffmpeg's start-up time: no ETA rather than a wild one.
     eta = elapsed * (total - done) / done if done >= 0.01 * total and elapsed > 0 else None
-    return Progress(done_s=done, total_s=total, speed=parse_speed(report.get("speed", "")), eta_s=eta)
+    return Progress(done_s=done, total_s=total, speed=parse_speed(report.get("speed", "")), eta_s=eta, phase=phase)

@@ -42,6 +42,12 @@ COPYABLE: dict[str, frozenset[str] | None] = {
 }
 
 MAX_VOLUME = 4.0  # 400 %: louder than that only clips
+# The integrated loudness short-video platforms normalize to; what the CLI and the modal default to.
+DEFAULT_LOUDNESS_LUFS = -14.0
+LOUDNESS_RANGE_LUFS = (-40.0, -5.0)
+TRUE_PEAK_DBTP = -1.0  # the ceiling the export promises
+DEFAULT_DUCK_DB = 12.0  # how far mix mode turns the song down under speech
+MAX_DUCK_DB = 40.0
 
 
 class ExportError(TiktuneError):
@@ -78,6 +84,10 @@ class ExportOptions:
     original_volume: float = 1.0
     overwrite: bool = False
     fade_in_s: float = 0.0  # the song's fade-in from the start of the video
+    # Target integrated loudness of the exported sound (LUFS), measured in a first pass and
+    # applied in a second; None: the sound is left at its own level (a raw overlay).
+    loudness_lufs: float | None = None
+    duck_db: float = 0.0  # mix mode: the song turned down this far while the video's sound plays
 
 
 
@@ -170,6 +180,13 @@ def validate(
                 error=ExportError,
             )
         )
+    low, high = LOUDNESS_RANGE_LUFS
+    if options.loudness_lufs is not None and not low <= options.loudness_lufs <= high:
+        add(Problem("loudness_lufs", f"the loudness must be between {low:g} and {high:g} LUFS (or off)"))
+    if not 0 <= options.duck_db <= MAX_DUCK_DB:
+        add(Problem("duck_db", f"ducking must be between 0 and {MAX_DUCK_DB:g} dB"))
+    elif options.duck_db > 0 and options.mode != "mix":
+        add(Problem("duck_db", "ducking needs mix mode: in replace mode there is no voice to duck under"))
     if output.absolute() == options.video.absolute() or same_file(output, options.video):
         add(Problem("output", "that is the input video; tiktune never overwrites it", output))
     if output.absolute() == options.audio.absolute() or same_file(output, options.audio):
@@ -180,7 +197,7 @@ def validate(
         add(Problem("output", f"no folder {output.absolute().parent}", error=ExportError))
     elif output.exists() and not options.overwrite:
         add(Problem("output", "already exists", output, error=OutputExists))
-    order = ("video", "audio", "mode", "song_volume", "original_volume", "offset_s", "fade_in_s", "fade_s", "output")
+    order = ("video", "audio", "mode", "song_volume", "original_volume", "offset_s", "fade_in_s", "fade_s", "loudness_lufs", "duck_db", "output")
     return sorted(problems.values(), key=lambda p: order.index(p.field) if p.field in order else len(order))
 
 
@@ -210,6 +227,31 @@ def parse_seconds(text: str, what: str) -> float:
         raise ValueError(f"{what} must be a number of seconds, not {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{what} must be 0 or more seconds")
+    return value
+
+
+def parse_loudness(text: str, what: str = "loudness") -> float | None:
+    """"-14" or "-14 LUFS" -> -14.0; "off" -> None."""
+    text = text.strip().lower().removesuffix("lufs").strip()
+    if text in ("off", "none", "no"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what} must be a level in LUFS like -14, or off, not {text!r}") from None
+    low, high = LOUDNESS_RANGE_LUFS
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{what} must be between {low:g} and {high:g} LUFS (or off)")
+    return value
+
+
+def parse_decibels(text: str, what: str) -> float:
+    try:
+        value = float(text.strip().lower().removesuffix("db").strip())
+    except ValueError:
+        raise ValueError(f"{what} must be a number of dB like 12, not {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_DUCK_DB:
+        raise ValueError(f"{what} must be between 0 and {MAX_DUCK_DB:g} dB")
     return value
 
 

@@ -20,7 +20,9 @@ spaces, quotes, unicode, `:` or a leading `-` are taken literally.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from tiktune_tui.export import probe as probing
 from tiktune_tui.export.options import (
     COPYABLE,
     OUTPUT_FORMATS,
+    TRUE_PEAK_DBTP,
     ExportError,
     ExportOptions,
     output_suffix_for,
@@ -40,6 +43,22 @@ from tiktune_tui.export.probe import MediaInfo, ffmpeg_path
 from tiktune_tui.text import format_clock
 
 AUDIO_BITRATE = "192k"
+# loudnorm's true-peak ceiling sits below the promised one: AAC encoding adds a few tenths of a dB
+# of overshoot, and the file, not the filter's output, must stay under TRUE_PEAK_DBTP.
+_LIMITER_DBTP = TRUE_PEAK_DBTP - 0.5
+_LOUDNESS_RANGE_LU = 11
+SILENCE_LUFS = -70.0  # ebur128's absolute gate: quieter than this there is nothing to normalize
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """What the measuring pass found (ffmpeg's loudnorm, print_format=json)."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+    range_lu: float
+    threshold_lufs: float
+    offset_lu: float
 _FASTSTART_FORMATS = frozenset({"mp4", "mov"})
 
 
@@ -56,6 +75,14 @@ class Plan:
     loop: bool  # the song actually needs repeating
     copy_audio: bool
     warnings: tuple[str, ...]
+    duck: bool = False  # mix mode with ducking: the song is keyed down by the video's sound
+    measured: Loudness | None = None  # what the first measuring pass found
+    gain_db: float | None = None  # the gain the final pass applies (before the peak limiter)
+
+    @property
+    def normalize(self) -> bool:
+        """The sound is brought to the target loudness (two passes)."""
+        return self.options.loudness_lufs is not None
 
     @property
     def duration_s(self) -> float:
@@ -110,12 +137,14 @@ def plan_for(options: ExportOptions, video: MediaInfo, audio: MediaInfo) -> Plan
     copy_audio = (
         audio.audio_codec == "aac"
         and not mix
+        and options.loudness_lufs is None
         and options.song_volume == 1.0
         and options.fade_s == 0
         and options.fade_in_s == 0
         and remaining >= video.duration_s
     )
-    return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings))
+    duck = mix and options.duck_db > 0
+    return Plan(options, video, audio, container, copy_video, mix, loop, copy_audio, tuple(warnings), duck)
 
 
 # ffmpeg-python hashes its graph's text as UTF-8, so a file name that is not valid UTF-8 (a
@@ -129,18 +158,31 @@ def _with_paths(args: list[str], plan: Plan, target: Path) -> list[str]:
     return [real.get(arg, arg) for arg in args]
 
 
-def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
-    """The ffmpeg argument list for `plan`, writing to `target`, reporting on stdout (-progress)."""
+def _inputs(plan: Plan):
     options = plan.options
-    duration = plan.duration_s
-    video_in = ffmpeg.input(_VIDEO)
     song_kwargs: dict[str, object] = {}
     if options.offset_s > 0:
         song_kwargs["ss"] = f"{options.offset_s:.3f}"
     if plan.loop:
         song_kwargs["stream_loop"] = -1
-    song_in = ffmpeg.input(_SONG, **song_kwargs)
+    return ffmpeg.input(_VIDEO), ffmpeg.input(_SONG, **song_kwargs)
 
+
+def _duck_mix(plan: Plan) -> float:
+    """sidechaincompress's dry/wet share for a reduction of `duck_db`.
+
+    A compressor's reduction grows with the key's level; "how far" is a fixed depth. So the
+    compressor itself squashes the song almost to nothing under any speech (a low threshold,
+    a high ratio), and only this share of it replaces the song: the rest stays at full level.
+    The song then sits `duck_db` lower (a little less when speech is faint).
+    """
+    return 1 - 10 ** (-plan.options.duck_db / 20)
+
+
+def _audio(plan: Plan, video_in, song_in):
+    """The exported sound before loudness: the song (offset, looped, cut, faded), mixed and ducked."""
+    options = plan.options
+    duration = plan.duration_s
     song = song_in[str(plan.audio.audio_index)]
     if plan.mix:
         # amix takes its format from the first input: without this a mono song would turn the
@@ -153,15 +195,113 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         song = song.filter("afade", t="in", st="0", d=f"{options.fade_in_s:.6f}")
     if options.fade_s > 0:
         song = song.filter("afade", t="out", st=f"{max(0.0, duration - options.fade_s):.6f}", d=f"{options.fade_s:.6f}")
-    audio = song_in[str(plan.audio.audio_index)] if plan.copy_audio else song
-    if plan.mix:
-        original = video_in[str(plan.video.audio_index)].filter(
-            "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
+    if plan.copy_audio:
+        return song_in[str(plan.audio.audio_index)]
+    if not plan.mix:
+        return song
+    original = video_in[str(plan.video.audio_index)].filter(
+        "aformat", sample_rates=48000, channel_layouts="stereo", sample_fmts="fltp"
+    )
+    if options.original_volume != 1.0:
+        original = original.filter("volume", f"{options.original_volume:.3f}")
+    if plan.duck:
+        split = original.filter_multi_output("asplit", 2)
+        original, key = split.stream(0), split.stream(1)
+        song = ffmpeg.filter(
+            [song, key], "sidechaincompress",
+            threshold="0.003", ratio=20, attack=20, release=400, mix=f"{_duck_mix(plan):.4f}",
         )
-        if options.original_volume != 1.0:
-            original = original.filter("volume", f"{options.original_volume:.3f}")
-        # normalize=0: amix would otherwise halve both; the user sets the volumes.
-        audio = ffmpeg.filter([song, original], "amix", inputs=2, duration="first", normalize=0)
+    # normalize=0: amix would otherwise halve both; the user sets the volumes.
+    return ffmpeg.filter([song, original], "amix", inputs=2, duration="first", normalize=0)
+
+
+def needs_limiter(plan: Plan, gain_db: float) -> bool:
+    return plan.measured is not None and plan.measured.true_peak_dbtp + gain_db > _LIMITER_DBTP
+
+
+def _loudness(audio, plan: Plan, *, measure: bool):
+    """The sound brought to the target: one fixed gain, and a true-peak limiter only when that
+    gain would push peaks over the ceiling; with `measure`, loudnorm then measures (and prints)
+    the result, with no gain yet (`plan.gain_db` None) the sound as it is.
+
+    Not loudnorm's own second pass: when its linear gain would clip, it falls back to a
+    dynamic mode that rides the gain over 3-s windows, which undoes ducking (the song came
+    back 6 dB lower after the speech than before it). A fixed gain keeps every level the user
+    set relative to the others; the limiter (at 4x the rate, so inter-sample peaks count) only
+    touches the peaks.
+    """
+    # Both passes see what is encoded: a mono song counts 3 LU quieter than the same as stereo.
+    audio = audio.filter("aformat", channel_layouts="stereo")
+    if plan.gain_db is not None:
+        audio = audio.filter("volume", f"{plan.gain_db:.2f}dB")
+        if needs_limiter(plan, plan.gain_db):
+            ceiling = 10 ** (_LIMITER_DBTP / 20)
+            audio = (
+                audio.filter("aresample", 192000)
+                .filter("alimiter", limit=f"{ceiling:.4f}", attack=5, release=50, level="disabled")
+                .filter("aresample", 48000)
+            )
+    if measure:
+        return audio.filter(
+            "loudnorm", I=f"{plan.options.loudness_lufs:g}", TP=f"{_LIMITER_DBTP:g}", LRA=_LOUDNESS_RANGE_LU,
+            print_format="json",
+        )
+    return audio.filter("aformat", sample_rates=48000, channel_layouts="stereo")
+
+
+def _run_args(ffmpeg_cmd: str, loglevel: str, stream, plan: Plan, target: Path | None) -> list[str]:
+    return [
+        ffmpeg_cmd,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        loglevel,
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-y",  # the target is our own fresh temp file
+        *_with_paths(ffmpeg.get_args(stream), plan, target or Path(_TARGET)),
+    ]
+
+
+def measure_args(plan: Plan, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
+    """A measuring pass: the finished sound (with `plan.gain_db` and its limiter, if set) through
+    loudnorm to nowhere, which prints its loudness.
+
+    Audio only: no video is read past the container's packets, so it runs at decoding speed.
+    """
+    video_in, song_in = _inputs(plan)
+    audio = _loudness(_audio(plan, video_in, song_in), plan, measure=True)
+    stream = ffmpeg.output(audio, "-", f="null", t=f"{plan.duration_s:.6f}")
+    # loudnorm prints its JSON at the info level.
+    return _run_args(ffmpeg_cmd, "info", stream, plan, None)
+
+
+_JSON_BLOCK = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+
+
+def parse_loudness(stderr_lines: list[str]) -> Loudness | None:
+    """loudnorm's JSON from the measuring pass's messages; None if absent or the sound is silent."""
+    found = _JSON_BLOCK.search("\n".join(stderr_lines))
+    if found is None:
+        return None
+    try:
+        data = json.loads(found.group(0))
+        values = [float(data[key]) for key in ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")]
+    except (ValueError, KeyError):
+        return None
+    if not all(math.isfinite(value) for value in values) or values[0] < SILENCE_LUFS:
+        return None
+    return Loudness(*values)
+
+
+def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
+    """The ffmpeg argument list for `plan`, writing to `target`, reporting on stdout (-progress)."""
+    duration = plan.duration_s
+    video_in, song_in = _inputs(plan)
+    audio = _audio(plan, video_in, song_in)
+    if plan.normalize and plan.gain_db is not None:
+        audio = _loudness(audio, plan, measure=False)
 
     output_kwargs: dict[str, object] = {
         "f": plan.container,
@@ -186,21 +326,8 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         # list; Matroska has none, so ffmpeg would shift every stream later by that frame and the
         # file would run 23 ms past the video. Matroska can hold the negative time as it is.
         output_kwargs["avoid_negative_ts"] = "disabled"
-    stream = ffmpeg.output(
-        video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs
-    )
-    return [
-        ffmpeg_cmd,
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-nostats",
-        "-progress",
-        "pipe:1",
-        "-y",  # the target is our own fresh temp file
-        *_with_paths(ffmpeg.get_args(stream), plan, target),
-    ]
+    stream = ffmpeg.output(video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs)
+    return _run_args(ffmpeg_cmd, "error", stream, plan, target)
 
 
 

@@ -26,6 +26,7 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.export import opener
 from tiktune_tui.export import options as export
 from tiktune_tui.export import probe as probing
+from tiktune_tui.export.best_part import find_best_part
 from tiktune_tui.export.exporter import Exporter, ExportResult
 from tiktune_tui.export.ffmpeg_process import Progress
 from tiktune_tui.export.options import (
@@ -135,6 +136,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self._setting_output = False
         self.state = "form"  # form | running | done: tests wait on it too
         self.ready = False  # every field filled in and checked: Export would start
+        self.best_part = None  # what "Best part" found last
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -198,12 +200,20 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             Label("Original %", classes="export-label"),
             SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
         )
+        yield _row(
+            "Loudness LUFS",
+            SafeInput(f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"),
+            Label("Duck dB", classes="export-label"),
+            SafeInput(f"{export.DEFAULT_DUCK_DB:g}", id="export-duck", classes="export-short", disabled=True),
+        )
         yield Static(id="export-volume-note", classes="export-note")
         yield _row(
             "Start at",
             SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+            Button("Best part", id="export-best-part", classes="export-browse"),
             ShapedCheckbox("Loop the song", id="export-loop"),
         )
+        yield Static(id="export-span", classes="export-note")
         # Fades on their own line: beside the start, the fade-out was cut off at 80 columns.
         yield _row(
             "Fade-in s",
@@ -418,15 +428,23 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.output_edited = True
         self._validate()
 
-    @on(Input.Changed, "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in")
+    @on(
+        Input.Changed,
+        "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in, "
+        "#export-loudness, #export-duck",
+    )
     @on(Checkbox.Changed)
     def option_changed(self) -> None:
         self._validate()
 
     @on(RadioSet.Changed, "#export-mode")
     def mode_changed(self) -> None:
-        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self._mix_fields_follow_mode()
         self._validate()
+
+    def _mix_fields_follow_mode(self) -> None:
+        for selector in ("#export-original-volume", "#export-duck"):
+            self.query_one(selector, Input).disabled = self._mode() != "mix"
 
     def _mode(self) -> str:
         return "mix" if self.query_one("#export-mode-mix", RadioButton).value else "replace"
@@ -438,6 +456,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         "mode": "#export-volume-note",
         "song_volume": "#export-volume-note",
         "original_volume": "#export-volume-note",
+        "loudness_lufs": "#export-volume-note",
+        "duck_db": "#export-volume-note",
         "offset_s": "#export-timing-note",
         "fade_s": "#export-timing-note",
         "fade_in_s": "#export-timing-note",
@@ -477,6 +497,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         original_volume = parsed("original_volume", percent("#export-original-volume", "original volume"), 1.0)
         offset = parsed("offset_s", lambda: export.parse_clock(self._value("#export-offset")), 0.0)
         fade = parsed("fade_s", lambda: export.parse_seconds(self._value("#export-fade"), "fade-out"), 0.0)
+        loudness = parsed(
+            "loudness_lufs", lambda: export.parse_loudness(self._value("#export-loudness") or "off"), None
+        )
+        mix = self._mode() == "mix"
+        duck = parsed("duck_db", lambda: export.parse_decibels(self._value("#export-duck") or "0", "ducking"), 0.0)
         fade_in = parsed("fade_in_s", lambda: export.parse_seconds(self._value("#export-fade-in"), "fade-in"), 0.0)
 
         output_text = self._value("#export-output")
@@ -493,6 +518,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             fade_in_s=fade_in,
             song_volume=song_volume,
             original_volume=original_volume,
+            loudness_lufs=loudness,
+            duck_db=duck if mix else 0.0,
         )
         # An existing output is not a problem here: the user is asked before it is replaced.
         for problem in export.validate(replace(options, overwrite=True), self.video_info, self.audio_info):
@@ -523,9 +550,54 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         # Never disabled while the form is open: a disabled button drops out of the Tab order,
         # and Tab from a wrong field landed on Cancel. Pressed when not ready, it says what is missing.
         self.query_one("#export-run", Button).set_class(not ready, "-not-ready")
+        self._show_span(options)
         if not ready:
             return None
         return options
+
+    def _show_span(self, options: ExportOptions) -> None:
+        """The song's length against the video's, and the part of the song the export uses."""
+        span = self.query_one("#export-span", Static)
+        if self.video_info is None or self.audio_info is None:
+            span.update("")
+            return
+        song_s, video_s = self.audio_info.duration_s, self.video_info.duration_s
+        start = min(options.offset_s, song_s)
+        end = min(song_s, start + video_s)
+        used = f"uses {format_clock(start)}–{format_clock(end)} of the song ({format_clock(song_s)})"
+        if options.loop and start + video_s > song_s:
+            used += ", then repeats it"
+        span.update(Text(f"Video {format_clock(video_s)}: {used}"))
+
+    @on(Button.Pressed, "#export-best-part")
+    def pick_best_part(self) -> None:
+        audio = self._audio_path() or self.song_audio
+        if audio is None or self.video_info is None or self.audio_info is None:
+            self._note("#export-timing-note", "pick the video and the song first", error=True)
+            return
+        self._note("#export-timing-note", "finding the song's most energetic part…")
+        self._find_best_part(audio, self.video_info.duration_s)
+
+    @work(thread=True, exclusive=True, group="export-best-part", exit_on_error=False)
+    def _find_best_part(self, audio: Path, video_s: float) -> None:
+        try:
+            best = find_best_part(audio, video_s, cancel=self._fetch_cancel)
+        except ExportError as exc:
+            self.app.call_from_thread(self._note, "#export-timing-note", str(exc), error=True)
+            return
+        self.app.call_from_thread(self._best_part_found, best)
+
+    def _best_part_found(self, best) -> None:
+        if self.state != "form":
+            return
+        tenths = round(best.offset_s * 10)
+        clock = format_clock(tenths // 10)
+        self.query_one("#export-offset", Input).value = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.best_part = best
+        self.app.notify(
+            f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
+            markup=False,
+        )
 
     # --- pickers ------------------------------------------------------------
 
@@ -642,8 +714,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             return
         self.query_one("#export-progress", ProgressBar).update(total=update.total_s, progress=update.done_s)
         speed = f" · {update.speed:g}× real time" if update.speed else ""
+        doing = "Measuring loudness… " if update.phase == "loudness" else ""
         self.query_one("#export-progress-label", Static).update(
-            Text(f"{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
+            Text(f"{doing}{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
         )
 
     def _finished_without_file(self, message: str) -> None:
@@ -651,7 +724,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.set_class(False, "-running")
         for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
             widget.disabled = False
-        self.query_one("#export-original-volume", Input).disabled = self._mode() != "mix"
+        self._mix_fields_follow_mode()
         self.query_one("#export-run", Button).disabled = False
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
@@ -666,6 +739,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         text = Text.assemble(("Saved ", "bold"), terminal_safe(str(result.output)))
         video_note = "video copied untouched" if result.video_copied else "video re-encoded to H.264"
         text.append(f"\n{format_clock(result.duration_s)}, {video_note}, {file_size(result.size_bytes)}")
+        if result.loudness_lufs is not None and result.measured_lufs is not None:
+            text.append(f"\nLoudness {result.measured_lufs:.1f} → {result.loudness_lufs:g} LUFS")
+        if result.duck_db:
+            text.append(f"; song ducked {result.duck_db:g} dB under the video's sound")
         for warning in result.warnings:
             text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)
@@ -675,10 +752,14 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         copy.display = True
         if self.desktop:
             self.query_one("#export-open", Button).display = True
-            self.query_one("#export-open", Button).focus()
+            target = self.query_one("#export-open", Button)
         else:
             # Over SSH there is nothing to open the video on; its path is what the user needs.
-            copy.focus()
+            target = copy
+        target.focus()
+        # Once laid out too: hiding Export (which may hold the focus again after the overwrite
+        # question) makes Textual move the focus on at the next layout, which could undo this.
+        self.call_after_refresh(target.focus)
 
     def _show_message(self, text: Text, *, error: bool) -> None:
         message = self.query_one("#export-message", Static)
