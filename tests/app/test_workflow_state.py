@@ -53,6 +53,12 @@ async def test_a_restart_restores_theme_volume_mute_sort_mode_shuffle_and_repeat
         assert (second.table.sort_column, second.table.sort_reverse) == sort
         assert second.rank_mode == mode != "popular"
 
+    # `--rank popular` asked for at start wins over the remembered mode, though it is the default.
+    third = make_app(catalog, mode="popular")
+    async with third.run_test() as pilot:
+        await until(pilot, lambda: third._state_restored)
+        assert third.rank_mode == "popular"
+
 
 async def test_a_damaged_state_file_is_ignored_with_a_warning(tmp_path):
     path = state_path()

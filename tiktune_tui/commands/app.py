@@ -39,7 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tiktune_tui.config import load_settings
-    from tiktune_tui.core.modes import DEFAULT_MODE
 
     settings = load_settings()
     tags = checks.tags_from(args.tags) if args.tags else ()
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     source = checks.source_options(args)
     checks.check_source(source)
     settings = checks.with_region(args, settings)
-    mode = checks.mode_from(args.rank or DEFAULT_MODE)
+    mode = checks.mode_from(args.rank) if args.rank else None  # None: the remembered mode, else popular
 
     check_terminal()  # after the arguments: a bad tag is said as such, with or without one
     from tiktune_tui.ui.app import run_app

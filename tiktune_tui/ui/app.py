@@ -90,7 +90,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         clock: Clock = utc_now,
         audio_output: str | None = None,
         load_known_tags: bool = True,
-        mode: str = modes.DEFAULT_MODE,
+        mode: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -114,7 +114,9 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
         self._search: Worker | None = None
         self._player_closed = False
         self._engine_loop: BackgroundLoop | None = None
-        self.rank_mode = modes.check_mode(mode)
+        # None: not asked for, so the mode remembered from the last run (or the default) applies.
+        self.mode_asked = mode is not None
+        self.rank_mode = modes.check_mode(mode or modes.DEFAULT_MODE)
         self.since_period: str | None = None  # core.period.SINCE_CYCLE: only videos posted in it count
         self._preloaded = False
         # idle | searching | done | failed: what the user sees; tests wait on it too.
@@ -410,7 +412,7 @@ def run_app(
     *,
     tags: Sequence[str],
     source: SourceOptions,
-    mode: str,
+    mode: str | None,
     settings: Settings,
     weights: Weights,
     audio_output: str | None = None,

@@ -30,8 +30,8 @@ class RememberedState:
             self.theme = state.theme
         if state.sort_column in COLUMN_BY_KEY:
             self.table.sort_by(state.sort_column, bool(state.sort_reverse))  # type: ignore[attr-defined]
-        if state.mode in modes.MODE_NAMES and self.rank_mode == modes.DEFAULT_MODE:  # type: ignore[attr-defined]
-            # A --rank other than the default keeps what was asked for.
+        if state.mode in modes.MODE_NAMES and not self.mode_asked:  # type: ignore[attr-defined]
+            # A --rank given, even --rank popular, keeps what was asked for.
             self.rank_mode = state.mode
             self.status.set_part("mode", Text(f"ranked by {self.rank_mode}"))  # type: ignore[attr-defined]
         player = self.music_bar.player  # type: ignore[attr-defined]
