@@ -66,19 +66,56 @@ def media() -> tuple[Path, Path, Path]:
         if not path.exists():
             print(f"generating a 60-s 1080p30 H.264 video, {b_frames} B-frames (once)...", file=sys.stderr)
             ffmpeg(
-                "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=60",
-                "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000:duration=60",
-                "-c:v", "libx264", "-preset", "ultrafast", "-bf", b_frames, "-b:v", "8M", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-shortest", str(path.with_suffix(".part.mp4")),
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1920x1080:rate=30:duration=60",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=220:sample_rate=48000:duration=60",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-bf",
+                b_frames,
+                "-b:v",
+                "8M",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(path.with_suffix(".part.mp4")),
             )
             path.with_suffix(".part.mp4").rename(path)
     if not song.exists():
         ffmpeg(
-            "-f", "lavfi", "-i", "anoisesrc=duration=90:color=pink:sample_rate=44100:amplitude=0.15",
-            "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100:duration=90",
-            "-f", "lavfi", "-i", "sine=frequency=277:sample_rate=44100:duration=90",
-            "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100:duration=90",
-            "-filter_complex", "amix=inputs=4:normalize=0", "-ac", "2", "-c:a", "aac", "-b:a", "192k",
+            "-f",
+            "lavfi",
+            "-i",
+            "anoisesrc=duration=90:color=pink:sample_rate=44100:amplitude=0.15",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=220:sample_rate=44100:duration=90",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=277:sample_rate=44100:duration=90",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:sample_rate=44100:duration=90",
+            "-filter_complex",
+            "amix=inputs=4:normalize=0",
+            "-ac",
+            "2",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "192k",
             str(song),
         )
     return video, b_video, song
@@ -148,7 +185,17 @@ def main() -> int:
 
         def remux_of(source: Path) -> None:
             ffmpeg(
-                "-i", str(source), "-i", str(song), "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest",
+                "-i",
+                str(source),
+                "-i",
+                str(song),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0",
+                "-c",
+                "copy",
+                "-shortest",
                 str(out / "remux.mp4"),
             )
 
@@ -177,7 +224,13 @@ def main() -> int:
             Exporter()._measure(duck_plan, out, None, None)
             subprocess.run(reencode_args_of(measured_duck), check=True, stdout=subprocess.DEVNULL)
 
-        for warm in (ours_copy, ours_copy_b_frames, ours_encode, remux, remux_b_frames):  # page cache and imports warm for every contender
+        for warm in (
+            ours_copy,
+            ours_copy_b_frames,
+            ours_encode,
+            remux,
+            remux_b_frames,
+        ):  # page cache and imports warm for every contender
             timed(warm, out)
         # Interleaved rounds, so a burst of load elsewhere on the machine hits all of them alike.
         jobs = {
@@ -218,8 +271,12 @@ def main() -> int:
         print(f"{'full re-encode (x264 veryfast + AAC), 1 run':44} {t_reencode:6.2f} s {cpu_reencode:6.2f} s")
         print(f"{'  same, loudness + ducking job, 1 run':44} {t_reencode_duck:6.2f} s {cpu_reencode_duck:6.2f} s")
         duck_ratio = t_reencode_duck / wall["duck"]
-        print(f"loudness / copy path                = {wall['loud'] / wall['copy']:5.2f}x; / encode path = {wall['loud'] / wall['encode']:5.2f}x")
-        print(f"loudness + ducking / copy path      = {wall['duck'] / wall['copy']:5.2f}x; / encode path = {wall['duck'] / wall['encode']:5.2f}x")
+        print(
+            f"loudness / copy path                = {wall['loud'] / wall['copy']:5.2f}x; / encode path = {wall['loud'] / wall['encode']:5.2f}x"
+        )
+        print(
+            f"loudness + ducking / copy path      = {wall['duck'] / wall['copy']:5.2f}x; / encode path = {wall['duck'] / wall['encode']:5.2f}x"
+        )
         print(f"re-encode / ours loudness (cold)    = {t_reencode / wall['loud']:5.1f}x faster")
         print(
             f"same job re-encoded / ours loudness + ducking = {duck_ratio:5.1f}x faster "

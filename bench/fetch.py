@@ -105,8 +105,15 @@ def upsert_cost(directory: Path, total: int = 20_000, batch: int = 60) -> tuple[
     """Seconds per 1,000 videos saved in per-tag batches: first insert, then the same videos again."""
     template = parse_items(PAGES["0"]["itemList"] + PAGES["30"]["itemList"], found_under="cooking").videos
     videos = [
-        type(v)(id=f"{n}{v.id}", song=v.song, hashtags=v.hashtags, stats=v.stats,
-                create_time=v.create_time, author=v.author, description=v.description)
+        type(v)(
+            id=f"{n}{v.id}",
+            song=v.song,
+            hashtags=v.hashtags,
+            stats=v.stats,
+            create_time=v.create_time,
+            author=v.author,
+            description=v.description,
+        )
         for n in range(total // len(template) + 1)
         for v in template
     ][:total]
@@ -131,7 +138,9 @@ def main() -> int:
     print(f"simulated TikTok: {len(TAGS)} tags x (lookup + 2 pages of 30), {LATENCY_S * 1000:.0f} ms per request")
     print(f"sequential: {seq_s:.2f} s for {seq_requests} requests, {seq_videos} videos")
     print(f"concurrent: {con_s:.2f} s for {con_requests} requests, {con_videos} videos")
-    print(f"store upsert per 1,000 videos (batches of 60): {insert_s * 1000:.1f} ms new, {update_s * 1000:.1f} ms re-fetched")
+    print(
+        f"store upsert per 1,000 videos (batches of 60): {insert_s * 1000:.1f} ms new, {update_s * 1000:.1f} ms re-fetched"
+    )
     print(f"concurrent vs sequential fetch wall time: {seq_s / con_s:.1f}x")
     return 0
 

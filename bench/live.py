@@ -145,7 +145,10 @@ def bench_first_frame(runs: int) -> dict[str, float]:
     marker = {"first frame": re.compile(rb"tiktune")}
     result = {}
     for label, args in (("catalog", ["--source", "catalog"]), ("auto", [])):
-        frames = [run_once([sys.executable, "-m", "tiktune_tui", *args], env, marker)[0].get("first frame", float("inf")) for _ in range(runs)]
+        frames = [
+            run_once([sys.executable, "-m", "tiktune_tui", *args], env, marker)[0].get("first frame", float("inf"))
+            for _ in range(runs)
+        ]
         result[f"app first frame ({label})"] = min(frames)
     return result
 

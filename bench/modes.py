@@ -41,8 +41,10 @@ def main() -> None:
         slowest = max(slowest, took * 1000)
         print(f"related tags for #{tag} ({store.tag_videos([tag]).get(tag, 0):,} videos): {took * 1000:.1f} ms")
     verdict = "met" if worst_ratio <= RATIO_TARGET and slowest < RELATED_TARGET_MS else "MISSED"
-    print(f"summary: slowest mode {worst_ratio:.2f}x popular's SQL (target {RATIO_TARGET:.0f}x), slowest related "
-          f"tags {slowest:.0f} ms (target {RELATED_TARGET_MS:.0f} ms): {verdict}")
+    print(
+        f"summary: slowest mode {worst_ratio:.2f}x popular's SQL (target {RATIO_TARGET:.0f}x), slowest related "
+        f"tags {slowest:.0f} ms (target {RELATED_TARGET_MS:.0f} ms): {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.commands.eval import format_table  # noqa: E402
 from tiktune_tui.core.evaluation import cross_validate  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 
 
 def main() -> None:
@@ -23,8 +23,10 @@ def main() -> None:
         started = time.perf_counter()
         report = cross_validate(videos, 5, workers=2, expand=expand)
         took = time.perf_counter() - started
-        print(f"5-fold CV, {len(videos):,} videos, {report.cases:,} cases, fit related-tag expansion "
-              f"{'on' if expand else 'off'} ({took:.1f} s)")
+        print(
+            f"5-fold CV, {len(videos):,} videos, {report.cases:,} cases, fit related-tag expansion "
+            f"{'on' if expand else 'off'} ({took:.1f} s)"
+        )
         print(format_table(report))
         print(f"fit / popular HR@10: {report.hr('fit', 10) / report.hr('popular', 10):.2f}x\n")
 

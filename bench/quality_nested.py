@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.core import modes  # noqa: E402
 from tiktune_tui.core.evaluation import FOLD_SEED, folds  # noqa: E402
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 
 GRID = list(itertools.product((1.0, 1.5, 2.0, 2.5), (0.5, 1.5, 3.0), (0.0, 2.0, 5.0, 8.0)))
 SHIPPED = (modes.TAG_WEIGHT_POWER, modes.TAG_SATURATION, modes.SONG_PRIOR)
@@ -54,15 +54,17 @@ def cases_of(train, holdout) -> list[Case]:
         for match in {m.id: m for tag in wanted for m in by_tag.get(tag, ())}.values():
             popular[match.song.id] += DEFAULT_WEIGHTS.score(match.stats)
             counts[match.song.id].update(wanted.intersection(match.hashtags))
-        cases.append([
-            (
-                song == video.song.id,
-                [(math.log((total + 1) / len(by_tag[tag])), n) for tag, n in shared.items()],
-                math.log(uses[song]),
-                modes.POPULARITY_DAMPING * math.log10(1 + popular[song]),
-            )
-            for song, shared in counts.items()
-        ])
+        cases.append(
+            [
+                (
+                    song == video.song.id,
+                    [(math.log((total + 1) / len(by_tag[tag])), n) for tag, n in shared.items()],
+                    math.log(uses[song]),
+                    modes.POPULARITY_DAMPING * math.log10(1 + popular[song]),
+                )
+                for song, shared in counts.items()
+            ]
+        )
     return cases
 
 
@@ -71,7 +73,7 @@ def hits(cases: list[Case], power: float, k1: float, prior: float) -> int:
     for case in cases:
         scores, truth = [], None
         for is_truth, shared, ln_uses, popularity in case:
-            score = sum(w ** power * n * (k1 + 1) / (n + k1) for w, n in shared) + prior * ln_uses + popularity
+            score = sum(w**power * n * (k1 + 1) / (n + k1) for w, n in shared) + prior * ln_uses + popularity
             scores.append(score)
             if is_truth:
                 truth = score
@@ -94,11 +96,15 @@ def main() -> None:
     with multiprocessing.get_context("fork").Pool(2) as pool:
         results = pool.map(outer_fold, splits, chunksize=1)
     for number, (chosen, nested, shipped, cases) in enumerate(results, start=1):
-        print(f"fold {number}: chose power {chosen[0]}, k1 {chosen[1]}, prior {chosen[2]}: "
-              f"HR@{K} {nested / cases:.3f} (shipped constants {shipped / cases:.3f})")
+        print(
+            f"fold {number}: chose power {chosen[0]}, k1 {chosen[1]}, prior {chosen[2]}: "
+            f"HR@{K} {nested / cases:.3f} (shipped constants {shipped / cases:.3f})"
+        )
     cases = sum(r[3] for r in results)
-    print(f"nested HR@{K} {sum(r[1] for r in results) / cases:.3f}, shipped constants "
-          f"{sum(r[2] for r in results) / cases:.3f}, over {cases:,} cases")
+    print(
+        f"nested HR@{K} {sum(r[1] for r in results) / cases:.3f}, shipped constants "
+        f"{sum(r[2] for r in results) / cases:.3f}, over {cases:,} cases"
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,12 @@ def load_memory(store: Store) -> dict[str, list[Video]]:
         for row in db.execute(
             "SELECT id, video_id, song_id, play_count, digg_count, comment_count, share_count FROM videos"
         ):
-            video = Video(id=row[1], song=songs[row[2]], hashtags=tuple(tags_of.get(row[0], ())),
-                          stats=Stats(row[3], row[4], row[5], row[6]))
+            video = Video(
+                id=row[1],
+                song=songs[row[2]],
+                hashtags=tuple(tags_of.get(row[0], ())),
+                stats=Stats(row[3], row[4], row[5], row[6]),
+            )
             for tag in video.hashtags:
                 by_tag.setdefault(tag, []).append(video)
     return by_tag
@@ -92,16 +96,20 @@ def main() -> None:
         rows = sql_bare_scan(store, tags)
         ranked = best_of(lambda: rank_songs(store, tags, limit=50))
         bare = best_of(lambda: sql_bare_scan(store, tags))
-        print(f"store  {name:8} {tags}: {rows:,} videos  rank {ranked * 1000:7.1f} ms  "
-              f"bare scan {bare * 1000:7.1f} ms  ratio {ranked / bare:.2f}x")
+        print(
+            f"store  {name:8} {tags}: {rows:,} videos  rank {ranked * 1000:7.1f} ms  "
+            f"bare scan {bare * 1000:7.1f} ms  ratio {ranked / bare:.2f}x"
+        )
     started = time.perf_counter()
     by_tag = load_memory(store)
     print(f"memory: loaded in {time.perf_counter() - started:.1f} s")
     for name, tags in QUERIES.items():
         ranked = best_of(lambda: rank(matching(by_tag, tags), tags, limit=50), runs=3)
         bare = best_of(lambda: sum(v.stats.play for v in matching(by_tag, tags)), runs=3)
-        print(f"memory {name:8} {tags}: rank {ranked * 1000:7.1f} ms  bare scan {bare * 1000:7.1f} ms  "
-              f"ratio {ranked / bare:.2f}x")
+        print(
+            f"memory {name:8} {tags}: rank {ranked * 1000:7.1f} ms  bare scan {bare * 1000:7.1f} ms  "
+            f"ratio {ranked / bare:.2f}x"
+        )
     tiktune = str(ROOT / ".venv" / "bin" / "tiktune")
     ours = cold_start([tiktune, "--version"])
     python = cold_start([sys.executable, "-c", "pass"])

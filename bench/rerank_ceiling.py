@@ -31,10 +31,10 @@ except ImportError:  # not tiktune's dependencies: `make bench` skips this one w
     print("skipped: bench/rerank_ceiling.py needs numpy and lightgbm (.venv/bin/pip install numpy lightgbm)")
     sys.exit(0)
 
-from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 from tiktune_tui.core.evaluation import TrainingIndex, folds, is_case  # noqa: E402
 from tiktune_tui.core.modes import fit_score, popular_score, tally  # noqa: E402
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS  # noqa: E402
+from tiktune_tui.library.catalog import load_catalog  # noqa: E402
 
 TOP = 150
 FEATURES = 20
@@ -85,10 +85,24 @@ def features(data: FoldData, tags: tuple[str, ...]) -> dict[str, list[float]]:
         )
         cosine = sum(profile[t] for t in counts) / data.norm[song] / math.sqrt(len(wanted))
         rows[song] = [
-            fit_score(entry, data.corpus, DEFAULT_WEIGHTS), sum(i * i for i in idfs), sum(idfs), len(counts),
-            len(counts) / len(wanted), sum(idfs) / query_idf, math.log(uses),
-            math.log10(1 + popular_score(entry, DEFAULT_WEIGHTS)), max(idfs), sum(p_tag), max(p_tag),
-            sum(p_song), max(p_song), *best_video[song], naive_bayes, cosine, len(wanted), len(tallies),
+            fit_score(entry, data.corpus, DEFAULT_WEIGHTS),
+            sum(i * i for i in idfs),
+            sum(idfs),
+            len(counts),
+            len(counts) / len(wanted),
+            sum(idfs) / query_idf,
+            math.log(uses),
+            math.log10(1 + popular_score(entry, DEFAULT_WEIGHTS)),
+            max(idfs),
+            sum(p_tag),
+            max(p_tag),
+            sum(p_song),
+            max(p_song),
+            *best_video[song],
+            naive_bayes,
+            cosine,
+            len(wanted),
+            len(tallies),
             entry.videos / uses,
         ]
     return rows
@@ -126,7 +140,9 @@ def main() -> None:
         train = [c for c in cases if c[0] != fold and len(c[1])]
         labels = [numpy.eye(len(m))[t] if t is not None else numpy.zeros(len(m)) for _, m, t in train]
         model = lightgbm.LGBMRanker(n_estimators=300, learning_rate=0.05, num_leaves=15, verbose=-1)
-        model.fit(numpy.vstack([m for _, m, _ in train]), numpy.concatenate(labels), group=[len(m) for _, m, _ in train])
+        model.fit(
+            numpy.vstack([m for _, m, _ in train]), numpy.concatenate(labels), group=[len(m) for _, m, _ in train]
+        )
         for i, (f, matrix, _) in enumerate(cases):
             if f == fold:
                 learned[i] = model.predict(matrix) if len(matrix) else numpy.zeros(0)

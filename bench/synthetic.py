@@ -66,8 +66,17 @@ def build(path: Path, videos: int = VIDEOS, songs: int = SONGS, tags: int = TAGS
         for vid, song in zip(ids, chosen_songs):
             plays = int(rng.paretovariate(1.2) * 1000)
             rows.append(
-                (vid, str(7_400_000_000_000_000_000 + vid), song, now - rng.randrange(0, 86400 * 365),
-                 plays, plays // rng.randint(5, 50), plays // rng.randint(50, 500), plays // rng.randint(50, 1000), now)
+                (
+                    vid,
+                    str(7_400_000_000_000_000_000 + vid),
+                    song,
+                    now - rng.randrange(0, 86400 * 365),
+                    plays,
+                    plays // rng.randint(5, 50),
+                    plays // rng.randint(50, 500),
+                    plays // rng.randint(50, 1000),
+                    now,
+                )
             )
             for tag in set(rng.choices(tag_ids, cum_weights=tag_cum, k=rng.randint(1, 5))):
                 links.append((tag, vid))

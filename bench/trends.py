@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,16 +45,16 @@ def three_snapshot_store() -> Path:
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     db.execute("BEGIN")
-    rows = db.execute("SELECT id, fetched_at, play_count, digg_count, comment_count, share_count FROM videos").fetchall()
+    rows = db.execute(
+        "SELECT id, fetched_at, play_count, digg_count, comment_count, share_count FROM videos"
+    ).fetchall()
     for round_ in (1, 2):
         grown = []
         for vid, at, play, digg, comment, share in rows:
             factor = 1 + rng.random() * 0.2 * round_
             grown.append((vid, at + round_ * ROUND, int(play * factor), digg, comment, share))
         db.executemany("INSERT INTO stats_snapshots VALUES (?, ?, ?, ?, ?, ?)", grown)
-    db.executemany(
-        "UPDATE videos SET fetched_at = ?, play_count = ? WHERE id = ?", ((g[1], g[2], g[0]) for g in grown)
-    )
+    db.executemany("UPDATE videos SET fetched_at = ?, play_count = ? WHERE id = ?", ((g[1], g[2], g[0]) for g in grown))
     db.execute("COMMIT")
     db.execute("ANALYZE")
     db.close()
@@ -66,7 +66,7 @@ def three_snapshot_store() -> Path:
 def round_cost() -> float:
     """Seconds per 1,000 videos for a watch round's write: videos, snapshots, tag fetch records,
     one transaction, into a store that already holds the previous round."""
-    base = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 5, tzinfo=UTC)
     videos = [
         Video(str(i), Song(str(i % 300)), (f"t{i % 7}", "fyp"), Stats(play=i * 10, digg=i), create_time=base)
         for i in range(1000)
@@ -90,8 +90,10 @@ def main() -> None:
         popular = best_of(lambda: store.rank_modes(tags, "popular", limit=50), runs=3)
         rising = best_of(lambda: store.rank_modes(tags, "rising", limit=50), runs=3)
         worst = max(worst, rising / popular)
-        print(f"{name:8} {tags}: popular {popular * 1000:8.1f} ms, rising {rising * 1000:8.1f} ms,"
-              f" ratio {rising / popular:.2f}x")
+        print(
+            f"{name:8} {tags}: popular {popular * 1000:8.1f} ms, rising {rising * 1000:8.1f} ms,"
+            f" ratio {rising / popular:.2f}x"
+        )
     slowest = 0.0
     for name, tags in QUERIES.items():
         top = store.rank_modes(tags, "rising", limit=1)[0].song.id
@@ -99,8 +101,10 @@ def main() -> None:
         slowest = max(slowest, took)
         print(f"trend of the top rising song for {name}: {took * 1000:.1f} ms")
     verdict = "meets" if worst <= RATIO_TARGET and slowest * 1000 < TREND_TARGET_MS else "misses"
-    print(f"worst rising/popular {worst:.2f}x (target {RATIO_TARGET}x), slowest trend {slowest * 1000:.1f} ms "
-          f"(target {TREND_TARGET_MS:.0f} ms): {verdict}")
+    print(
+        f"worst rising/popular {worst:.2f}x (target {RATIO_TARGET}x), slowest trend {slowest * 1000:.1f} ms "
+        f"(target {TREND_TARGET_MS:.0f} ms): {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import asyncio
 import os
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,9 +21,7 @@ async def shoot(name: str, size: tuple[int, int], tags: list[str], keys: list[st
     from tiktune_tui.config import Settings
     from tiktune_tui.ui.app import TiktuneApp
 
-    app = TiktuneApp(
-        tags=tags, settings=Settings(), clock=lambda: datetime(2025, 6, 1, tzinfo=timezone.utc), mode=mode
-    )
+    app = TiktuneApp(tags=tags, settings=Settings(), clock=lambda: datetime(2025, 6, 1, tzinfo=UTC), mode=mode)
     async with app.run_test(size=size) as pilot:
         app.tag_input.cursor_blink = False
         for _ in range(1000):

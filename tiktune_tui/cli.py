@@ -60,9 +60,7 @@ def _top_parser(description: str) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _top_parser(
-        "Find the TikTok songs that fit your hashtags, play them, and put one over your video."
-    )
+    parser = _top_parser("Find the TikTok songs that fit your hashtags, play them, and put one over your video.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in dict.fromkeys(COMMAND_MODULES.get(name, name) for name in COMMANDS):
         importlib.import_module(f"tiktune_tui.commands.{name}").add_parser(subparsers)

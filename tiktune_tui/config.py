@@ -112,7 +112,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not all(isinstance(t, dict) for t in (tiktok, player, ranking, keys, store)):
         raise ConfigError(f"{path}: [tiktok], [player], [ranking], [keys] and [store] must be tables")
     if not all(isinstance(v, str) for v in keys.values()):
-        raise ConfigError(f"{path}: every [keys] value must be a string like \"ctrl+j\"")
+        raise ConfigError(f'{path}: every [keys] value must be a string like "ctrl+j"')
     env = os.environ
     prefetch = tiktok.get("prefetch", DEFAULT_PREFETCH)
     if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= 20:

@@ -38,14 +38,10 @@ def replacing(
     moment (the audio cache renames under its lock and drops the song's older file).
     """
     target = Path(path)
-    fd, name = tempfile.mkstemp(
-        prefix=prefix or f".{target.name}-", suffix=suffix, dir=target.parent
-    )
+    fd, name = tempfile.mkstemp(prefix=prefix or f".{target.name}-", suffix=suffix, dir=target.parent)
     temp = Path(name)
     try:
-        with os.fdopen(
-            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})
-        ) as out:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as out:
             yield out
             out.flush()
             os.fsync(out.fileno())

@@ -110,9 +110,7 @@ def _run_one(check: Check, outcome: _Outcome) -> None:
             )
         ]
     spent = time.monotonic() - started
-    outcome.results = [
-        CheckResult(r.name, r.status, r.result, r.fix, r.needed, r.seconds or spent) for r in found
-    ]
+    outcome.results = [CheckResult(r.name, r.status, r.result, r.fix, r.needed, r.seconds or spent) for r in found]
     outcome.done.set()
 
 

@@ -13,9 +13,9 @@ from textual.geometry import Region
 from textual.widgets import Button, Input, Static
 
 from tests.support.export_media import Media, make_media, put_in_cache, sha256, streams, video_packet_hashes
-from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter, ExportResult
+from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.text import format_clock
 from tiktune_tui.ui.screens.export_screen import ConfirmOverwrite, ExportScreen
 
@@ -207,9 +207,17 @@ async def test_hostile_titles_and_file_names_reach_the_terminal_escaped(media, t
 
         screen._finished(
             ExportResult(
-                output=folder / "out.mp4", duration_s=2.0, container="mp4", video_codec="h264",
-                video_copied=True, audio_codec="aac", audio_copied=False, mode="replace",
-                size_bytes=1000, elapsed_s=0.1, warnings=("odd \x1b[1m warning",),
+                output=folder / "out.mp4",
+                duration_s=2.0,
+                container="mp4",
+                video_codec="h264",
+                video_copied=True,
+                audio_codec="aac",
+                audio_copied=False,
+                mode="replace",
+                size_bytes=1000,
+                elapsed_s=0.1,
+                warnings=("odd \x1b[1m warning",),
             )
         )
         await pilot.pause()

@@ -23,7 +23,5 @@ async def test_hostile_file_names_show_literally(tmp_path):
             await pilot.pause(0.02)
         labels = sorted(str(node.label) for node in tree.root.children)
         assert labels == ["[bold red]x[-].mp4", "evil\\x1b[31m.mp4"]  # .txt filtered out
-        rendered = "".join(
-            segment.text for y in range(tree.size.height) for segment in tree.render_line(y)
-        )
+        rendered = "".join(segment.text for y in range(tree.size.height) for segment in tree.render_line(y))
         assert "\x1b" not in rendered and "[bold red]x[-].mp4" in rendered

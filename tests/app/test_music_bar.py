@@ -13,8 +13,8 @@ from textual.widgets import Input, Label, Static
 
 import tiktune_tui.ui
 from tests.support.player_support import make_tone, serve_directory, song
-from tiktune_tui.playback import vlc_setup
 from tiktune_tui.core.models import Song
+from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.player import PlayerState, PlayerStatus
 from tiktune_tui.playback.song_audio import NO_PREVIEW

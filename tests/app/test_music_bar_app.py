@@ -24,10 +24,23 @@ def catalog(tmp_path):
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             # The most played first: "Streamable" ranks first, "Silent" second.
-            writer.writerow(["1", "beat", "21", "Streamable", "Ann", "10", base_url + "loud.mp3",
-                             9000, 0, 0, 0, "2025-05-01T10:00:00Z"])
-            writer.writerow(["2", "beat", "22", "Silent", "Bob", "30", "",
-                             10, 0, 0, 0, "2025-05-01T10:00:00Z"])
+            writer.writerow(
+                [
+                    "1",
+                    "beat",
+                    "21",
+                    "Streamable",
+                    "Ann",
+                    "10",
+                    base_url + "loud.mp3",
+                    9000,
+                    0,
+                    0,
+                    0,
+                    "2025-05-01T10:00:00Z",
+                ]
+            )
+            writer.writerow(["2", "beat", "22", "Silent", "Bob", "30", "", 10, 0, 0, 0, "2025-05-01T10:00:00Z"])
         yield path
 
 
@@ -79,7 +92,8 @@ async def test_a_repeated_player_notice_does_not_stack_pop_ups(catalog):
         app.music_bar.notice(Notice("The audio link expired"))
         await pilot.pause()
         assert [n.message for n in app._notifications] == [
-            "No preview: no audio for this song", "The audio link expired",
+            "No preview: no audio for this song",
+            "The audio link expired",
         ]
 
 

@@ -23,8 +23,8 @@ from tests.support.ui_catalog import (
 )
 from tiktune_tui.config import load_settings
 from tiktune_tui.library.recommend import Recommendation
-from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.keymap import check_keymap
+from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.widgets.tag_input import TagSuggester
 
 
@@ -39,7 +39,15 @@ class Recorder:
     def __init__(self, app) -> None:
         self.calls: list[tuple] = []
         bar = app.music_bar
-        for name in ("toggle_pause", "next_song", "previous_song", "seek_relative", "change_volume", "toggle_mute", "play_songs"):
+        for name in (
+            "toggle_pause",
+            "next_song",
+            "previous_song",
+            "seek_relative",
+            "change_volume",
+            "toggle_mute",
+            "play_songs",
+        ):
             setattr(bar, name, self._record(name))
 
     def _record(self, name):
@@ -119,22 +127,57 @@ async def test_details_show_exact_counts_and_breakdown(catalog):
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         text = details_text(app)
-        for expected in ("Dance Floor", "DJ Delta", "3:00", "1,234,567", "45,678", "× 2 =", "91,356", "901", "2,345",
-                         "1,338,006", "1 video uses it", "#dance", "video 1006"):
+        for expected in (
+            "Dance Floor",
+            "DJ Delta",
+            "3:00",
+            "1,234,567",
+            "45,678",
+            "× 2 =",
+            "91,356",
+            "901",
+            "2,345",
+            "1,338,006",
+            "1 video uses it",
+            "#dance",
+            "video 1006",
+        ):
             assert expected in text, expected
         # The table shows the short form.
         assert app.table.cells("15")[4].plain == "1.2M"
 
 
 async def test_a_billion_play_song_fits_the_details_pane(tmp_path):
-    big = ("2001", "viral", "21", "Huge Hit", "Star", "60", 1_234_000_000, 98_700_000, 4_321_000, 1_234_000, "2025-05-01T10:00:00Z")
+    big = (
+        "2001",
+        "viral",
+        "21",
+        "Huge Hit",
+        "Star",
+        "60",
+        1_234_000_000,
+        98_700_000,
+        4_321_000,
+        1_234_000,
+        "2025-05-01T10:00:00Z",
+    )
     app = make_app(write_catalog(tmp_path / "big.csv", [big]), tags=["viral"], mode="fit")
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         body = app.query_one("#details-body", Static)
         shown = "\n".join(strip.text for strip in body.render_lines(Region(0, 0, *body.size)))  # at the pane's width
-        for expected in ("1,234,000,000 × 1 =", "1.2B", "98,700,000 × 2 =", "197M", "4,321,000 × 3 =", "13M",
-                         "1,234,000 × 4 =", "4.9M", "popular", "1,449,299,000"):
+        for expected in (
+            "1,234,000,000 × 1 =",
+            "1.2B",
+            "98,700,000 × 2 =",
+            "197M",
+            "4,321,000 × 3 =",
+            "13M",
+            "1,234,000 × 4 =",
+            "4.9M",
+            "popular",
+            "1,449,299,000",
+        ):
             assert expected in shown, expected
         assert "…" not in shown
 
@@ -143,7 +186,9 @@ async def test_player_keys_do_not_fire_while_typing(catalog):
     app = make_app(catalog)
     async with app.run_test() as pilot:
         player = Recorder(app)
-        await pilot.press(*"n p m", "space", "plus", "minus", "less_than_sign", "greater_than_sign", "s", "q", "question_mark")
+        await pilot.press(
+            *"n p m", "space", "plus", "minus", "less_than_sign", "greater_than_sign", "s", "q", "question_mark"
+        )
         assert app.tag_input.value == "n p m +-<>sq?"
         assert player.calls == []
         assert not isinstance(app.screen, HelpScreen)
@@ -154,9 +199,14 @@ async def test_player_keys_do_not_fire_while_typing(catalog):
         await pilot.press("space", "n", "p", "m", "plus", "equals_sign", "minus", "less_than_sign", "greater_than_sign")
         assert player.names[0] == "play_songs"  # nothing loaded yet: space plays the selected song
         assert player.calls[1:] == [
-            ("next_song",), ("previous_song",), ("toggle_mute",),
-            ("change_volume", 5), ("change_volume", 5), ("change_volume", -5),
-            ("seek_relative", -5), ("seek_relative", 5),
+            ("next_song",),
+            ("previous_song",),
+            ("toggle_mute",),
+            ("change_volume", 5),
+            ("change_volume", 5),
+            ("change_volume", -5),
+            ("seek_relative", -5),
+            ("seek_relative", 5),
         ]
 
 
@@ -373,7 +423,6 @@ def test_cli_refuses_bad_arguments_before_opening_the_app(tmp_path, capsys):
     assert main(["--catalog", str(tmp_path / "missing.csv"), "x"]) == 1
     assert "no such file" in capsys.readouterr().err
     assert main(["--source", "store", "--catalog", str(tmp_path / "x.csv")]) == 2
-
 
 
 async def test_a_pasted_control_character_is_drawn_visible_and_the_cursor_stays_on_its_cell(catalog):

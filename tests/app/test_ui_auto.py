@@ -8,10 +8,8 @@ import time
 
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
 from tiktune_tui.config import Settings
-from tiktune_tui.library.sources import auto
-from tiktune_tui.library.sources import reachability
+from tiktune_tui.library.sources import SourceOptions, auto, reachability
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.library.sources import SourceOptions
 
 
 def source_part(app) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import replace
 
@@ -12,16 +13,15 @@ from tests.support.ui_catalog import COLUMNS, make_app, wait_for_search
 from tiktune_tui.config import Settings
 from tiktune_tui.core.modes import MODE_NAMES
 
-import csv
-
 
 def write_rows(path, rows):
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for video, tags, music, plays in rows:
-            writer.writerow([video, tags, music, f"Song {music}", "Artist", "", "", plays, 0, 0, 0,
-                             "2025-05-01T00:00:00Z"])
+            writer.writerow(
+                [video, tags, music, f"Song {music}", "Artist", "", "", plays, 0, 0, 0, "2025-05-01T00:00:00Z"]
+            )
     return path
 
 
@@ -154,9 +154,7 @@ async def test_another_mode_opens_its_list_at_the_top(tmp_path):
 
 
 async def test_the_app_gives_the_music_bar_its_output_and_data_dirs_cache(tmp_path):
-    app = make_app(
-        niche_catalog(tmp_path / "c.csv"), settings=Settings(audio_output="dummy"), audio_output=None
-    )
+    app = make_app(niche_catalog(tmp_path / "c.csv"), settings=Settings(audio_output="dummy"), audio_output=None)
     app.source = replace(app.source, data_dir=str(tmp_path / "data"))  # as `--data-dir` sets it
     async with app.run_test(size=(120, 36)):
         player = app.music_bar.player

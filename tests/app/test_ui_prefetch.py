@@ -11,9 +11,9 @@ from tests.support.slow_cdn import serve_cdn
 from tests.support.tiktok_fakes import FakeTikTok, cooking
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
 from tiktune_tui.config import Settings
+from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.ui.app import TiktuneApp
-from tiktune_tui.library.sources import SourceOptions
 
 
 @pytest.fixture(scope="module")

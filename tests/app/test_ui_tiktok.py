@@ -8,8 +8,8 @@ import threading
 from tests.support.tiktok_fakes import FakeTikTok, cooking
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
 from tiktune_tui.config import Settings
-from tiktune_tui.ui.app import TiktuneApp
 from tiktune_tui.library.sources import SourceOptions
+from tiktune_tui.ui.app import TiktuneApp
 
 
 async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch, tmp_path):
@@ -41,7 +41,6 @@ async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch
         assert app.search_state == "done" and len(loops) > first
     # Playwright objects belong to one loop: every request of both searches ran on it.
     assert len(set(map(id, loops))) == 1
-
 
 
 async def test_partial_results_show_in_the_active_mode_while_a_tag_is_still_loading(monkeypatch, tmp_path):

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from tiktune_tui.playback.audio_cache import DEFAULT_HEADERS, AudioCache, AudioUnavailable, LinkExpired, song_key
 from tiktune_tui.core.models import Song
 from tiktune_tui.paths import data_dir
+from tiktune_tui.playback.audio_cache import DEFAULT_HEADERS, AudioCache, AudioUnavailable, LinkExpired, song_key
 
 AUDIO = b"ID3" + bytes(range(256)) * 40  # ~10 KB that claims to be mp3
 

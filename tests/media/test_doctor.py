@@ -65,7 +65,11 @@ def test_ffmpeg_hidden_from_path_is_named_with_its_fix(capsys, monkeypatch, tmp_
     code, report = doctor(capsys)
     checks = by_name(report)
     assert code == 1 and report["healthy"] is False
-    assert checks["ffmpeg"] == checks["ffmpeg"] | {"status": "fail", "result": "not found on PATH", "fix": "apt-get install ffmpeg"}
+    assert checks["ffmpeg"] == checks["ffmpeg"] | {
+        "status": "fail",
+        "result": "not found on PATH",
+        "fix": "apt-get install ffmpeg",
+    }
     assert checks["ffprobe"]["status"] == "fail"
     assert checks["libVLC"]["status"] == "ok"
 
@@ -147,7 +151,9 @@ def test_a_check_past_its_time_limit_is_reported_not_waited_for():
         return ok("never", "never")
 
     try:
-        results = run_checks([Check("slow", hangs, limit_s=0.2, fix_on_timeout="do X"), Check("fast", lambda: ok("fast", "yes"))])
+        results = run_checks(
+            [Check("slow", hangs, limit_s=0.2, fix_on_timeout="do X"), Check("fast", lambda: ok("fast", "yes"))]
+        )
     finally:
         release.set()
     assert [(r.name, r.status, r.fix) for r in results] == [("slow", "fail", "do X"), ("fast", "ok", "")]

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from tests.support.export_media import (
     SONG_TONE_HZ,
     VIDEO_TONE_HZ,
@@ -21,7 +22,6 @@ from tests.support.export_media import (
     tone_level_db,
     video_packet_hashes,
 )
-
 from tiktune_tui import cli
 from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter
@@ -355,8 +355,21 @@ def test_cli_errors_are_one_line(workdir, capsys):
     song = str(workdir / "song.m4a")
     assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--audio", song, "--out", "x.txt"]) == 2
     assert "must end in one of" in capsys.readouterr().err
-    assert cli.main(["export", "--video", str(workdir / "clip.mp4"), "--audio", song,
-                     "--out", str(workdir / "clip.mp4"), "--force"]) == 2
+    assert (
+        cli.main(
+            [
+                "export",
+                "--video",
+                str(workdir / "clip.mp4"),
+                "--audio",
+                song,
+                "--out",
+                str(workdir / "clip.mp4"),
+                "--force",
+            ]
+        )
+        == 2
+    )
     assert "never overwrites" in capsys.readouterr().err
     assert list(p.name for p in workdir.iterdir() if p.suffix == ".mp4") == ["clip.mp4"]
 
@@ -371,8 +384,8 @@ def test_cli_song_from_the_catalog_without_audio_says_what_to_do(workdir, capsys
 
 
 def test_cli_song_uses_the_audio_cache(workdir, capsys):
-    from tiktune_tui.playback.audio_cache import AudioCache
     from tiktune_tui.library.catalog import load_catalog
+    from tiktune_tui.playback.audio_cache import AudioCache
 
     song: Song = next(v.song for v in load_catalog().videos if v.song.title)
     put_in_cache(AudioCache.default(), song, workdir / "song.m4a")
@@ -390,7 +403,9 @@ def test_cli_unknown_song(workdir, capsys):
 # -- a damaged video ------------------------------------------------------------------------
 
 
-def test_a_truncated_mp4_whose_index_survived_is_exported_with_a_warning_naming_its_real_length(media, tmp_path, capsys):
+def test_a_truncated_mp4_whose_index_survived_is_exported_with_a_warning_naming_its_real_length(
+    media, tmp_path, capsys
+):
     from tests.support.export_media import make_truncated_mp4
 
     cut = make_truncated_mp4(tmp_path)
@@ -401,7 +416,10 @@ def test_a_truncated_mp4_whose_index_survived_is_exported_with_a_warning_naming_
     [warning] = [w for w in result.warnings if "damaged" in w]
     assert f"stop at {format_clock(end)} of 0:10" in warning
     # The CLI says so on stderr; a whole video gets no such warning.
-    assert cli.main(["export", "--video", str(cut), "--audio", str(media.long_song), "--out", str(tmp_path / "c.mp4")]) == 0
+    assert (
+        cli.main(["export", "--video", str(cut), "--audio", str(media.long_song), "--out", str(tmp_path / "c.mp4")])
+        == 0
+    )
     err = capsys.readouterr().err
     assert f"tiktune: warning: the video is damaged: its pictures stop at {format_clock(end)} of 0:10" in err
     assert probe_video(media.mp4).video_end_s is None

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.support.export_media import Media, make_media, streams, video_packet_hashes
 
+from tests.support.export_media import Media, make_media, streams, video_packet_hashes
 from tiktune_tui.export import probe as probing
 from tiktune_tui.export.exporter import Exporter
 from tiktune_tui.export.options import ExportCancelled, ExportError, ExportOptions

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.support.player_support import make_tone, serve_directory, song
 
+from tests.support.player_support import make_tone, serve_directory, song
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
 from tiktune_tui.playback.player import Notice, Player, PlayerState, StatusChanged

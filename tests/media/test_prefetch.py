@@ -10,7 +10,11 @@ from tests.support.slow_cdn import serve_cdn
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.prefetch import Prefetcher
 
-SESSION = {"User-Agent": "Mozilla/5.0 Chrome/156", "Referer": "https://www.tiktok.com/", "Cookie": "tt_chain_token=chain; msToken=m"}
+SESSION = {
+    "User-Agent": "Mozilla/5.0 Chrome/156",
+    "Referer": "https://www.tiktok.com/",
+    "Cookie": "tt_chain_token=chain; msToken=m",
+}
 
 
 @pytest.fixture(scope="module")

@@ -55,11 +55,31 @@ def make_media(directory: Path) -> Media:
     ffmpeg(*_testsrc(2), *_sine(VIDEO_TONE_HZ, 2), *H264, "-c:a", "aac", "-shortest", str(d / "clip.mp4"))
     ffmpeg(*_testsrc(2), *_sine(VIDEO_TONE_HZ, 2), *H264, "-c:a", "aac", "-shortest", str(d / "clip.mov"))
     ffmpeg(
-        *_testsrc(2), *_sine(VIDEO_TONE_HZ, 2), "-c:v", "libvpx", "-b:v", "150k", "-deadline", "realtime",
-        "-cpu-used", "8", "-c:a", "libopus", "-shortest", str(d / "clip.webm"),
+        *_testsrc(2),
+        *_sine(VIDEO_TONE_HZ, 2),
+        "-c:v",
+        "libvpx",
+        "-b:v",
+        "150k",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-c:a",
+        "libopus",
+        "-shortest",
+        str(d / "clip.webm"),
     )
     ffmpeg(
-        *_testsrc(2), "-c:v", "libvpx-vp9", "-b:v", "150k", "-deadline", "realtime", "-cpu-used", "8",
+        *_testsrc(2),
+        "-c:v",
+        "libvpx-vp9",
+        "-b:v",
+        "150k",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
         str(d / "vp9.webm"),
     )
     ffmpeg(*_testsrc(2), *H264, str(d / "silent.mp4"))
@@ -67,12 +87,29 @@ def make_media(directory: Path) -> Media:
     ffmpeg(*_sine(SONG_TONE_HZ, 6), "-c:a", "libmp3lame", str(d / "long song.mp3"))
     (d / "notes.txt").write_text("not a video\n" * 50)
     ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2,noise=alls=100:allf=t",
-        "-c:v", "libvpx", "-b:v", "30k", "-deadline", "realtime", "-cpu-used", "8", str(d / "noise.webm"),
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x240:rate=25:duration=2,noise=alls=100:allf=t",
+        "-c:v",
+        "libvpx",
+        "-b:v",
+        "30k",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        str(d / "noise.webm"),
     )
     return Media(
-        mp4=d / "clip.mp4", mov=d / "clip.mov", webm=d / "clip.webm", vp9_webm=d / "vp9.webm",
-        silent=d / "silent.mp4", song=d / "song.m4a", long_song=d / "long song.mp3", text=d / "notes.txt",
+        mp4=d / "clip.mp4",
+        mov=d / "clip.mov",
+        webm=d / "clip.webm",
+        vp9_webm=d / "vp9.webm",
+        silent=d / "silent.mp4",
+        song=d / "song.m4a",
+        long_song=d / "long song.mp3",
+        text=d / "notes.txt",
         noise_webm=d / "noise.webm",
     )
 
@@ -84,7 +121,8 @@ def sha256(path: Path) -> str:
 def streams(path: Path) -> dict:
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", "file:" + str(path)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     ).stdout
     return json.loads(out)
 
@@ -92,9 +130,24 @@ def streams(path: Path) -> dict:
 def video_packet_hashes(path: Path) -> list[tuple[str, str]]:
     """(size, md5) of every packet of the first video stream, read without decoding."""
     out = subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", "file:" + str(path), "-map", "0:v:0", "-c", "copy",
-         "-f", "framemd5", "-"],
-        check=True, capture_output=True, text=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            "file:" + str(path),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "framemd5",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     rows = [line.split(",") for line in out.splitlines() if line and not line.startswith("#")]
     return [(row[4].strip(), row[5].strip()) for row in rows]
@@ -103,9 +156,23 @@ def video_packet_hashes(path: Path) -> list[tuple[str, str]]:
 def tone_level_db(path: Path, hz: int) -> float:
     """Mean loudness (dB) of the output's audio in a narrow band around `hz`."""
     err = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-i", "file:" + str(path), "-map", "0:a:0",
-         "-af", f"bandpass=f={hz}:width_type=q:w=8,volumedetect", "-f", "null", "-"],
-        check=True, capture_output=True, text=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-i",
+            "file:" + str(path),
+            "-map",
+            "0:a:0",
+            "-af",
+            f"bandpass=f={hz}:width_type=q:w=8,volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stderr
     found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", err)
     assert found, err
@@ -116,8 +183,17 @@ def make_truncated_mp4(directory: Path) -> Path:
     """A 10-s H.264 + AAC clip (index first, +faststart) cut after 50,000 bytes, as a broken
     download leaves it: ffprobe still says 10 s, but the pictures stop after about 2 s."""
     whole = directory / "whole-10s.mp4"
-    ffmpeg(*_testsrc(10), *_sine(VIDEO_TONE_HZ, 10), *H264, "-c:a", "aac", "-shortest", "-movflags", "+faststart",
-           str(whole))
+    ffmpeg(
+        *_testsrc(10),
+        *_sine(VIDEO_TONE_HZ, 10),
+        *H264,
+        "-c:a",
+        "aac",
+        "-shortest",
+        "-movflags",
+        "+faststart",
+        str(whole),
+    )
     cut = directory / "cut.mp4"
     cut.write_bytes(whole.read_bytes()[:50_000])
     return cut

@@ -17,9 +17,22 @@ from tiktune_tui.core.models import Song
 def make_tone(path: Path, seconds: float, frequency: int = 440) -> Path:
     subprocess.run(
         [
-            "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}",
-            "-ac", "1", "-ar", "22050", "-b:a", "32k", str(path),
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={frequency}:duration={seconds}",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-b:a",
+            "32k",
+            str(path),
         ],
         check=True,
     )

@@ -7,22 +7,32 @@ control and bidi characters must all show literally.
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tiktune_tui.config import Settings
-from tiktune_tui.ui.app import TiktuneApp
 from tiktune_tui.library.sources import SourceOptions
+from tiktune_tui.ui.app import TiktuneApp
 
-FIXED_NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 MARKUP_TITLE = "[bold red]x[/]"
 ANSI_ARTIST = "\x1b[31mEvil\x1b[0m"
 CONTROL_TITLE = "Line\nBreak\x07\u202eevil"
 
 COLUMNS = [
-    "video_id", "hashtags", "music_id", "music_title", "music_author", "music_duration_s",
-    "music_play_url", "play_count", "digg_count", "comment_count", "share_count", "create_time",
+    "video_id",
+    "hashtags",
+    "music_id",
+    "music_title",
+    "music_author",
+    "music_duration_s",
+    "music_play_url",
+    "play_count",
+    "digg_count",
+    "comment_count",
+    "share_count",
+    "create_time",
 ]
 
 # (video, hashtags, music, title, author, duration, plays, likes, comments, shares, created)
@@ -55,10 +65,22 @@ def write_many_songs(path: Path, count: int, tag: str = "bench") -> Path:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for n in range(count):
-            writer.writerow([
-                str(10_000_000 + n), tag, str(20_000_000 + n), f"Song {n:05d}", f"Artist {n % 97}", "",
-                "", (n * 7919) % 1_000_003, n % 5000, n % 300, n % 77, "2025-01-01T00:00:00Z",
-            ])
+            writer.writerow(
+                [
+                    str(10_000_000 + n),
+                    tag,
+                    str(20_000_000 + n),
+                    f"Song {n:05d}",
+                    f"Artist {n % 97}",
+                    "",
+                    "",
+                    (n * 7919) % 1_000_003,
+                    n % 5000,
+                    n % 300,
+                    n % 77,
+                    "2025-01-01T00:00:00Z",
+                ]
+            )
     return path
 
 

@@ -64,9 +64,7 @@ def test_limits(value, expected):
         (lambda: checks.mode_from("best"), "unknown ranking mode 'best'"),
         (lambda: checks.modes_from(["fit,best"]), "unknown ranking mode 'best'"),
         (
-            lambda: checks.check_source(
-                SourceOptions(kind="store", catalog="x.csv")
-            ),
+            lambda: checks.check_source(SourceOptions(kind="store", catalog="x.csv")),
             "--catalog goes with --source catalog",
         ),
     ],
@@ -83,12 +81,8 @@ def test_modes_keep_the_order_given_without_repeats():
 
 
 def test_source_options_come_from_the_data_options():
-    args = argparse.Namespace(
-        source="store", catalog=None, data_dir="/d", per_tag=30, refresh=True
-    )
-    assert checks.source_options(args) == SourceOptions(
-        kind="store", data_dir="/d", per_tag=30, refresh=True
-    )
+    args = argparse.Namespace(source="store", catalog=None, data_dir="/d", per_tag=30, refresh=True)
+    assert checks.source_options(args) == SourceOptions(kind="store", data_dir="/d", per_tag=30, refresh=True)
 
 
 @pytest.mark.parametrize(

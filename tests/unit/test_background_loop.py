@@ -12,6 +12,7 @@ from tiktune_tui.playback.song_audio import TikTokSongResolver
 def test_coroutines_share_one_loop_across_calls_and_threads():
     loop = BackgroundLoop()
     try:
+
         async def which():
             return asyncio.get_running_loop()
 
@@ -46,6 +47,7 @@ def test_close_cancels_what_is_still_running():
 def test_errors_come_back_to_the_caller():
     loop = BackgroundLoop()
     try:
+
         async def fail():
             raise ValueError("boom")
 

@@ -63,10 +63,17 @@ def test_a_count_beyond_what_a_store_can_hold_is_refused_before_any_output(tmp_p
     import sys
 
     path = write_catalog(tmp_path / "huge.csv", [video("1", "10", "a", play=5), video("2", "11", "a", play=10**400)])
-    with pytest.raises(CatalogError, match=r"huge.csv:3: play_count is too large \(more than 9,223,372,036,854,775,807\)"):
+    with pytest.raises(
+        CatalogError, match=r"huge.csv:3: play_count is too large \(more than 9,223,372,036,854,775,807\)"
+    ):
         load_catalog(path)
-    result = subprocess.run([sys.executable, "-m", "tiktune_tui", "recommend", "a", "--catalog", str(path)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "tiktune_tui", "recommend", "a", "--catalog", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "play_count is too large" in result.stderr
 
@@ -100,14 +107,22 @@ def test_ctrl_c_stops_the_load_of_a_large_catalog_within_seconds(tmp_path):
     with path.open("w", encoding="utf-8") as out:
         out.write(",".join(REQUIRED_COLUMNS) + "\n")
         for i in range(200_000):
-            out.write(f"{7 * 10**18 + i},t{i % 1000} fyp,{6 * 10**18 + i % 50000},Song {i % 50000},Artist,"
-                      f"{i * 7919 % 10**9},{i % 10**6},{i % 1000},{i % 100},2025-05-01T00:00:00Z\n")
+            out.write(
+                f"{7 * 10**18 + i},t{i % 1000} fyp,{6 * 10**18 + i % 50000},Song {i % 50000},Artist,"
+                f"{i * 7919 % 10**9},{i % 10**6},{i % 1000},{i % 100},2025-05-01T00:00:00Z\n"
+            )
     size = path.stat().st_size
     # As a shell starts it: SIGINT raises KeyboardInterrupt (a test runner's worker may ignore it).
-    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
-            "from tiktune_tui.cli import main; sys.exit(main(sys.argv[1:]))")
-    child = subprocess.Popen([sys.executable, "-c", code, "recommend", "fyp", "--catalog", str(path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        "from tiktune_tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, "recommend", "fyp", "--catalog", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         position = read_position(child.pid, path, deadline=time.monotonic() + 60)
         assert 0 < position < size / 2, "the child read half the file before the interrupt: the test proves nothing"

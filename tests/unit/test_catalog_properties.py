@@ -16,9 +16,7 @@ from tiktune_tui.library.catalog import (
 )
 
 HEADER = ",".join(REQUIRED_COLUMNS) + "\n"
-_names = (
-    itertools.count()
-)  # a new file per example: load_catalog caches by path, size and mtime
+_names = itertools.count()  # a new file per example: load_catalog caches by path, size and mtime
 
 
 def assert_one_line(error: TiktuneError) -> None:
@@ -59,9 +57,7 @@ field = st.one_of(
         ]
     ),
 )
-row = st.lists(field, min_size=0, max_size=len(REQUIRED_COLUMNS) + 2).map(
-    lambda cells: ",".join(cells)
-)
+row = st.lists(field, min_size=0, max_size=len(REQUIRED_COLUMNS) + 2).map(lambda cells: ",".join(cells))
 
 
 @given(st.lists(row, max_size=5))
@@ -102,9 +98,7 @@ def test_what_the_properties_found():
             raise AssertionError(f"accepted {header + body!r}")
     # A duration of "²" is a digit to str.isdigit but not to int(): it is left out, not a crash.
     videos = parse_catalog(
-        io.StringIO(
-            HEADER.rstrip() + ",music_duration_s\n" + good + ",²\n", newline=""
-        ),
+        io.StringIO(HEADER.rstrip() + ",music_duration_s\n" + good + ",²\n", newline=""),
         "x",
     )
     assert videos[0].song.duration_s is None
@@ -112,9 +106,7 @@ def test_what_the_properties_found():
 
 def test_a_gzip_file_with_a_broken_stream_is_refused_in_one_line(tmp_path):
     path = tmp_path / "broken.csv.gz"
-    path.write_bytes(
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 20
-    )  # zlib.error inside
+    path.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 20)  # zlib.error inside
     try:
         load_catalog(path)
     except CatalogError as error:

@@ -38,7 +38,11 @@ def test_cases_and_hits_follow_the_definition():
     assert report.hits["uses"] == {1: 1, 2: 2, 10: 2}
     assert report.hr("popular", 1) == pytest.approx(1 / 3)
     as_json = report.as_dict()
-    assert as_json["cases"] == 3 and as_json["reachable"] == 2 and as_json["modes"]["popular"]["hr"] == {"1": 0.3333, "2": 0.6667, "10": 0.6667}
+    assert (
+        as_json["cases"] == 3
+        and as_json["reachable"] == 2
+        and as_json["modes"]["popular"]["hr"] == {"1": 0.3333, "2": 0.6667, "10": 0.6667}
+    )
 
 
 def test_fit_finds_the_song_the_rare_tag_points_to():
@@ -71,7 +75,9 @@ def test_empty_inputs_give_zero_cases():
 
 
 def write_csv(path, videos):
-    lines = ["video_id,hashtags,music_id,music_title,music_author,play_count,digg_count,comment_count,share_count,create_time"]
+    lines = [
+        "video_id,hashtags,music_id,music_title,music_author,play_count,digg_count,comment_count,share_count,create_time"
+    ]
     lines += [f"{v.id},{' '.join(v.hashtags)},{v.song.id},{v.song.title},,{v.stats.play},0,0,0," for v in videos]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.support.export_media import Media, make_media, streams
 
+from tests.support.export_media import Media, make_media, streams
 from tiktune_tui.export import probe as probing
 from tiktune_tui.export.mp4_header import HeaderError, looks_like_mp4, parse_moov, read_header
 
@@ -27,10 +27,7 @@ def ffmpeg(*args: str) -> None:
 
 
 def ffprobe_tracks(path: Path) -> list[tuple[int, str, str, float]]:
-    return [
-        (s["index"], s["codec_type"], s["codec_name"], float(s["duration"]))
-        for s in streams(path)["streams"]
-    ]
+    return [(s["index"], s["codec_type"], s["codec_name"], float(s["duration"])) for s in streams(path)["streams"]]
 
 
 def header_tracks(path: Path) -> list[tuple[int, str, str | None, float]]:
@@ -63,13 +60,37 @@ def test_b_frame_files_and_their_cuts_read_as_ffprobe_reads_them(tmp_path):
     # x264's and x265's B-frames (composition offsets, one edit skipping the first offset), at
     # an NTSC rate where the edit rounds past the last frame, and stream-copied cuts of them.
     source = tmp_path / "b.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30000/1001:duration=2.3", "-f", "lavfi", "-i",
-           "sine=duration=2.5", "-c:v", "libx264", "-bf", "3", "-c:a", "aac", str(source))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=30000/1001:duration=2.3",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2.5",
+        "-c:v",
+        "libx264",
+        "-bf",
+        "3",
+        "-c:a",
+        "aac",
+        str(source),
+    )
     ffmpeg("-ss", "0.6", "-i", str(source), "-t", "1.3", "-c", "copy", str(tmp_path / "cut.mp4"))
     ffmpeg("-i", str(source), "-t", "1.23", "-c", "copy", str(tmp_path / "to.mp4"))
     ffmpeg("-i", str(source), "-c", "copy", "-movflags", "+faststart", str(tmp_path / "fast.mp4"))
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30:duration=1.5", "-c:v", "libx265",
-           "-x265-params", "log-level=error:bframes=4", str(tmp_path / "hevc.mp4"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=30:duration=1.5",
+        "-c:v",
+        "libx265",
+        "-x265-params",
+        "log-level=error:bframes=4",
+        str(tmp_path / "hevc.mp4"),
+    )
     for name in ("b.mp4", "cut.mp4", "to.mp4", "fast.mp4", "hevc.mp4"):
         assert header_tracks(tmp_path / name) == ffprobe_tracks(tmp_path / name), name
 

@@ -25,9 +25,7 @@ def test_an_error_while_writing_keeps_the_old_file_and_removes_the_temporary_one
         replacing(target, binary=True, prefix=".fetch-", suffix=".part") as out,
     ):
         out.write(b"half")
-        assert [
-            p.name for p in tmp_path.iterdir() if p.name.startswith(".fetch-")
-        ]  # written beside it
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".fetch-")]  # written beside it
         raise RuntimeError("network gone")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["song.mp3"]

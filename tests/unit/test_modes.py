@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3  # noqa: F401  (the store test below uses the real SQLite through Store)
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.modes import MODE_NAMES, Corpus, ModeError, check_mode, next_mode, rank
 from tiktune_tui.core.results import explain_text
 
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 VIRAL = Song("1", "Viral Hit")
 NICHE = Song("2", "Slow Pasta Song")
 OTHER = Song("3", "Other")
@@ -90,9 +90,14 @@ def seed_formula(videos, tags):
         score, matched, count = by_song.get(video.song.id, (0, set(), 0))
         s = video.stats
         by_song[video.song.id] = (
-            score + s.play + 2 * s.digg + 3 * s.comment + 4 * s.share, matched | (set(video.hashtags) & set(tags)), count + 1
+            score + s.play + 2 * s.digg + 3 * s.comment + 4 * s.share,
+            matched | (set(video.hashtags) & set(tags)),
+            count + 1,
         )
-    rows = [(song, score, tuple(t for t in tags if t in matched), count) for song, (score, matched, count) in by_song.items()]
+    rows = [
+        (song, score, tuple(t for t in tags if t in matched), count)
+        for song, (score, matched, count) in by_song.items()
+    ]
     return sorted(rows, key=lambda r: (-r[1], -len(r[2]), r[0]))
 
 
@@ -184,5 +189,7 @@ def test_the_fit_explanation_adds_up():
         assert len(parts) == len(row.matched_tags), text
         for points, weight, factor, _videos in parts:
             assert float(points) == pytest.approx(float(weight) * float(factor), abs=0.1), text
-        total = sum(float(p) for p, *_ in parts) + sum(float(x) for x in re.findall(r"(?:prior|popularity) ([\d.]+)", text))
+        total = sum(float(p) for p, *_ in parts) + sum(
+            float(x) for x in re.findall(r"(?:prior|popularity) ([\d.]+)", text)
+        )
         assert total == pytest.approx(row.score, abs=0.2), text

@@ -1,6 +1,6 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-import pytest
 
 from tests.support.factories import video
 from tiktune_tui.core.models import Stats
@@ -77,7 +77,10 @@ videos_strategy = st.lists(
         st.integers(0, 30),
         st.sampled_from("ABCDEF"),
         st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3, unique=True),
-        stats, stats, stats, stats,
+        stats,
+        stats,
+        stats,
+        stats,
     ),
     max_size=40,
 )

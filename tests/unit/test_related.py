@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.related import co_counts, npmi, related_tags
-from tiktune_tui.library.store import Store
 
 
 def corpus():
@@ -47,14 +46,14 @@ def test_unknown_and_empty_give_nothing():
 
 
 def test_store_related_tags_match_the_pure_function(tmp_path, make_store):
-    videos = [
-        Video(str(i), Song(str(i % 3)), tags, Stats(play=i)) for i, tags in enumerate(corpus(), start=1)
-    ]
+    videos = [Video(str(i), Song(str(i % 3)), tags, Stats(play=i)) for i, tags in enumerate(corpus(), start=1)]
     with make_store(tmp_path / "t.db") as store:
         store.save_videos(videos)
         assert store.related_tags("pasta") == related_tags(
-            "pasta", co_counts("pasta", (v.hashtags for v in videos if "pasta" in v.hashtags)),
-            counts([v.hashtags for v in videos]), len(videos),
+            "pasta",
+            co_counts("pasta", (v.hashtags for v in videos if "pasta" in v.hashtags)),
+            counts([v.hashtags for v in videos]),
+            len(videos),
         )
         assert store.related_tags("unknown") == []
         corpus_stats = store.corpus(["pasta", "fyp", "nope"])
@@ -73,7 +72,9 @@ def test_store_estimates_a_common_tags_companions_from_its_newest_videos(tmp_pat
     import tiktune_tui.library.store.database as store_module
 
     # 40 videos carry #common; with a sample of 10 only the newest 10 are counted, scaled by 4.
-    videos = [Video(str(i), Song("s"), ("common", "old") if i <= 30 else ("common", "new"), Stats()) for i in range(1, 41)]
+    videos = [
+        Video(str(i), Song("s"), ("common", "old") if i <= 30 else ("common", "new"), Stats()) for i in range(1, 41)
+    ]
     videos += [Video(str(100 + i), Song("s"), ("new",), Stats()) for i in range(10)]
     with make_store(tmp_path / "t.db") as store:
         store.save_videos(videos)

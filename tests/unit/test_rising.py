@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tiktune_tui.cli import main
 from tiktune_tui.core import modes
@@ -11,7 +11,7 @@ from tiktune_tui.core.results import explain_text
 from tiktune_tui.library.store import Store
 from tiktune_tui.paths import database_path
 
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
@@ -22,11 +22,14 @@ def video(vid, song, plays, tags=("cooking",)):
 def planted(store):
     """BIG: five static videos of a million plays. GROW: one video growing 1,000 -> 50,000 and a
     new one of 20,000 plays a day later. FRESH: first seen in the second round."""
-    store.save_videos([video(f"b{i}", "BIG", 1_000_000) for i in range(5)] + [video("g1", "GROW", 1_000)],
-                      fetched_at=T0)
-    store.save_videos([video(f"b{i}", "BIG", 1_000_000) for i in range(5)]
-                      + [video("g1", "GROW", 50_000), video("g2", "GROW", 20_000), video("f1", "FRESH", 5_000)],
-                      fetched_at=T0 + 2 * DAY)
+    store.save_videos(
+        [video(f"b{i}", "BIG", 1_000_000) for i in range(5)] + [video("g1", "GROW", 1_000)], fetched_at=T0
+    )
+    store.save_videos(
+        [video(f"b{i}", "BIG", 1_000_000) for i in range(5)]
+        + [video("g1", "GROW", 50_000), video("g2", "GROW", 20_000), video("f1", "FRESH", 5_000)],
+        fetched_at=T0 + 2 * DAY,
+    )
 
 
 def test_a_growing_song_rises_above_a_bigger_static_one(tmp_path):
@@ -43,8 +46,9 @@ def test_a_growing_song_rises_above_a_bigger_static_one(tmp_path):
         line = explain_text(grow)
         assert "+34,500 plays/day" in line and "2026-01-05 12:00 and 2026-01-07 12:00 UTC" in line
         assert "(1 new since the earlier)" in line and "new in this niche" in explain_text(fresh)
-        reference = modes.rank(store.videos_with_any(["cooking"]), ["cooking"], "rising",
-                               corpus=store.corpus(["cooking"]))
+        reference = modes.rank(
+            store.videos_with_any(["cooking"]), ["cooking"], "rising", corpus=store.corpus(["cooking"])
+        )
         assert [(r.song.id, r.score, r.explanation) for r in reference] == [
             (r.song.id, r.score, r.explanation) for r in rising
         ]
@@ -54,9 +58,11 @@ def test_the_window_is_the_latest_two_snapshots(tmp_path):
     with Store(tmp_path / "db.sqlite3") as store:
         planted(store)
         # A third round where nothing grows: the growth of the second no longer counts.
-        store.save_videos([video(f"b{i}", "BIG", 1_000_000) for i in range(5)]
-                          + [video("g1", "GROW", 50_000), video("g2", "GROW", 20_000), video("f1", "FRESH", 5_000)],
-                          fetched_at=T0 + 3 * DAY)
+        store.save_videos(
+            [video(f"b{i}", "BIG", 1_000_000) for i in range(5)]
+            + [video("g1", "GROW", 50_000), video("g2", "GROW", 20_000), video("f1", "FRESH", 5_000)],
+            fetched_at=T0 + 3 * DAY,
+        )
         rows = store.rank_modes(["cooking"], "rising")
         assert [row.score for row in rows] == [0, 0, 0]
         assert rows[0].song.id == "BIG"  # ties fall back to the popular score
@@ -72,8 +78,9 @@ def test_one_snapshot_says_what_rising_needs(tmp_path):
 def test_recommend_rank_rising_from_the_store(tmp_path, capsys):
     with Store(database_path(str(tmp_path))) as store:
         planted(store)
-    status = main(["recommend", "cooking", "--source", "store", "--data-dir", str(tmp_path),
-                   "--rank", "rising", "--explain"])
+    status = main(
+        ["recommend", "cooking", "--source", "store", "--data-dir", str(tmp_path), "--rank", "rising", "--explain"]
+    )
     out = capsys.readouterr().out
     assert status == 0 and "ranked by rising" in out
     assert out.index("song GROW") < out.index("song FRESH") < out.index("song BIG")

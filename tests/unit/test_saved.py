@@ -16,7 +16,9 @@ from tiktune_tui.library.store import MIGRATIONS, Store
 
 def test_save_unsave_and_list_newest_first(tmp_path, make_store):
     with make_store(tmp_path / "t.sqlite3") as store:
-        store.save_song(Song("1", "One", "Ann"), tags=["cooking", "diy"], score=12.5, saved_at=datetime(2025, 1, 1, tzinfo=UTC))
+        store.save_song(
+            Song("1", "One", "Ann"), tags=["cooking", "diy"], score=12.5, saved_at=datetime(2025, 1, 1, tzinfo=UTC)
+        )
         store.save_song(Song("2", "Two"), saved_at=datetime(2025, 1, 2, tzinfo=UTC))
         saved = store.saved_songs()
         assert [s.song.id for s in saved] == ["2", "1"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import pytest
@@ -22,8 +22,8 @@ from tiktune_tui.library.recommend import catalog_corpus, recommend
 from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.library.store import Store
 
-NOW = datetime(2025, 6, 20, tzinfo=timezone.utc)
-CUTOFFS = [datetime(2025, 5, 1, tzinfo=timezone.utc), datetime(2025, 5, 25, tzinfo=timezone.utc), datetime(2025, 6, 1, tzinfo=timezone.utc)]
+NOW = datetime(2025, 6, 20, tzinfo=UTC)
+CUTOFFS = [datetime(2025, 5, 1, tzinfo=UTC), datetime(2025, 5, 25, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)]
 TAGS = ["fyp", "dance", "viral"]
 
 
@@ -57,7 +57,9 @@ def test_since_keeps_exactly_the_videos_posted_in_the_window(since, tmp_path):
             stored = store.rank_modes(TAGS, mode, since=since)
             kept = [v for v in store.videos_with_any(TAGS) if v.create_time and v.create_time >= since]
             reference = modes.rank(kept, TAGS, mode, corpus=store.corpus(TAGS))
-            assert [(r.song.id, r.score, r.videos) for r in stored] == [(r.song.id, r.score, r.videos) for r in reference]
+            assert [(r.song.id, r.score, r.videos) for r in stored] == [
+                (r.song.id, r.score, r.videos) for r in reference
+            ]
         assert {r.song.id: r.videos for r in store.rank_modes(TAGS, "uses", since=since)} == expected
     # The in-memory path ranks the same videos with the catalog's corpus.
     popular = asyncio.run(recommend(Query(tuple(TAGS), mode="fit", since=since), SourceOptions(kind="catalog")))
@@ -70,7 +72,7 @@ def test_since_keeps_exactly_the_videos_posted_in_the_window(since, tmp_path):
 def test_periods_parse():
     assert parse_since("7d", NOW) == NOW - timedelta(days=7)
     assert parse_since("120d", NOW) == NOW - timedelta(days=120)
-    assert parse_since("2025-03-02", NOW) == datetime(2025, 3, 2, tzinfo=timezone.utc)
+    assert parse_since("2025-03-02", NOW) == datetime(2025, 3, 2, tzinfo=UTC)
     assert parse_since("all", NOW) is None and parse_since(None, NOW) is None
     for bad in ("2025-13-01", "7", "soon"):
         with pytest.raises(PeriodError):

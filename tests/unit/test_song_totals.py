@@ -15,8 +15,8 @@ from tiktune_tui.core import modes
 from tiktune_tui.core.query import Query
 from tiktune_tui.library.recommend import recommend
 from tiktune_tui.library.sources import SourceOptions
-from tiktune_tui.paths import database_path
 from tiktune_tui.library.store import Store
+from tiktune_tui.paths import database_path
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -27,7 +27,9 @@ from tiktune_tui.library.store import Store
     st.booleans(),
     st.one_of(st.none(), st.integers(1, 3)),
 )
-def test_the_store_counts_every_song_the_ranking_holds(tmp_path_factory, make_store, saves, tags, mode, require_all, limit):
+def test_the_store_counts_every_song_the_ranking_holds(
+    tmp_path_factory, make_store, saves, tags, mode, require_all, limit
+):
     with make_store(tmp_path_factory.mktemp("t") / "db.sqlite3") as store:
         for day, videos in saves:
             store.save_videos(videos, fetched_at=stamp(day))

@@ -56,6 +56,10 @@ async def test_catalog_source_streams_per_tag(tmp_path):
     path = write_catalog(tmp_path / "c.csv", [video("1", "10", "a"), video("2", "20", "a b")])
     events = [e async for e in CatalogSource(path).search(["a", "zz"])]
     assert [(type(e).__name__, e.tag) for e in events] == [
-        ("TagProgress", "a"), ("VideosFound", "a"), ("TagProgress", "a"), ("TagProgress", "zz"), ("TagProgress", "zz"),
+        ("TagProgress", "a"),
+        ("VideosFound", "a"),
+        ("TagProgress", "a"),
+        ("TagProgress", "zz"),
+        ("TagProgress", "zz"),
     ]
     assert events[2].videos == 2 and events[4].state == "done"

@@ -1,18 +1,18 @@
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.bench_baseline import rank_songs
 from tests.support.factories import video
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.modes import rank
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
-from tests.support.bench_baseline import rank_songs
 
-T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -24,8 +24,15 @@ def store(tmp_path, make_store):
 def test_round_trip_keeps_everything(store):
     original = Video(
         id="9990000000000000005",  # above int64: ids stay text
-        song=Song(id="9991000000000000001", title="Kitchen [b]Groove[/b]", author="A", duration_s=31,
-                  play_url="https://example.invalid/a.mp3", cover_url="https://example.invalid/c.jpg", original=False),
+        song=Song(
+            id="9991000000000000001",
+            title="Kitchen [b]Groove[/b]",
+            author="A",
+            duration_s=31,
+            play_url="https://example.invalid/a.mp3",
+            cover_url="https://example.invalid/c.jpg",
+            original=False,
+        ),
         hashtags=("cooking", "fyp"),
         stats=Stats(10, 2, 1, 0),
         create_time=T0,
@@ -141,7 +148,8 @@ def test_sql_ranking_matches_the_reference_on_the_bundled_catalog(store):
 small_videos = st.lists(
     st.builds(
         lambda vid, song, tags, p, d, c, s: video(str(vid), song, " ".join(tags), p, d, c, s),
-        st.integers(0, 25), st.sampled_from("ABCDE"),
+        st.integers(0, 25),
+        st.sampled_from("ABCDE"),
         st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=3, unique=True),
         *[st.integers(0, 10**9)] * 4,
     ),
@@ -151,8 +159,12 @@ small_videos = st.lists(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(small_videos, st.lists(st.sampled_from(["a", "b", "c", "z"]), min_size=1, max_size=3, unique=True),
-       st.booleans(), st.sampled_from(["", "play=1,digg=0,comment=0,share=0", "share=9"]))
+@given(
+    small_videos,
+    st.lists(st.sampled_from(["a", "b", "c", "z"]), min_size=1, max_size=3, unique=True),
+    st.booleans(),
+    st.sampled_from(["", "play=1,digg=0,comment=0,share=0", "share=9"]),
+)
 def test_sql_ranking_matches_the_reference(tmp_path_factory, make_store, videos, tags, require_all, weights):
     with make_store(tmp_path_factory.mktemp("p") / "db.sqlite3") as s:
         s.save_videos(videos)

@@ -4,7 +4,7 @@ counts it keeps for that (migration 2's triggers) always equal a fresh count."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,21 +15,18 @@ from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import MIGRATIONS, Store
 
-T0 = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def comparable(rows):
     return [
-        (r.rank, r.song.id, r.score, r.stats, r.videos, r.matched_tags, r.mode, r.explanation.as_dict())
-        for r in rows
+        (r.rank, r.song.id, r.score, r.stats, r.videos, r.matched_tags, r.mode, r.explanation.as_dict()) for r in rows
     ]
 
 
 def reference(store, tags, mode, weights=DEFAULT_WEIGHTS, **options):
     """What the engine computed before the SQL path: matching videos, store corpus, core.modes."""
-    return modes.rank(
-        store.videos_with_any(tags), tags, mode, weights, store.corpus(tags, weights), **options
-    )
+    return modes.rank(store.videos_with_any(tags), tags, mode, weights, store.corpus(tags, weights), **options)
 
 
 def fresh_counts(store):
@@ -70,8 +67,13 @@ def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path, make_store):
         store.save_videos(catalog.videos, fetched_at=T0)
         # A second, later fetch of some videos gives them two snapshots: momentum uses the growth.
         later = [
-            Video(v.id, v.song, v.hashtags, Stats(v.stats.play * 2, v.stats.digg, v.stats.comment, v.stats.share + 7),
-                  create_time=v.create_time)
+            Video(
+                v.id,
+                v.song,
+                v.hashtags,
+                Stats(v.stats.play * 2, v.stats.digg, v.stats.comment, v.stats.share + 7),
+                create_time=v.create_time,
+            )
             for v in catalog.videos[::7]
         ]
         store.save_videos(later, fetched_at=T0 + timedelta(days=3))
@@ -80,15 +82,19 @@ def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path, make_store):
             for mode in modes.MODE_NAMES:
                 for require_all in (False, True):
                     got = store.rank_modes(tags, mode, require_all=require_all, limit=60)
-                    assert comparable(got) == comparable(reference(store, tags, mode, require_all=require_all, limit=60))
+                    assert comparable(got) == comparable(
+                        reference(store, tags, mode, require_all=require_all, limit=60)
+                    )
         momentum = store.rank_modes(["fyp"], "momentum", limit=400)
         assert any(dict(r.explanation.terms)["per_day_between_snapshots"] for r in momentum)
         # The store names the most played matching video of each song.
         top = store.rank_modes(["dance"], "popular", limit=1)[0]
-        assert top.video_ids == (max(
-            (v for v in catalog.videos if v.song.id == top.song.id and "dance" in v.hashtags),
-            key=lambda v: v.stats.play,
-        ).id,)
+        assert top.video_ids == (
+            max(
+                (v for v in catalog.videos if v.song.id == top.song.id and "dance" in v.hashtags),
+                key=lambda v: v.stats.play,
+            ).id,
+        )
 
 
 def stamp(day):
@@ -101,10 +107,14 @@ fetches = st.lists(
         st.lists(
             st.builds(
                 lambda vid, song, tags, stats, age: Video(
-                    str(vid), Song(song), tuple(tags), Stats(*stats),
+                    str(vid),
+                    Song(song),
+                    tuple(tags),
+                    Stats(*stats),
                     create_time=None if age is None else T0 - timedelta(hours=age),
                 ),
-                st.integers(0, 12), st.sampled_from("ABCD"),
+                st.integers(0, 12),
+                st.sampled_from("ABCD"),
                 st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3, unique=True),
                 st.tuples(*[st.integers(0, 10**9)] * 4),
                 st.one_of(st.none(), st.integers(-30, 24 * 400)),
@@ -153,11 +163,15 @@ def test_migration_2_counts_what_an_older_store_holds(tmp_path):
     )
     db.close()
     with Store(path) as store:
-        assert store.totals() == (3, datetime.fromtimestamp(200, tz=timezone.utc))
+        assert store.totals() == (3, datetime.fromtimestamp(200, tz=UTC))
         assert store.tag_videos(["a", "b", "c"]) == {"a": 2, "b": 1}
         assert_counts_current(store)
         with store._read() as db:
-            assert db.execute("SELECT first_fetched_at FROM videos ORDER BY id").fetchall() == [(100,), (None,), (None,)]
+            assert db.execute("SELECT first_fetched_at FROM videos ORDER BY id").fetchall() == [
+                (100,),
+                (None,),
+                (None,),
+            ]
         # Growth between the two snapshots of v1: 6 plays in 100 s.
         row = store.rank_modes(["a"], "momentum")[0]
         assert row.song.id == "s1" and dict(row.explanation.terms)["per_day_between_snapshots"] == 6 * 86400 // 100
@@ -199,10 +213,14 @@ def test_the_engine_ranks_a_store_search_in_sql(tmp_path):
         expected = {mode: comparable(reference(store, ["x", "y"], mode)) for mode in modes.MODE_NAMES}
     for mode in modes.MODE_NAMES:
         events = []
-        outcome = asyncio.run(recommend(
-            Query(("x", "y"), mode=mode), SourceOptions(kind="store", data_dir=str(tmp_path)), events.append,
-            settings=Settings(),
-        ))
+        outcome = asyncio.run(
+            recommend(
+                Query(("x", "y"), mode=mode),
+                SourceOptions(kind="store", data_dir=str(tmp_path)),
+                events.append,
+                settings=Settings(),
+            )
+        )
         assert comparable(outcome.rows) == expected[mode]
         assert [(e.tag, e.videos, e.state) for e in events if e.state == "done"] == [("x", 9, "done"), ("y", 3, "done")]
         # The details pane gets each song's top video.

@@ -19,7 +19,9 @@ from tiktune_tui.library.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 
 def video(video_id: str, song: str, plays: int) -> Video:
-    return Video(id=video_id, song=Song(id=song, title=f"song {song}"), hashtags=("dance",), stats=Stats(plays, 0, 0, 0))
+    return Video(
+        id=video_id, song=Song(id=song, title=f"song {song}"), hashtags=("dance",), stats=Stats(plays, 0, 0, 0)
+    )
 
 
 @pytest.fixture

@@ -28,9 +28,7 @@ def fingerprint(path: Path) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("user_version", [1, 2, SCHEMA_VERSION + 3])
-def test_another_apps_database_with_a_user_version_is_left_exactly_as_it_was(
-    tmp_path, user_version
-):
+def test_another_apps_database_with_a_user_version_is_left_exactly_as_it_was(tmp_path, user_version):
     path = tmp_path / "notes.sqlite3"
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
@@ -45,9 +43,7 @@ def test_another_apps_database_with_a_user_version_is_left_exactly_as_it_was(
     assert "not a tiktune database" in message and "left untouched" in message
     assert "\n" not in message and "\r" not in message
     assert fingerprint(path) == before  # no switch to WAL, no write of any kind
-    assert sorted(os.listdir(tmp_path)) == [
-        "notes.sqlite3"
-    ]  # no -wal or -shm beside it
+    assert sorted(os.listdir(tmp_path)) == ["notes.sqlite3"]  # no -wal or -shm beside it
 
 
 def test_a_store_keeps_opening_after_the_identity_check(tmp_path):
@@ -126,9 +122,7 @@ def run_as(user, *args: str) -> subprocess.CompletedProcess[str]:
         "HOME": tempfile.gettempdir(),
         "TIKTUNE_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "tiktune-no-config"),
     }
-    extra = (
-        {} if user is None else {"user": user[0], "group": user[1], "extra_groups": []}
-    )
+    extra = {} if user is None else {"user": user[0], "group": user[1], "extra_groups": []}
     return subprocess.run(
         [interpreter(user), *args],
         capture_output=True,
@@ -213,12 +207,8 @@ def test_a_store_in_a_folder_the_user_cannot_write_is_read_read_only(shared_dir)
     report = json.loads(result.stdout)
     assert report["ranked"] == ["B", "A"]
     assert report["read_only"] == f"its folder {folder} is read-only"
-    assert report["write"].startswith(
-        f"writes to {path} are off, nothing was saved: its folder"
-    )
-    assert fingerprint(path) == before and sorted(os.listdir(folder)) == [
-        "tiktune.sqlite3"
-    ]
+    assert report["write"].startswith(f"writes to {path} are off, nothing was saved: its folder")
+    assert fingerprint(path) == before and sorted(os.listdir(folder)) == ["tiktune.sqlite3"]
 
 
 def test_a_read_only_store_file_is_read_and_a_search_through_the_cli_answers(
@@ -235,10 +225,7 @@ def test_a_read_only_store_file_is_read_and_a_search_through_the_cli_answers(
     result = run_as(user, "-c", READ_ONLY_CHILD, str(path))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert (
-        report["ranked"] == ["B", "A"]
-        and report["read_only"] == f"the file {path} is read-only"
-    )
+    assert report["ranked"] == ["B", "A"] and report["read_only"] == f"the file {path} is read-only"
     assert "writes to" in report["write"]
     cli = run_as(
         user,
@@ -257,9 +244,7 @@ def test_a_read_only_store_file_is_read_and_a_search_through_the_cli_answers(
     assert fingerprint(path) == before
 
 
-def test_a_read_only_store_that_needs_a_migration_is_refused_in_one_line(
-    tmp_path, monkeypatch
-):
+def test_a_read_only_store_that_needs_a_migration_is_refused_in_one_line(tmp_path, monkeypatch):
     # The seam: os.access is what tells a read-only place (it answers for a read-only disk
     # too); faked here so the refusal can be checked as root. The file itself is real.
     from tiktune_tui.library.store import database
@@ -283,16 +268,12 @@ def test_no_store_is_created_in_a_read_only_folder(tmp_path, monkeypatch):
     from tiktune_tui.library.store import database
 
     monkeypatch.setattr(database.os, "access", lambda *_: False)  # the seam, as above
-    with pytest.raises(
-        StoreError, match="cannot create the database .*: its folder .* is read-only"
-    ):
+    with pytest.raises(StoreError, match="cannot create the database .*: its folder .* is read-only"):
         Store(tmp_path / "tiktune.sqlite3")
     assert not (tmp_path / "tiktune.sqlite3").exists()
 
 
-async def test_a_live_fetch_into_a_read_only_store_keeps_its_results_and_says_writes_are_off(
-    tmp_path, monkeypatch
-):
+async def test_a_live_fetch_into_a_read_only_store_keeps_its_results_and_says_writes_are_off(tmp_path, monkeypatch):
     # The read-only decision through the os.access seam (tests run as root); the store
     # is then really opened with mode=ro, so SQLite itself would refuse any write too.
     import tiktune_tui.library.store.database as database
@@ -318,9 +299,5 @@ async def test_a_live_fetch_into_a_read_only_store_keeps_its_results_and_says_wr
         result = await collect(source, ["cooking"])
     assert len(result.videos) == 59  # the results still count
     problem = result.failures["cooking"]
-    assert (
-        "not saved: " in problem
-        and f"writes to {path} are off" in problem
-        and "\n" not in problem
-    )
+    assert "not saved: " in problem and f"writes to {path} are off" in problem and "\n" not in problem
     assert fingerprint(path) == before

@@ -79,7 +79,13 @@ def test_file_sizes_read_at_a_glance():
     from tiktune_tui.text import file_size
 
     assert [file_size(n) for n in (0, 999, 1_000, 812_345, 3_400_000, 250_000_000, 1_200_000_000)] == [
-        "0 bytes", "999 bytes", "1.0 KB", "812 KB", "3.4 MB", "250 MB", "1.2 GB",
+        "0 bytes",
+        "999 bytes",
+        "1.0 KB",
+        "812 KB",
+        "3.4 MB",
+        "250 MB",
+        "1.2 GB",
     ]
 
 

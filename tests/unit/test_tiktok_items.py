@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -69,7 +69,9 @@ def test_song_fields_come_from_the_music_object(raw_items):
     assert songs["9991000000000000003"].play_url.endswith(".mp3")
     original = songs["9991200000000000004"]
     assert (original.title, original.author, original.original) == (
-        "original sound - chef_synth_04", "Synthetic Chef 04", True,
+        "original sound - chef_synth_04",
+        "Synthetic Chef 04",
+        True,
     )
 
 
@@ -140,8 +142,20 @@ def test_items_without_music_are_skipped_and_counted():
     )
 )
 def test_missing_or_odd_fields_never_crash(value):
-    items = [value, {"id": "1", "music": value, "stats": value, "statsV2": value, "author": value,
-                     "createTime": value, "textExtra": value, "challenges": value, "desc": value}]
+    items = [
+        value,
+        {
+            "id": "1",
+            "music": value,
+            "stats": value,
+            "statsV2": value,
+            "author": value,
+            "createTime": value,
+            "textExtra": value,
+            "challenges": value,
+            "desc": value,
+        },
+    ]
     page = parse_items(items)
     assert page.without_music + page.malformed + len(page.videos) == 2
 
@@ -149,7 +163,7 @@ def test_missing_or_odd_fields_never_crash(value):
 def test_create_time_is_utc_and_ids_may_be_ints():
     video = parse_item({"id": 7, "music": {"id": 9, "duration": "30"}, "createTime": "1759901873"})
     assert video.id == "7" and video.song.id == "9" and video.song.duration_s == 30
-    assert video.create_time == datetime.fromtimestamp(1759901873, tz=timezone.utc)
+    assert video.create_time == datetime.fromtimestamp(1759901873, tz=UTC)
     assert parse_item({"id": "7", "music": {"id": "9"}, "createTime": 10**30}).create_time is None
 
 
@@ -168,7 +182,11 @@ def test_status_codes_and_detail_responses():
 def test_a_live_item_in_a_page_is_skipped_and_counted_and_a_removed_sound_has_no_link():
     from tiktune_tui.library.sources.tiktok_items import parse_items as parse_page
 
-    live = {"id": "7300000000000000001", "liveRoomInfo": {"roomId": "1", "title": "LIVE now"}, "author": {"uniqueId": "x"}}
+    live = {
+        "id": "7300000000000000001",
+        "liveRoomInfo": {"roomId": "1", "title": "LIVE now"},
+        "author": {"uniqueId": "x"},
+    }
     live_with_empty_music = {"id": "7300000000000000002", "music": {}, "author": {"uniqueId": "y"}}
     removed = {"id": "7300000000000000003", "music": {"id": "55", "title": "gone"}, "author": {"uniqueId": "z"}}
     page = parse_page([live, live_with_empty_music, removed], found_under="fyp")

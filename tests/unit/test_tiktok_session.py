@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import asyncio
 
 import pytest
 from playwright.async_api import Error as PlaywrightError
@@ -14,8 +13,7 @@ from TikTokApi.exceptions import EmptyResponseException, InvalidJSONException
 from tests.support.tiktok_fakes import cooking, fake_session
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import close_shared_sessions as close_from_cli
-from tiktune_tui.library.sources import collect
-from tiktune_tui.library.sources import tiktok_session
+from tiktune_tui.library.sources import collect, tiktok_session
 from tiktune_tui.library.sources.tiktok import TikTokSource
 from tiktune_tui.library.sources.tiktok_errors import HttpStatusError, describe
 from tiktune_tui.library.sources.tiktok_session import (
@@ -78,9 +76,7 @@ async def test_sessions_start_once_per_process_and_close_on_exit(launches, tmp_p
     assert options["executable_path"] == "/usr/bin/chromium"
     assert options["headless"] is False and options["override_browser_args"][0] == "--headless=new"
     assert options["ms_tokens"] == ["tok"] and options["num_sessions"] == 2
-    assert options["proxies"] == [
-        {"server": "http://proxy.example:3128", "username": "user", "password": "p@ss"}
-    ]
+    assert options["proxies"] == [{"server": "http://proxy.example:3128", "username": "user", "password": "p@ss"}]
     assert options["context_options"]["user_agent"] == "Mozilla/5.0 Chrome/156.0.0.0"
     await close_from_cli()
     assert launches.closed == 1
@@ -183,13 +179,19 @@ async def test_missing_chromium_is_an_error(monkeypatch):
     ("failure", "words"),
     [
         (PlaywrightError("BrowserType.launch: Executable doesn't exist at /usr/bin/chromium"), "cannot be run"),
-        (PlaywrightError("Page.goto: net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/"),
-         "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)"),
+        (
+            PlaywrightError("Page.goto: net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/"),
+            "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)",
+        ),
         (Exception("Failed to create minimum required sessions. Created 0/2"), "no browser tab reached tiktok.com"),
-        (Exception("Failed to create minimum required sessions. Created 0/2.\nErrors: ['Page.goto: "
-                   "net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/']"),
-         "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)"),
-        (asyncio.TimeoutError(), "did not answer in time"),
+        (
+            Exception(
+                "Failed to create minimum required sessions. Created 0/2.\nErrors: ['Page.goto: "
+                "net::ERR_NAME_NOT_RESOLVED at https://www.tiktok.com/']"
+            ),
+            "cannot reach tiktok.com (net::ERR_NAME_NOT_RESOLVED)",
+        ),
+        (TimeoutError(), "did not answer in time"),
     ],
 )
 async def test_launch_failures_close_everything_and_say_why(monkeypatch, failure, words):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import Error as PlaywrightError
@@ -14,7 +14,7 @@ from tests.support.tiktok_fakes import COOKING_ID, PAGES, FakeTikTok, challenge_
 from tiktune_tui.cli import main
 from tiktune_tui.config import Settings
 from tiktune_tui.core.modes import rank
-from tiktune_tui.library.sources import SourceOptions, collect, open_source
+from tiktune_tui.library.sources import collect
 from tiktune_tui.library.sources.base import TagProgress, VideosFound
 from tiktune_tui.library.sources.store import StoreSource
 from tiktune_tui.library.sources.tiktok import MAX_RETRIES, TikTokSource
@@ -23,7 +23,7 @@ from tiktune_tui.library.sources.tiktok_session import TikTokSessions
 from tiktune_tui.library.store import Store
 
 DETAIL, ITEMS = "/api/challenge/detail/", "/api/challenge/item_list/"
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -341,15 +341,22 @@ async def test_resolve_song_fetches_a_fresh_play_url(store):
     def respond(path, query):
         assert path == "/api/music/detail/"
         if query["musicId"] == "9991000000000000001":
-            music = {"id": "9991000000000000001", "title": "Kitchen Groove", "authorName": "Synthetic Artist A",
-                     "playUrl": "https://sf16-ies-music.tiktokcdn.com/obj/fresh.mp3", "duration": 31}
+            music = {
+                "id": "9991000000000000001",
+                "title": "Kitchen Groove",
+                "authorName": "Synthetic Artist A",
+                "playUrl": "https://sf16-ies-music.tiktokcdn.com/obj/fresh.mp3",
+                "duration": 31,
+            }
             return 200, json.dumps({"musicInfo": {"music": music}, "statusCode": 0})
         return 200, json.dumps({"statusCode": 10203, "status_msg": ""})
 
     source = source_for(FakeTikTok(respond), store)
     song = await source.resolve_song("9991000000000000001")
     assert (song.title, song.play_url, song.duration_s) == (
-        "Kitchen Groove", "https://sf16-ies-music.tiktokcdn.com/obj/fresh.mp3", 31,
+        "Kitchen Groove",
+        "https://sf16-ies-music.tiktokcdn.com/obj/fresh.mp3",
+        31,
     )
     with pytest.raises(TikTokError, match="sound 123: TikTok has no such sound"):
         await source.resolve_song("123")

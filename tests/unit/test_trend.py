@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tiktune_tui.cli import main
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.library.store import Store
 from tiktune_tui.paths import database_path
 
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
 def planted(store):
     song = Song("S", title="Song \x1b[31mS", author="Ann")
     videos = [
-        Video(f"v{i}", song, ("cooking",) if i % 3 else ("diy",), Stats(play=100 * i),
-              create_time=T0 - (i % 4) * DAY + timedelta(hours=i))
+        Video(
+            f"v{i}",
+            song,
+            ("cooking",) if i % 3 else ("diy",),
+            Stats(play=100 * i),
+            create_time=T0 - (i % 4) * DAY + timedelta(hours=i),
+        )
         for i in range(12)
     ] + [Video("undated", song, ("cooking",), Stats(play=5)), Video("other", Song("O"), ("cooking",), Stats(9))]
     store.save_videos(videos, fetched_at=T0)
-    store.save_videos([Video(v.id, v.song, v.hashtags, Stats(play=v.stats.play * 2), create_time=v.create_time)
-                       for v in videos[:6]], fetched_at=T0 + DAY)
+    store.save_videos(
+        [Video(v.id, v.song, v.hashtags, Stats(play=v.stats.play * 2), create_time=v.create_time) for v in videos[:6]],
+        fetched_at=T0 + DAY,
+    )
     return videos
 
 
@@ -51,8 +58,10 @@ def test_the_trend_counts_what_the_store_holds(tmp_path):
 
 def test_a_long_history_is_shown_per_week(tmp_path):
     with Store(tmp_path / "db.sqlite3") as store:
-        store.save_videos([Video(str(i), Song("S"), ("a",), Stats(1), create_time=T0 - i * 10 * DAY)
-                           for i in range(12)], fetched_at=T0)
+        store.save_videos(
+            [Video(str(i), Song("S"), ("a",), Stats(1), create_time=T0 - i * 10 * DAY) for i in range(12)],
+            fetched_at=T0,
+        )
         unit, series = store.song_trend("S", ["a"]).series()
         assert unit == "week" and sum(n for _, n in series) == 12
         assert all(day.weekday() == 0 for day, _ in series)

@@ -3,9 +3,8 @@ stats grow between rounds), an injected clock and sleep, the lock, failures and 
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +19,7 @@ from tiktune_tui.library.watch import Watcher, WatcherRunning, WatchLock
 from tiktune_tui.paths import database_path
 
 ITEMS = "/api/challenge/item_list/"
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 EVERY = timedelta(hours=6)
 
 
@@ -68,8 +67,15 @@ def store(tmp_path):
 
 
 def watcher(store, tiktok, clock, tags=("cooking",)) -> Watcher:
-    return Watcher(store, Settings(ms_token="tok"), list(tags), sessions=FakeTikTok(tiktok).manager(),
-                   clock=clock, sleep=clock.sleep, backoff_s=0.001)
+    return Watcher(
+        store,
+        Settings(ms_token="tok"),
+        list(tags),
+        sessions=FakeTikTok(tiktok).manager(),
+        clock=clock,
+        sleep=clock.sleep,
+        backoff_s=0.001,
+    )
 
 
 def snapshot_times(store) -> list[int]:
@@ -139,8 +145,15 @@ def test_watch_once_exits_for_a_scheduler(tmp_path, capsys):
     data = tmp_path / "data"
 
     def once():
-        return watch(("cooking",), EVERY, once=True, settings=Settings(ms_token="tok"), data_dir=data,
-                     sessions=FakeTikTok(tiktok).manager(), clock=clock)
+        return watch(
+            ("cooking",),
+            EVERY,
+            once=True,
+            settings=Settings(ms_token="tok"),
+            data_dir=data,
+            sessions=FakeTikTok(tiktok).manager(),
+            clock=clock,
+        )
 
     assert once() == 0
     assert "round 1: stored 59 videos (#cooking 59)" in capsys.readouterr().out
@@ -162,8 +175,16 @@ def test_ctrl_c_stops_between_rounds_and_frees_the_lock(tmp_path, capsys):
     async def interrupted(seconds):
         raise KeyboardInterrupt
 
-    status = watch(("cooking",), EVERY, once=False, settings=Settings(ms_token="tok"), data_dir=data,
-                   sessions=FakeTikTok(tiktok).manager(), clock=clock, sleep=interrupted)
+    status = watch(
+        ("cooking",),
+        EVERY,
+        once=False,
+        settings=Settings(ms_token="tok"),
+        data_dir=data,
+        sessions=FakeTikTok(tiktok).manager(),
+        clock=clock,
+        sleep=interrupted,
+    )
     assert status == 130
     assert "watch stopped after 1 round" in capsys.readouterr().err
     with Store(database_path(data)) as store:
@@ -233,14 +254,25 @@ def test_alerts_fire_once_per_crossing_with_json_to_the_command(tmp_path, capsys
     data = tmp_path / "data"
     received = tmp_path / "received.jsonl"
     hook = tmp_path / "hook.py"
-    hook.write_text(f"import sys\nopen({str(received)!r}, 'a').write(sys.stdin.read().replace(chr(10), ' ') + chr(10))\n")
+    hook.write_text(
+        f"import sys\nopen({str(received)!r}, 'a').write(sys.stdin.read().replace(chr(10), ' ') + chr(10))\n"
+    )
     import shlex
     import sys
 
     def once():
-        status = watch(("cooking",), EVERY, once=True, settings=Settings(ms_token="tok"), data_dir=data,
-                       sessions=FakeTikTok(tiktok).manager(), clock=clock, alert=5_000_000, notify=False,
-                       alert_cmd=f"{shlex.quote(sys.executable)} {shlex.quote(str(hook))}")
+        status = watch(
+            ("cooking",),
+            EVERY,
+            once=True,
+            settings=Settings(ms_token="tok"),
+            data_dir=data,
+            sessions=FakeTikTok(tiktok).manager(),
+            clock=clock,
+            alert=5_000_000,
+            notify=False,
+            alert_cmd=f"{shlex.quote(sys.executable)} {shlex.quote(str(hook))}",
+        )
         clock.now += EVERY
         tiktok.round += 1
         return status, [line for line in capsys.readouterr().out.splitlines() if line.startswith("alert:")]
@@ -255,13 +287,22 @@ def test_alerts_fire_once_per_crossing_with_json_to_the_command(tmp_path, capsys
 
 
 def test_alerts_remember_a_song_still_above_and_can_fire_again_after_falling(tmp_path):
-    from tiktune_tui.library.alerts import Alerts
-    from tiktune_tui.core.results import SongRank
     from tiktune_tui.core.models import Song, Stats
+    from tiktune_tui.core.results import SongRank
+    from tiktune_tui.library.alerts import Alerts
 
     def row(song, score):
-        return SongRank(rank=1, song=Song(song), score=score, stats=Stats(), videos=1, matched_tags=("a",),
-                        video_ids=(), mode="rising", explanation=None)
+        return SongRank(
+            rank=1,
+            song=Song(song),
+            score=score,
+            stats=Stats(),
+            videos=1,
+            matched_tags=("a",),
+            video_ids=(),
+            mode="rising",
+            explanation=None,
+        )
 
     alerts = Alerts(tmp_path / "alerts.json", ["a"], threshold=100)
     assert [a.row.song.id for a in alerts.crossings([row("X", 150), row("Y", 50)])] == ["X"]

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from tiktune_tui.errors import UsageError
 
-if (
-    TYPE_CHECKING
-):  # imported where used: `tiktune --help` builds every parser and should stay quick
+if TYPE_CHECKING:  # imported where used: `tiktune --help` builds every parser and should stay quick
     from tiktune_tui.config import Settings
     from tiktune_tui.core.query import Query
     from tiktune_tui.core.weights import Weights
@@ -25,9 +24,7 @@ MAX_PER_TAG = 2000
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--debug", action="store_true", help="show tracebacks on errors"
-    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -62,9 +59,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         type=region,
         help="live TikTok: the country to ask for, e.g. GB or BR (default: [tiktok] region, else US)",
     )
-    group.add_argument(
-        "--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema"
-    )
+    group.add_argument("--catalog", metavar="PATH", help="a CSV in the bundled catalog's schema")
     group.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -223,19 +218,20 @@ def query_from(args: argparse.Namespace, settings: Settings) -> Query:
 
 def since_from(text: str | None, now=None):
     """`--since 7d|30d|120d|YYYY-MM-DD|all` as the moment from which videos count (None: all)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tiktune_tui.core.period import PeriodError, parse_since
 
     try:
-        return parse_since(text, now or datetime.now(timezone.utc))
+        return parse_since(text, now or datetime.now(UTC))
     except PeriodError as exc:
         raise UsageError(f"--since: {exc}") from None
 
 
 def add_since_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--since", metavar="PERIOD",
+        "--since",
+        metavar="PERIOD",
         help="only videos posted in the period count: 7d, 30d, 120d (back from now), "
         "a date YYYY-MM-DD, or all (the default)",
     )

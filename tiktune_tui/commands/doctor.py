@@ -24,9 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "Exit 0 when the main job works (warnings allowed), 1 otherwise.",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="the data dir to check ($TIKTUNE_DATA_DIR, else the default)"
-    )
+    parser.add_argument("--data-dir", metavar="DIR", help="the data dir to check ($TIKTUNE_DATA_DIR, else the default)")
     parser.add_argument("--audio-output", metavar="NAME", help="the libVLC audio output to check")
     add_global_options(parser)
 
@@ -73,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from tiktune_tui.text import write_json  # paths and messages in it are outside text
 
-        write_json({"healthy": good, "seconds": round(seconds, 3), "checks": [r.as_dict() for r in results]}, sys.stdout)
+        write_json(
+            {"healthy": good, "seconds": round(seconds, 3), "checks": [r.as_dict() for r in results]}, sys.stdout
+        )
     else:
         print_table(results, good, seconds)
     return 0 if good else 1

@@ -52,11 +52,10 @@ def _ks(text: str) -> tuple[int, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.library.catalog import load_catalog
-    from tiktune_tui.core import evaluation
-    from tiktune_tui.text import terminal_safe, write_json
-
     from tiktune_tui.commands.args import modes_from
+    from tiktune_tui.core import evaluation
+    from tiktune_tui.library.catalog import load_catalog
+    from tiktune_tui.text import terminal_safe, write_json
 
     ks = _ks(args.k)
     modes = modes_from(args.rank)
@@ -69,9 +68,13 @@ def run(args: argparse.Namespace) -> int:
     train = load_catalog(args.catalog)
     if args.folds is not None:
         report = evaluation.cross_validate(
-            train.videos, args.folds, modes, ks,
+            train.videos,
+            args.folds,
+            modes,
+            ks,
             seed=evaluation.FOLD_SEED if args.seed is None else args.seed,
-            expand=args.expand, workers=os.cpu_count() or 1,
+            expand=args.expand,
+            workers=os.cpu_count() or 1,
         )
         where = f"{args.folds}-fold cross-validation over the {train.label}"
     else:
@@ -82,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
         write_json(report.as_dict(), sys.stdout)
         return 0
     share = report.reachable / report.cases if report.cases else 0.0
-    print(f"{terminal_safe(where)}: {report.cases} cases, {report.reachable} reachable ({share:.1%}: a training video "
-          "of the real song shares one of their hashtags, the ceiling for any mode)")
+    print(
+        f"{terminal_safe(where)}: {report.cases} cases, {report.reachable} reachable ({share:.1%}: a training video "
+        "of the real song shares one of their hashtags, the ceiling for any mode)"
+    )
     print(format_table(report))
     return 0
 

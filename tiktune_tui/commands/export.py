@@ -34,7 +34,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--song", metavar="MUSIC_ID", help="a song tiktune knows (its audio must be cached)")
     source.add_argument("--audio", metavar="FILE", help="a local audio file to use as the song")
     parser.add_argument(
-        "--mode", choices=("replace", "mix"), default="replace", help="replace the video's sound (default) or mix with it"
+        "--mode",
+        choices=("replace", "mix"),
+        default="replace",
+        help="replace the video's sound (default) or mix with it",
     )
     parser.add_argument(
         "--offset",
@@ -203,7 +206,9 @@ def run(args: argparse.Namespace) -> int:
         if show_progress:
             sys.stderr.write("\r\x1b[K")
     if taken is not None:
-        print(f"tiktune: {terminal_safe(str(taken))} exists; wrote {terminal_safe(result.output.name)}", file=sys.stderr)
+        print(
+            f"tiktune: {terminal_safe(str(taken))} exists; wrote {terminal_safe(result.output.name)}", file=sys.stderr
+        )
     for warning in result.warnings:
         print(f"tiktune: warning: {terminal_safe(warning)}", file=sys.stderr)
     if args.json:

@@ -30,7 +30,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--weights", metavar="W", help="score weights, e.g. play=1,digg=2,comment=3,share=4 (the default)"
     )
     parser.add_argument(
-        "--rank", default="popular", metavar="MODE", choices=MODE_NAMES,
+        "--rank",
+        default="popular",
+        metavar="MODE",
+        choices=MODE_NAMES,
         help="ranking mode: popular (summed engagement, the default), fit (relevance to the tags), "
         "uses (matching videos using the song), momentum (engagement per day), "
         "rising (plays gained per day between the latest two snapshots, e.g. of `tiktune watch`)",
@@ -40,7 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     output.add_argument("--json", action="store_true", help="print JSON")
     output.add_argument("--csv", action="store_true", help="print CSV")
     parser.add_argument(
-        "--raw", action="store_true",
+        "--raw",
+        action="store_true",
         help="with --csv: write titles, artists and tags byte for byte, control characters "
         "included (for pipelines; still escaped when stdout is a terminal)",
     )
@@ -92,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
 def _raw_wanted(raw: bool) -> bool:
     """--raw, unless stdout is a terminal: raw bytes there are the attack, not the data."""
     if raw and sys.stdout.isatty():
-        print("tiktune: --raw ignored: stdout is a terminal (pipe or redirect the output for raw bytes)",
-              file=sys.stderr)
+        print(
+            "tiktune: --raw ignored: stdout is a terminal (pipe or redirect the output for raw bytes)", file=sys.stderr
+        )
         return False
     return raw
 

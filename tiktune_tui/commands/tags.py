@@ -18,9 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("prefix", nargs="?", default="", metavar="PREFIX", help="only tags starting with this")
     parser.add_argument("--limit", type=int, default=30, metavar="N", help="rows to show (default 30; 0 = all)")
-    parser.add_argument(
-        "--related", metavar="TAG", help="tags that appear together with TAG more than chance (NPMI)"
-    )
+    parser.add_argument("--related", metavar="TAG", help="tags that appear together with TAG more than chance (NPMI)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_source_options(parser)
     add_global_options(parser)
@@ -48,8 +46,11 @@ def _related(args: argparse.Namespace) -> int:
 
     tag = one_tag(args.related, "--related")
     rows = related_tags(
-        tag, limit_of(args.limit),
-        catalog=args.catalog, data_dir=args.data_dir, source_kind=_kind(args),
+        tag,
+        limit_of(args.limit),
+        catalog=args.catalog,
+        data_dir=args.data_dir,
+        source_kind=_kind(args),
     )
     if not rows:  # an empty answer, not an error: say why it is empty, beside the (empty) output
         print(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC
 
 from tiktune_tui.errors import UsageError
 from tiktune_tui.library.alerts import DEFAULT_THRESHOLD
@@ -37,21 +38,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("tags", nargs="*", metavar="TAG", help="hashtags, or @NAME for a [watch] list of the config")
     parser.add_argument(
-        "--list", action="append", default=[], metavar="NAME", dest="lists",
+        "--list",
+        action="append",
+        default=[],
+        metavar="NAME",
+        dest="lists",
         help="watch the config's [watch] list NAME (repeatable; same as @NAME)",
     )
     parser.add_argument("--lists", action="store_true", dest="show_lists", help="print the config's watch lists")
-    parser.add_argument("--every", default=DEFAULT_EVERY, metavar="SPAN",
-                        help=f"time between rounds, start to start: 30m, 6h, 1d (default {DEFAULT_EVERY})")
+    parser.add_argument(
+        "--every",
+        default=DEFAULT_EVERY,
+        metavar="SPAN",
+        help=f"time between rounds, start to start: 30m, 6h, 1d (default {DEFAULT_EVERY})",
+    )
     parser.add_argument("--once", action="store_true", help="run one round and exit (for a scheduler)")
     parser.add_argument(
-        "--alert", nargs="?", type=int, const=DEFAULT_THRESHOLD, metavar="PLAYS_PER_DAY",
+        "--alert",
+        nargs="?",
+        type=int,
+        const=DEFAULT_THRESHOLD,
+        metavar="PLAYS_PER_DAY",
         help=f"after each round, report each song whose rising score (plays gained per day in the niche) "
         f"crosses this (default {DEFAULT_THRESHOLD:,}): a line on stdout, a desktop notification where "
         "notify-send exists; once per crossing",
     )
     parser.add_argument(
-        "--alert-cmd", metavar="CMD",
+        "--alert-cmd",
+        metavar="CMD",
         help="with alerts, also run CMD (split like a shell would, but run without one) with the "
         "alert as JSON on its stdin, e.g. for a webhook you script",
     )
@@ -60,10 +74,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from tiktune_tui.commands.args import add_store_option
 
     add_store_option(group)
-    group.add_argument("--per-tag", type=positive_int, default=60, metavar="N",
-                       help="videos to fetch per hashtag each round (default 60)")
-    group.add_argument("--region", metavar="CC", type=region,
-                       help="the country to ask TikTok for, e.g. GB (default: [tiktok] region, else US)")
+    group.add_argument(
+        "--per-tag",
+        type=positive_int,
+        default=60,
+        metavar="N",
+        help="videos to fetch per hashtag each round (default 60)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="CC",
+        type=region,
+        help="the country to ask TikTok for, e.g. GB (default: [tiktok] region, else US)",
+    )
     add_global_options(parser)
 
 
@@ -118,15 +141,35 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError("it is empty")
         except ValueError as exc:
             raise UsageError(f"--alert-cmd cannot be read as a command: {exc}") from None
-    return watch(tags, every, once=args.once, settings=with_region(args, settings),
-                 data_dir=args.data_dir, per_tag=args.per_tag, alert=alert, alert_cmd=args.alert_cmd)
+    return watch(
+        tags,
+        every,
+        once=args.once,
+        settings=with_region(args, settings),
+        data_dir=args.data_dir,
+        per_tag=args.per_tag,
+        alert=alert,
+        alert_cmd=args.alert_cmd,
+    )
 
 
-def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60,
-          sessions=None, clock=None, sleep=None, alert: int | None = None, alert_cmd: str | None = None,
-          notify: bool = True) -> int:
+def watch(
+    tags,
+    every,
+    *,
+    once: bool,
+    settings,
+    data_dir=None,
+    per_tag: int = 60,
+    sessions=None,
+    clock=None,
+    sleep=None,
+    alert: int | None = None,
+    alert_cmd: str | None = None,
+    notify: bool = True,
+) -> int:
     """The command's work, with the browser sessions, clock and sleep injectable for tests."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tiktune_tui.core.period import describe_duration
     from tiktune_tui.library.sources import close_shared_sessions
@@ -135,7 +178,7 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
     from tiktune_tui.paths import database_path
     from tiktune_tui.text import terminal_safe
 
-    clock = clock or (lambda: datetime.now(timezone.utc))
+    clock = clock or (lambda: datetime.now(UTC))
     path = database_path(data_dir)
     lock = WatchLock(path)
     try:
@@ -161,8 +204,7 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
         if not report.ok:
             failed += 1
             later = "" if once else f"; next round in {describe_duration(every)}"
-            print(f"tiktune: watch: round {report.number} failed: {report.reason}{later}",
-                  file=sys.stderr, flush=True)
+            print(f"tiktune: watch: round {report.number} failed: {report.reason}{later}", file=sys.stderr, flush=True)
         else:
             failed = 0
         if alerts is not None and report.videos:
@@ -170,17 +212,31 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
 
             rows = store.rank_modes(tags, "rising")
             for crossing in alerts.crossings(rows):
-                deliver(crossing, command=alert_cmd, notify=notify,
-                        say=lambda line: print(line, flush=True),
-                        warn=lambda line: print(line, file=sys.stderr, flush=True))
+                deliver(
+                    crossing,
+                    command=alert_cmd,
+                    notify=notify,
+                    say=lambda line: print(line, flush=True),
+                    warn=lambda line: print(line, file=sys.stderr, flush=True),
+                )
 
     try:
         with lock, open_store(store_location(data_dir)) as store:
             if not once:
-                print(f"tiktune: watching {shown} every {describe_duration(every)} (Ctrl-C stops)",
-                      file=sys.stderr, flush=True)
-            watcher = Watcher(store, settings, tags, per_tag=per_tag, sessions=sessions, clock=clock,
-                              **({"sleep": sleep} if sleep else {}))
+                print(
+                    f"tiktune: watching {shown} every {describe_duration(every)} (Ctrl-C stops)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            watcher = Watcher(
+                store,
+                settings,
+                tags,
+                per_tag=per_tag,
+                sessions=sessions,
+                clock=clock,
+                **({"sleep": sleep} if sleep else {}),
+            )
 
             async def rounds() -> None:
                 try:
@@ -192,8 +248,10 @@ def watch(tags, every, *, once: bool, settings, data_dir=None, per_tag: int = 60
                 asyncio.run(rounds())
             except KeyboardInterrupt:
                 # asyncio.run cancelled the rounds at an await: between writes, never in one.
-                print(f"tiktune: watch stopped after {watcher.rounds} round"
-                      f"{'' if watcher.rounds == 1 else 's'}", file=sys.stderr)
+                print(
+                    f"tiktune: watch stopped after {watcher.rounds} round{'' if watcher.rounds == 1 else 's'}",
+                    file=sys.stderr,
+                )
                 return 130
     finally:
         lock.release()
@@ -204,8 +262,9 @@ def _print_lists(settings) -> int:
     from tiktune_tui.text import terminal_safe
 
     if not settings.watch_lists:
-        print('tiktune: no watch lists: add e.g. [watch] cooking = ["cooking", "recipe"] to the config',
-              file=sys.stderr)
+        print(
+            'tiktune: no watch lists: add e.g. [watch] cooking = ["cooking", "recipe"] to the config', file=sys.stderr
+        )
     for name, tags in settings.watch_lists.items():
         print(f"@{terminal_safe(name)}  " + " ".join("#" + terminal_safe(tag) for tag in tags))
     return 0

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from tiktune_tui.core.models import Video
 from tiktune_tui.core.modes import MODE_NAMES, Corpus, expansion, score, sort_key, tally
-from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.core.related import co_counts, related_tags
+from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 
 DEFAULT_KS = (1, 10, 50)
 FOLD_SEED = 20250615
@@ -173,10 +173,7 @@ def folds(videos: Sequence[Video], count: int, seed: int = FOLD_SEED) -> list[tu
     order = list(range(len(videos)))
     random.Random(seed).shuffle(order)
     parts = [[videos[i] for i in order[f::count]] for f in range(count)]
-    return [
-        ([video for g, part in enumerate(parts) if g != f for video in part], parts[f])
-        for f in range(count)
-    ]
+    return [([video for g, part in enumerate(parts) if g != f for video in part], parts[f]) for f in range(count)]
 
 
 def cross_validate(

@@ -27,8 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tiktune_tui.core.models import Song, Stats, Video
-from tiktune_tui.core.models import SECONDS_PER_DAY
+from tiktune_tui.core.models import SECONDS_PER_DAY, Song, Stats, Video
 from tiktune_tui.core.results import Explanation, SongRank, TagTerm
 from tiktune_tui.core.rising import RisingWindow
 from tiktune_tui.core.rising import per_day as rising_per_day
@@ -115,9 +114,7 @@ class Corpus:
         return weight
 
     def with_related(self, related: Mapping[str, float]) -> Corpus:
-        copy = Corpus(
-            self.total, self.tag_videos, dict(related), self.now, self.growth, self.song_videos, self.rising
-        )
+        copy = Corpus(self.total, self.tag_videos, dict(related), self.now, self.growth, self.song_videos, self.rising)
         copy._weights.update(self._weights)
         copy._ages.update(self._ages)
         return copy
@@ -126,8 +123,23 @@ class Corpus:
 class Tally:
     """Per-song totals over the matching videos; every mode scores from these."""
 
-    __slots__ = ("song", "play", "digg", "comment", "share", "videos", "video_ids", "tag_counts", "rate",
-                 "growth", "related_counts", "related_popular", "gained", "new_videos", "old_videos")
+    __slots__ = (
+        "song",
+        "play",
+        "digg",
+        "comment",
+        "share",
+        "videos",
+        "video_ids",
+        "tag_counts",
+        "rate",
+        "growth",
+        "related_counts",
+        "related_popular",
+        "gained",
+        "new_videos",
+        "old_videos",
+    )
 
     def __init__(self, song: Song) -> None:
         self.song = song
@@ -234,9 +246,7 @@ def per_day(gained: int, seconds: int) -> int:
     return -whole if gained < 0 else whole
 
 
-def expansion(
-    tags: Sequence[str], related_of: Callable[[str], Sequence[tuple[str, float]]]
-) -> dict[str, float]:
+def expansion(tags: Sequence[str], related_of: Callable[[str], Sequence[tuple[str, float]]]) -> dict[str, float]:
     """Related tags fit may also vote through, each with the weight (0..1] its votes keep.
 
     `related_of(tag)` gives (tag, NPMI) pairs best first (core.related); the best
@@ -324,8 +334,13 @@ def sort_key(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> tuple
     if mode == "popular":
         return order_key(popular_score(entry, weights), matched, entry.song.id)
     if mode == "rising":
-        return (-score(entry, mode, weights, corpus), -entry.new_videos, -popular_score(entry, weights), -matched,
-                entry.song.id)
+        return (
+            -score(entry, mode, weights, corpus),
+            -entry.new_videos,
+            -popular_score(entry, weights),
+            -matched,
+            entry.song.id,
+        )
     return (-score(entry, mode, weights, corpus), -popular_score(entry, weights), -matched, entry.song.id)
 
 
@@ -341,22 +356,26 @@ def explain(entry: Tally, mode: str, weights: Weights, corpus: Corpus) -> Explan
     if mode == "popular":
         return Explanation(mode, value, popularity=value, terms=tuple(weights.breakdown(entry.stats).items()))
     if mode == "uses":
-        return Explanation(
-            mode, value, popularity=popular_score(entry, weights), terms=(("videos", float(value)),)
-        )
+        return Explanation(mode, value, popularity=popular_score(entry, weights), terms=(("videos", float(value)),))
     if mode == "momentum":
         return Explanation(
-            mode, value, popularity=popular_score(entry, weights),
+            mode,
+            value,
+            popularity=popular_score(entry, weights),
             terms=(("per_day_since_posted", entry.rate), ("per_day_between_snapshots", entry.growth)),
         )
     if mode == "rising":
         window = corpus.rising
         new = window is not None and not entry.old_videos
         return Explanation(
-            mode, value, popularity=popular_score(entry, weights),
+            mode,
+            value,
+            popularity=popular_score(entry, weights),
             terms=(
-                ("plays_gained", entry.gained), ("new_videos", entry.new_videos),
-                ("earlier", window.earlier if window else 0), ("latest", window.latest if window else 0),
+                ("plays_gained", entry.gained),
+                ("new_videos", entry.new_videos),
+                ("earlier", window.earlier if window else 0),
+                ("latest", window.latest if window else 0),
                 ("new_in_niche", float(new)),
             ),
         )

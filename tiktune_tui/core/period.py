@@ -6,7 +6,7 @@ Pure parsing, so the command line and the app word a bad value the same way.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PART = re.compile(r"(\d+)\s*(min|[smhdw])")
@@ -59,7 +59,7 @@ def parse_since(text: str | None, now: datetime) -> datetime | None:
     spec = text.strip()
     if _DATE.fullmatch(spec):
         try:
-            return datetime.strptime(spec, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            return datetime.strptime(spec, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError:
             raise PeriodError(f"{text!r} is not a date (YYYY-MM-DD)") from None
     try:

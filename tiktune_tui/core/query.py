@@ -15,9 +15,7 @@ from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 
 @dataclass(frozen=True)
 class Query:
-    tags: tuple[
-        str, ...
-    ]  # canonical hashtags (core.tags.parse_tags), in the order typed
+    tags: tuple[str, ...]  # canonical hashtags (core.tags.parse_tags), in the order typed
     mode: str = DEFAULT_MODE  # one of core.modes.MODE_NAMES
     weights: Weights = DEFAULT_WEIGHTS
     require_all: bool = False  # only songs matched by every tag

@@ -83,11 +83,7 @@ class SongRank:
             "share_count": self.stats.share,
             "videos": self.videos,
             "matched_tags": list(self.matched_tags),
-            **(
-                {"mode": self.mode, "explain": self.explanation.as_dict()}
-                if self.explanation is not None
-                else {}
-            ),
+            **({"mode": self.mode, "explain": self.explanation.as_dict()} if self.explanation is not None else {}),
         }
 
 

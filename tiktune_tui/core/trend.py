@@ -26,8 +26,10 @@ class SongTrend:
         counts = dict(self.posts)
         first, last = self.posts[0][0], self.posts[-1][0]
         if (last - first).days < MAX_DAYS_SHOWN:
-            return "day", [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
-                           for i in range((last - first).days + 1)]
+            return "day", [
+                (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
+                for i in range((last - first).days + 1)
+            ]
         start = first - timedelta(days=first.weekday())  # weeks from Monday
         weeks: dict[date, int] = {}
         for day, count in self.posts:

@@ -20,6 +20,7 @@ class Counts(Protocol):
     comment: int
     share: int
 
+
 # Scores only order songs, so only the weights' ratios matter; a cap keeps the numbers
 # shown (12.3M, 1.2B) readable instead of 12340000000000000T.
 MAX_WEIGHT = 1_000_000
@@ -44,9 +45,7 @@ class Weights:
             name, sep, number = part.partition("=")
             name = name.strip().lower()
             if not sep or name not in STAT_NAMES:
-                raise WeightsError(
-                    f"bad weight {part!r}: use NAME=INT with NAME one of {', '.join(STAT_NAMES)}"
-                )
+                raise WeightsError(f"bad weight {part!r}: use NAME=INT with NAME one of {', '.join(STAT_NAMES)}")
             try:
                 value = int(number.strip())
             except ValueError:
@@ -60,12 +59,7 @@ class Weights:
 
     def score(self, stats: Counts) -> int:
         """The engagement of `stats`: a video's Stats, or a song's summed counts (modes.Tally)."""
-        return (
-            self.play * stats.play
-            + self.digg * stats.digg
-            + self.comment * stats.comment
-            + self.share * stats.share
-        )
+        return self.play * stats.play + self.digg * stats.digg + self.comment * stats.comment + self.share * stats.share
 
     def sql(self, prefix: str = "", suffix: str = "") -> str:
         """`score` as an SQL expression over columns named prefix + stat + suffix

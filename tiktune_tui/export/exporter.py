@@ -226,7 +226,9 @@ class Exporter:
         found = self._loudness_of(checked, directory, on_progress, cancel_event)
         if found is None:
             warning = "the sound is silent: there is no loudness to normalize"
-            return replace(checked, options=replace(checked.options, loudness_lufs=None), warnings=(*checked.warnings, warning))
+            return replace(
+                checked, options=replace(checked.options, loudness_lufs=None), warnings=(*checked.warnings, warning)
+            )
         checked = replace(checked, measured=found, gain_db=target - found.integrated_lufs)
         if needs_limiter(checked, checked.gain_db):
             limited = self._loudness_of(checked, directory, on_progress, cancel_event)

@@ -37,7 +37,6 @@ class Progress:
         return min(1.0, self.done_s / self.total_s) if self.total_s > 0 else 0.0
 
 
-
 ProgressCallback = Callable[[Progress], None]
 
 
@@ -128,7 +127,6 @@ class FfmpegProcess:
                 pipe.close()
 
 
-
 def disk_error(exc: OSError, directory: Path) -> ExportError:
     if exc.errno == errno.ENOSPC:
         return ExportError(f"the disk holding {directory} is full; free some space and try again")
@@ -157,7 +155,6 @@ def parse_speed(text: str) -> float | None:
         return float(text.strip().removesuffix("x"))
     except ValueError:
         return None
-
 
 
 def read_progress(report: dict[str, str], total: float, elapsed: float, phase: str = "export") -> Progress:

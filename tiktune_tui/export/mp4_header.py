@@ -227,7 +227,12 @@ def _mdhd(data: bytes, start: int, end: int) -> tuple[int, int]:
 
 
 def _edited_duration(
-    data: bytes, start: int, end: int, timescale: int, movie_timescale: int, media_duration: int,
+    data: bytes,
+    start: int,
+    end: int,
+    timescale: int,
+    movie_timescale: int,
+    media_duration: int,
     b_frames: bool = False,
 ) -> int:
     """The media duration a single plain edit plays; HeaderError for any other edit list.

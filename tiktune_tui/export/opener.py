@@ -67,8 +67,13 @@ def open_url(url: str) -> None:
         raise OpenError(f"not a web address: {url}")
     command = ["open", url] if sys.platform == "darwin" else ["xdg-open", url]
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError as exc:
         raise OpenError(f"cannot open {url}: {command[0]}: {exc.strerror or exc}") from None
     threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()

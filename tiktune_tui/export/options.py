@@ -26,7 +26,23 @@ Mode = Literal["replace", "mix"]
 MODES: tuple[str, ...] = ("replace", "mix")
 
 VIDEO_EXTENSIONS = frozenset(
-    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3gp", ".ts", ".mts", ".m2ts", ".wmv", ".flv", ".mpg", ".mpeg", ".ogv"}
+    {
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".mkv",
+        ".webm",
+        ".avi",
+        ".3gp",
+        ".ts",
+        ".mts",
+        ".m2ts",
+        ".wmv",
+        ".flv",
+        ".mpg",
+        ".mpeg",
+        ".ogv",
+    }
 )
 AUDIO_EXTENSIONS = frozenset(
     {".mp3", ".m4a", ".aac", ".wav", ".flac", ".ogg", ".oga", ".opus", ".wma", ".aif", ".aiff", ".mka", ".webm", ".mp4"}
@@ -88,7 +104,6 @@ class ExportOptions:
     # applied in a second; None: the sound is left at its own level (a raw overlay).
     loudness_lufs: float | None = None
     duck_db: float = 0.0  # mix mode: the song turned down this far while the video's sound plays
-
 
 
 @dataclass(frozen=True)
@@ -197,7 +212,19 @@ def validate(
         add(Problem("output", f"no folder {output.absolute().parent}", error=ExportError))
     elif output.exists() and not options.overwrite:
         add(Problem("output", "already exists", output, error=OutputExists))
-    order = ("video", "audio", "mode", "song_volume", "original_volume", "offset_s", "fade_in_s", "fade_s", "loudness_lufs", "duck_db", "output")
+    order = (
+        "video",
+        "audio",
+        "mode",
+        "song_volume",
+        "original_volume",
+        "offset_s",
+        "fade_in_s",
+        "fade_s",
+        "loudness_lufs",
+        "duck_db",
+        "output",
+    )
     return sorted(problems.values(), key=lambda p: order.index(p.field) if p.field in order else len(order))
 
 
@@ -210,7 +237,7 @@ def raise_first(problems: list[Problem]) -> None:
 
 
 def parse_clock(text: str) -> float:
-    """"1:15" -> 75.0; also "75", "1:02:03", "0:07.5". Raises ValueError with a user message."""
+    """ "1:15" -> 75.0; also "75", "1:02:03", "0:07.5". Raises ValueError with a user message."""
     text = text.strip()
     if not re.fullmatch(r"\d+(\.\d+)?|\d+:[0-5]\d(\.\d+)?|\d+:[0-5]\d:[0-5]\d(\.\d+)?", text):
         raise ValueError(f"{text!r} is not a time like 0:15 or 1:02:03")
@@ -231,7 +258,7 @@ def parse_seconds(text: str, what: str) -> float:
 
 
 def parse_loudness(text: str, what: str = "loudness") -> float | None:
-    """"-14" or "-14 LUFS" -> -14.0; "off" -> None."""
+    """ "-14" or "-14 LUFS" -> -14.0; "off" -> None."""
     text = text.strip().lower().removesuffix("lufs").strip()
     if text in ("off", "none", "no"):
         return None
@@ -256,7 +283,7 @@ def parse_decibels(text: str, what: str) -> float:
 
 
 def parse_percent(text: str, what: str) -> float:
-    """"80" or "80%" -> 0.8, capped at MAX_VOLUME."""
+    """ "80" or "80%" -> 0.8, capped at MAX_VOLUME."""
     try:
         value = float(text.strip().removesuffix("%"))
     except ValueError:

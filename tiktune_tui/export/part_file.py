@@ -41,9 +41,7 @@ class PartFile:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if _is(path, fd):
                 return cls(path, fd)
-            os.close(
-                fd
-            )  # a sweep took it between open and lock (it looked abandoned): another name
+            os.close(fd)  # a sweep took it between open and lock (it looked abandoned): another name
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
 
     def remove(self) -> None:
@@ -73,18 +71,14 @@ def sweep(directory: Path) -> list[Path]:
     removed: list[Path] = []
     try:
         candidates = [
-            entry
-            for entry in os.scandir(directory)
-            if entry.name.startswith(".") and entry.name.endswith(SUFFIX)
+            entry for entry in os.scandir(directory) if entry.name.startswith(".") and entry.name.endswith(SUFFIX)
         ]
     except OSError:
         return removed
     for entry in candidates:
         path = Path(entry.path)
         try:
-            fd = os.open(
-                path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
-            )
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
         try:

@@ -59,6 +59,8 @@ class Loudness:
     range_lu: float
     threshold_lufs: float
     offset_lu: float
+
+
 _FASTSTART_FORMATS = frozenset({"mp4", "mov"})
 
 
@@ -208,8 +210,13 @@ def _audio(plan: Plan, video_in, song_in):
         split = original.filter_multi_output("asplit", 2)
         original, key = split.stream(0), split.stream(1)
         song = ffmpeg.filter(
-            [song, key], "sidechaincompress",
-            threshold="0.003", ratio=20, attack=20, release=400, mix=f"{_duck_mix(plan):.4f}",
+            [song, key],
+            "sidechaincompress",
+            threshold="0.003",
+            ratio=20,
+            attack=20,
+            release=400,
+            mix=f"{_duck_mix(plan):.4f}",
         )
     # normalize=0: amix would otherwise halve both; the user sets the volumes.
     return ffmpeg.filter([song, original], "amix", inputs=2, duration="first", normalize=0)
@@ -243,7 +250,10 @@ def _loudness(audio, plan: Plan, *, measure: bool):
             )
     if measure:
         return audio.filter(
-            "loudnorm", I=f"{plan.options.loudness_lufs:g}", TP=f"{_LIMITER_DBTP:g}", LRA=_LOUDNESS_RANGE_LU,
+            "loudnorm",
+            I=f"{plan.options.loudness_lufs:g}",
+            TP=f"{_LIMITER_DBTP:g}",
+            LRA=_LOUDNESS_RANGE_LU,
             print_format="json",
         )
     return audio.filter("aformat", sample_rates=48000, channel_layouts="stereo")
@@ -328,7 +338,6 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         output_kwargs["avoid_negative_ts"] = "disabled"
     stream = ffmpeg.output(video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs)
     return _run_args(ffmpeg_cmd, "error", stream, plan, target)
-
 
 
 def guess_plan(options: ExportOptions) -> Plan | None:

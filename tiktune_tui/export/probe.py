@@ -51,7 +51,6 @@ class MediaInfo:
         return self.audio_codec is not None
 
 
-
 def ffmpeg_path(path: Path) -> str:
     # "file:" stops ffmpeg reading a protocol ("a:b.mp4") and the absolute path a leading "-".
     return "file:" + str(path.absolute())
@@ -246,9 +245,21 @@ def _real_video_end(path: Path, data: dict, video: dict) -> float | None:
         return None
     try:
         done = subprocess.run(
-            ["ffprobe", "-v", "quiet", "-select_streams", str(video.get("index", 0)), "-show_entries",
-             "packet=pts_time,duration_time", "-of", "csv=p=0", ffmpeg_path(path)],
-            capture_output=True, timeout=60, check=False,
+            [
+                "ffprobe",
+                "-v",
+                "quiet",
+                "-select_streams",
+                str(video.get("index", 0)),
+                "-show_entries",
+                "packet=pts_time,duration_time",
+                "-of",
+                "csv=p=0",
+                ffmpeg_path(path),
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -274,4 +285,3 @@ def probe_audio(path: str | os.PathLike[str]) -> MediaInfo:
     if not info.has_audio:
         raise ExportError(f"{info.path}: has no audio stream")
     return info
-

@@ -108,15 +108,28 @@ def deliver(
     say(line)
     if notify and (notify_send := shutil.which("notify-send")):
         try:
-            subprocess.run([notify_send, "tiktune", line], timeout=COMMAND_TIMEOUT_S, check=False,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [notify_send, "tiktune", line],
+                timeout=COMMAND_TIMEOUT_S,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         except (OSError, subprocess.SubprocessError):
             pass  # no desktop session: the stdout line stands
     if command:
         argv = shlex.split(command)
         try:
-            done = subprocess.run(argv, input=json_text(alert.as_dict()), text=True, timeout=COMMAND_TIMEOUT_S,
-                                  check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            done = subprocess.run(
+                argv,
+                input=json_text(alert.as_dict()),
+                text=True,
+                timeout=COMMAND_TIMEOUT_S,
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             warn(f"tiktune: warning: --alert-cmd {terminal_safe(argv[0])} failed: {terminal_safe(str(exc))}")
             return

@@ -6,16 +6,16 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from tiktune_tui.library.catalog import Catalog
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
 from tiktune_tui.core.models import SECONDS_PER_DAY, Video
 from tiktune_tui.core.period import in_period
-from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.query import Query
+from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import Weights
+from tiktune_tui.library.catalog import Catalog
 from tiktune_tui.library.sources import SourceOptions, collect, open_source
 from tiktune_tui.library.sources.base import SearchEvent, Source, TagProgress
 from tiktune_tui.library.sources.store import StoreSource
@@ -44,7 +44,7 @@ class Recommendation:
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
-    seconds = max(0, int(((now or datetime.now(timezone.utc)) - moment).total_seconds()))
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
     for size, unit in ((SECONDS_PER_DAY, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             return f"{seconds // size} {unit} ago"
@@ -104,7 +104,12 @@ def stored_recommendation(
         if on_event is not None:
             on_event(TagProgress(tag, 0, "running"))
     rows, total = store.rank_modes_counted(
-        tags, mode, weights, require_all=require_all, limit=limit, region=getattr(source, "region", None),
+        tags,
+        mode,
+        weights,
+        require_all=require_all,
+        limit=limit,
+        region=getattr(source, "region", None),
         since=since,
     )
     if on_event is not None:
@@ -112,7 +117,11 @@ def stored_recommendation(
             on_event(TagProgress(tag, carrying.get(tag, 0), "done"))
     videos = store.videos_by_id([vid for row in rows[:DETAILED_ROWS] for vid in row.video_ids])
     return Recommendation(
-        tags=list(tags), label=source.label, rows=rows, videos=videos, fetched_at=source.fetched_at(tags),
+        tags=list(tags),
+        label=source.label,
+        rows=rows,
+        videos=videos,
+        fetched_at=source.fetched_at(tags),
         total=total,
     )
 
@@ -137,8 +146,14 @@ async def recommend(
     if isinstance(source, StoreSource):
         try:
             return stored_recommendation(
-                source, tags, query.mode, weights, require_all=query.require_all, limit=query.limit,
-                since=query.since, on_event=on_event,
+                source,
+                tags,
+                query.mode,
+                weights,
+                require_all=query.require_all,
+                limit=query.limit,
+                since=query.since,
+                on_event=on_event,
             )
         finally:
             await source.aclose()

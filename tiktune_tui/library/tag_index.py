@@ -25,9 +25,7 @@ def known_tags(
     if source_kind != "store":
         from tiktune_tui.library.catalog import load_catalog
 
-        counts.update(
-            {tag: n for tag, n in load_catalog(catalog).tag_counts().items() if tag.startswith(prefix)}
-        )
+        counts.update({tag: n for tag, n in load_catalog(catalog).tag_counts().items() if tag.startswith(prefix)})
     path = store_location(data_dir)
     if source_kind != "catalog" and store_exists(path):
         with open_store(path) as store:

@@ -18,7 +18,7 @@ import fcntl
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tiktune_tui.config import Settings
@@ -114,7 +114,7 @@ class RoundReport:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Watcher:
@@ -147,8 +147,14 @@ class Watcher:
         from tiktune_tui.library.sources.tiktok import TikTokSource
 
         return TikTokSource(
-            store=self.store, settings=self.settings, per_tag=self.per_tag, refresh=True,
-            sessions=self.sessions, backoff_s=self.backoff_s, now=self.clock, keep=False,  # type: ignore[arg-type]
+            store=self.store,
+            settings=self.settings,
+            per_tag=self.per_tag,
+            refresh=True,
+            sessions=self.sessions,
+            backoff_s=self.backoff_s,
+            now=self.clock,
+            keep=False,  # type: ignore[arg-type]
         )
 
     async def run_round(self) -> RoundReport:

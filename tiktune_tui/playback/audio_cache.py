@@ -25,10 +25,7 @@ from tiktune_tui.paths import data_dir
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 
 # TikTok's CDN answers 403 to clients that do not look like a browser on tiktok.com.
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Safari/537.36"
-)
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Referer": "https://www.tiktok.com/"}
 
 _CONTENT_TYPE_SUFFIX = {

@@ -47,7 +47,9 @@ def check_libvlc(audio_output: str | None) -> list[CheckResult]:
     try:
         vlc, instance = vlc_instance()
     except PlaybackUnavailable as exc:
-        return [problem("libVLC", str(exc).split(". Install")[0], f"apt-get install {INSTALL_HINT.split('install ')[-1]}")]
+        return [
+            problem("libVLC", str(exc).split(". Install")[0], f"apt-get install {INSTALL_HINT.split('install ')[-1]}")
+        ]
     version = vlc.libvlc_get_version()
     version = version.decode("utf-8", "replace") if isinstance(version, bytes) else str(version)
     outputs = audio_outputs(vlc, instance)

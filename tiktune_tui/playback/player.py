@@ -147,7 +147,6 @@ class Player:
     def set_muted(self, muted: bool) -> None:
         self._send(self._do_set_muted, muted)
 
-
     def close(self, timeout: float = 5.0) -> None:
         """Stop playing and end every thread the player started. Blocks up to ~`timeout`."""
         if self._closing:
@@ -205,7 +204,6 @@ class Player:
         self, message: str, severity: Literal["information", "warning", "error"] = "warning", *, quiet: bool = False
     ) -> None:
         self._emit(Notice(message, severity, quiet))
-
 
     def _run(self) -> None:
         try:
@@ -271,8 +269,12 @@ class Player:
     def _queue_changes(self) -> dict[str, Any]:
         queue_ = self._queue
         return dict(
-            songs=tuple(queue_.songs), index=queue_.current, count=len(queue_), shuffle=queue_.shuffle,
-            repeat=queue_.repeat, dead=frozenset(queue_.dead),
+            songs=tuple(queue_.songs),
+            index=queue_.current,
+            count=len(queue_),
+            shuffle=queue_.shuffle,
+            repeat=queue_.repeat,
+            dead=frozenset(queue_.dead),
         )
 
     def _do_play_songs(self, songs: tuple[Song, ...], index: int) -> None:
@@ -542,7 +544,6 @@ class Player:
         self._release_media()
         if self._status.state not in (PlayerState.IDLE, PlayerState.UNAVAILABLE):
             self._publish(state=PlayerState.STOPPED, position_s=0.0, message="")
-
 
 
 __all__ = [

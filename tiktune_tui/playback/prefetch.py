@@ -33,7 +33,9 @@ class PrefetchReport:
     done: threading.Event = field(default_factory=threading.Event)
 
     def summary(self) -> str:
-        parts = [f"{len(self.fetched) + len(self.cached)} song{'s' if len(self.fetched) + len(self.cached) != 1 else ''} ready"]
+        parts = [
+            f"{len(self.fetched) + len(self.cached)} song{'s' if len(self.fetched) + len(self.cached) != 1 else ''} ready"
+        ]
         if self.without_sound:
             parts.append(f"{self.without_sound} without a sound skipped")
         if self.failed:

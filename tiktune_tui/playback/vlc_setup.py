@@ -58,9 +58,7 @@ def vlc_instance() -> tuple[Any, Any]:
         return vlc, _instance
 
 
-def find_audio_problem(
-    environ: Mapping[str, str] | None = None, sound_devices: Path = Path("/dev/snd")
-) -> str | None:
+def find_audio_problem(environ: Mapping[str, str] | None = None, sound_devices: Path = Path("/dev/snd")) -> str | None:
     """Why the default audio output cannot be heard here (no sound card, no sound server), or None.
 
     Over SSH libVLC still "plays" without a device, while ALSA prints errors over the screen.

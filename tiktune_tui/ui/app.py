@@ -419,9 +419,7 @@ def run_app(
     command_hint: str | None = None,
 ) -> int:
     """`tiktune [TAG...]` once commands/app.py has checked its arguments: run the app."""
-    app = TiktuneApp(
-        tags=tags, source=source, mode=mode, settings=settings, weights=weights, audio_output=audio_output
-    )
+    app = TiktuneApp(tags=tags, source=source, mode=mode, settings=settings, weights=weights, audio_output=audio_output)
     if command_hint:
         app.start_notices.append(f"Searching {' '.join('#' + t for t in tags)}. For the command, run: {command_hint}")
     from tiktune_tui.ui.signals import exit_on_signals

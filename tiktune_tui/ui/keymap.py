@@ -22,16 +22,30 @@ RESULT_BINDINGS = [
     Binding("s", "sort_next", "Sort", id="sort-next", show=False, tooltip="Sort by the next column"),
     Binding("r", "sort_reverse", "Reverse sort", id="sort-reverse", show=False, tooltip="Flip the sort order"),
     Binding("e", "export", "Export", id="export", tooltip="Put the song over your video"),
-    Binding("o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum, rising"),
-    Binding("t", "cycle_since", "Period", id="cycle-since", show=False,
-            tooltip="Only videos posted in the last 120, 30 or 7 days count, or all"),
+    Binding(
+        "o", "cycle_rank", "Mode", id="cycle-rank", tooltip="Next ranking mode: popular, fit, uses, momentum, rising"
+    ),
+    Binding(
+        "t",
+        "cycle_since",
+        "Period",
+        id="cycle-since",
+        show=False,
+        tooltip="Only videos posted in the last 120, 30 or 7 days count, or all",
+    ),
     *[
         Binding(str(n), f"add_related({n - 1})", f"Add related tag {n}", id=f"add-related-{n}", show=False)
         for n in range(1, 6)
     ],
 ]
 PLAYER_BINDINGS = [
-    Binding("space", "play_pause", "Play/pause", id="play-pause", tooltip="Pause or resume; with nothing loaded, play the selected song"),
+    Binding(
+        "space",
+        "play_pause",
+        "Play/pause",
+        id="play-pause",
+        tooltip="Pause or resume; with nothing loaded, play the selected song",
+    ),
     Binding("n", "next_song", "Next", id="next-song", tooltip="Next song"),
     Binding("p", "previous_song", "Previous", id="previous-song", show=False, tooltip="Previous song"),
     Binding("less_than_sign", "seek(-5)", "Back 5 s", id="seek-back", show=False),
@@ -46,19 +60,96 @@ APP_BINDINGS_TAIL = [
 ]
 # The creator's workflow: a shortlist kept across searches, a queue, finding within results.
 WORKFLOW_BINDINGS = [
-    Binding("b", "toggle_saved", "Save", id="save-song", show=False, tooltip="Save the selected song to the shortlist, or unsave it"),
-    Binding("B", "show_saved", "Shortlist", id="show-saved", show=False, tooltip="The saved songs instead of the results, and back"),
-    Binding("f", "find", "Find", id="find", show=False, tooltip="Filter the list by title or artist; -tag drops songs whose videos all carry #tag"),
+    Binding(
+        "b",
+        "toggle_saved",
+        "Save",
+        id="save-song",
+        show=False,
+        tooltip="Save the selected song to the shortlist, or unsave it",
+    ),
+    Binding(
+        "B",
+        "show_saved",
+        "Shortlist",
+        id="show-saved",
+        show=False,
+        tooltip="The saved songs instead of the results, and back",
+    ),
+    Binding(
+        "f",
+        "find",
+        "Find",
+        id="find",
+        show=False,
+        tooltip="Filter the list by title or artist; -tag drops songs whose videos all carry #tag",
+    ),
     Binding("u", "show_queue", "Queue", id="show-queue", show=False, tooltip="Show or hide the play queue"),
-    Binding("a", "queue_add(False)", "Queue at end", id="queue-add", show=False, tooltip="Add the selected song at the end of the queue"),
-    Binding("A", "queue_add(True)", "Play next", id="queue-next", show=False, tooltip="Add the selected song after the playing one"),
-    Binding("i", "jump_playing", "To playing song", id="jump-playing", show=False, tooltip="Move the cursor to the song that plays"),
-    Binding("z", "toggle_shuffle", "Shuffle", id="shuffle", show=False, tooltip="Shuffle what is still to come, or unshuffle it"),
+    Binding(
+        "a",
+        "queue_add(False)",
+        "Queue at end",
+        id="queue-add",
+        show=False,
+        tooltip="Add the selected song at the end of the queue",
+    ),
+    Binding(
+        "A",
+        "queue_add(True)",
+        "Play next",
+        id="queue-next",
+        show=False,
+        tooltip="Add the selected song after the playing one",
+    ),
+    Binding(
+        "i",
+        "jump_playing",
+        "To playing song",
+        id="jump-playing",
+        show=False,
+        tooltip="Move the cursor to the song that plays",
+    ),
+    Binding(
+        "z",
+        "toggle_shuffle",
+        "Shuffle",
+        id="shuffle",
+        show=False,
+        tooltip="Shuffle what is still to come, or unshuffle it",
+    ),
     Binding("x", "cycle_repeat", "Repeat", id="repeat", show=False, tooltip="Repeat off, all, one"),
-    Binding("c", "copy_link(False)", "Copy song link", id="copy-song-link", show=False, tooltip="Copy the song's TikTok link (OSC 52: works over SSH)"),
-    Binding("C", "copy_link(True)", "Copy video link", id="copy-video-link", show=False, tooltip="Copy the top video's TikTok link"),
-    Binding("w", "open_link", "Open song link", id="open-link", show=False, tooltip="Open the song's TikTok page in the desktop's browser"),
-    Binding("F", "toggle_match_all", "Match all tags", id="match-all", show=False, tooltip="Only songs matched by every tag (as --all), or any"),
+    Binding(
+        "c",
+        "copy_link(False)",
+        "Copy song link",
+        id="copy-song-link",
+        show=False,
+        tooltip="Copy the song's TikTok link (OSC 52: works over SSH)",
+    ),
+    Binding(
+        "C",
+        "copy_link(True)",
+        "Copy video link",
+        id="copy-video-link",
+        show=False,
+        tooltip="Copy the top video's TikTok link",
+    ),
+    Binding(
+        "w",
+        "open_link",
+        "Open song link",
+        id="open-link",
+        show=False,
+        tooltip="Open the song's TikTok page in the desktop's browser",
+    ),
+    Binding(
+        "F",
+        "toggle_match_all",
+        "Match all tags",
+        id="match-all",
+        show=False,
+        tooltip="Only songs matched by every tag (as --all), or any",
+    ),
 ]
 APP_BINDINGS = [*SEARCH_BINDINGS, *RESULT_BINDINGS, *PLAYER_BINDINGS, *WORKFLOW_BINDINGS, *APP_BINDINGS_TAIL]
 

@@ -18,8 +18,8 @@ from textual.message import Message
 from tiktune_tui.background_loop import BackgroundLoop
 from tiktune_tui.config import Settings
 from tiktune_tui.core import modes
-from tiktune_tui.core.period import in_period
 from tiktune_tui.core.models import Video
+from tiktune_tui.core.period import in_period
 from tiktune_tui.core.query import Query
 from tiktune_tui.library.recommend import Recommendation, recommend
 from tiktune_tui.library.sources import SourceOptions

@@ -145,7 +145,9 @@ class SearchFlow:
         tags = " ".join("#" + tag for tag in recommendation.tags)
         self.status.set_part("results", Text(f"{count} {'song' if count == 1 else 'songs'} for {terminal_safe(tags)}"))
         for tag, problem in recommendation.failures.items():
-            self.notify(f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False)
+            self.notify(
+                f"#{terminal_safe(tag)}: {terminal_safe(problem)}", title="search", severity="warning", markup=False
+            )
         if recommendation.notice:
             self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
@@ -180,7 +182,11 @@ class SearchFlow:
         self.show_rows([])
         self._back_to_the_query()
         self.details.show_message(
-            Text.assemble(("The search failed.\n\n", "bold"), (text, ""), ("\n\nFix it and press ctrl+r, or change the tags.", "dim"))
+            Text.assemble(
+                ("The search failed.\n\n", "bold"),
+                (text, ""),
+                ("\n\nFix it and press ctrl+r, or change the tags.", "dim"),
+            )
         )
 
     def show_rows(self, rows: Sequence[SongRank]) -> None:

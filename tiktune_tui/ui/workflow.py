@@ -350,8 +350,11 @@ class WorkflowControls:
             return lambda: self.call_from_thread(action)  # type: ignore[attr-defined]
 
         self._mpris = MprisService.start(
-            Controls(from_desktop(self.action_play_pause), from_desktop(self.action_next_song),  # type: ignore[attr-defined]
-                     from_desktop(self.action_previous_song))  # type: ignore[attr-defined]
+            Controls(
+                from_desktop(self.action_play_pause),
+                from_desktop(self.action_next_song),  # type: ignore[attr-defined]
+                from_desktop(self.action_previous_song),
+            )  # type: ignore[attr-defined]
         )
 
     def close_media_keys(self) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from tiktune_tui.config import Settings
 from tiktune_tui.errors import UsageError
 from tiktune_tui.library.sources.base import SearchResult, Source, collect
 
-import sys
-
 __all__ = [
-    "SearchResult", "Source", "SourceOptions", "close_shared_sessions", "collect", "default_kind", "open_source",
+    "SearchResult",
+    "Source",
+    "SourceOptions",
+    "close_shared_sessions",
+    "collect",
+    "default_kind",
+    "open_source",
 ]
 
 

@@ -64,7 +64,9 @@ def check_token(settings: Settings) -> CheckResult:
     origin = token_origin(settings)
     if origin is None:
         # Not a problem: anonymous sessions often work; the session check says if this one did.
-        return ok("TikTok token", f"none set: live TikTok opens anonymous sessions ({TOKEN_STEPS} if refused)", needed=False)
+        return ok(
+            "TikTok token", f"none set: live TikTok opens anonymous sessions ({TOKEN_STEPS} if refused)", needed=False
+        )
     return ok("TikTok token", f"set, from {origin}", needed=False)
 
 
@@ -115,7 +117,9 @@ def check_tiktok(settings: Settings) -> list[CheckResult]:
 
 def checks(settings: Settings) -> list[Check]:
     return [
-        Check("Chromium", check_chromium, limit_s=CHROMIUM_LIMIT_S, fix_on_timeout="apt-get install --reinstall chromium"),
+        Check(
+            "Chromium", check_chromium, limit_s=CHROMIUM_LIMIT_S, fix_on_timeout="apt-get install --reinstall chromium"
+        ),
         Check("TikTok token", lambda: check_token(settings), needed=False),
         Check(
             "tiktok.com",

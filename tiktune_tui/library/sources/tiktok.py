@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tiktune_tui.config import Settings
@@ -76,7 +76,7 @@ class TikTokSource(Source):
         self.sessions = sessions or shared_sessions(settings)
         self.backoff_s = backoff_s
         self.request_timeout_s = request_timeout_s
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now = now or (lambda: datetime.now(UTC))
         # False: the caller stores what it found itself (the watcher keeps a round whole or not at all).
         self.keep = keep
         self._answered_at: dict[str, datetime] = {}
@@ -228,7 +228,11 @@ class TikTokSource(Source):
                 problem = f"partial, {len(found)} videos: {problem}"
             emit(TagProgress(tag, len(found), "failed", problem))
         elif not found:
-            emit(TagProgress(tag, 0, "failed", "TikTok lists no videos for this hashtag" + (f" ({note})" if note else "")))
+            emit(
+                TagProgress(
+                    tag, 0, "failed", "TikTok lists no videos for this hashtag" + (f" ({note})" if note else "")
+                )
+            )
         else:
             self._answered_at[tag] = when
             emit(TagProgress(tag, len(found), "done", note))

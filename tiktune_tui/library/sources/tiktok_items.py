@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tiktune_tui.core.models import Song, Stats, Video
@@ -131,9 +131,7 @@ def parse_music(music: Any) -> Song | None:
     if not music_id:
         return None
     original = music.get("original")
-    cover = next(
-        (url for key in ("coverMedium", "coverLarge", "coverThumb") if (url := _url(music.get(key)))), None
-    )
+    cover = next((url for key in ("coverMedium", "coverLarge", "coverThumb") if (url := _url(music.get(key)))), None)
     duration = _count(music.get("duration"))
     return Song(
         id=music_id,
@@ -151,7 +149,7 @@ def _create_time(value: Any) -> datetime | None:
     if not seconds:
         return None
     try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 

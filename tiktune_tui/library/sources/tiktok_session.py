@@ -26,7 +26,13 @@ from TikTokApi import TikTokApi
 
 from tiktune_tui.config import Settings
 from tiktune_tui.core.region import region
-from tiktune_tui.library.sources.tiktok_errors import CaptchaError, HttpStatusError, TikTokError, describe, looks_like_captcha
+from tiktune_tui.library.sources.tiktok_errors import (
+    CaptchaError,
+    HttpStatusError,
+    TikTokError,
+    describe,
+    looks_like_captcha,
+)
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download is not used
 DEFAULT_SESSIONS = 2
@@ -85,17 +91,14 @@ def desktop_user_agent(executable: str) -> str | None:
     Headless Chromium announces itself as "HeadlessChrome", which TikTok blocks on sight.
     """
     try:
-        out = subprocess.run(
-            [executable, "--version"], capture_output=True, text=True, timeout=15, check=False
-        ).stdout
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=15, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"\b(\d+)\.\d+\.\d+\.\d+\b", out)
     if not match:
         return None
     return (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        f"Chrome/{match[1]}.0.0.0 Safari/537.36"
+        f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{match[1]}.0.0.0 Safari/537.36"
     )
 
 

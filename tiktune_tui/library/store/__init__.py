@@ -14,7 +14,16 @@ from pathlib import Path
 from tiktune_tui.library.store.database import Store
 from tiktune_tui.library.store.schema import MIGRATIONS, SCHEMA_VERSION, StoreError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "is_url", "open_store", "store_exists", "store_location"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Store",
+    "StoreError",
+    "is_url",
+    "open_store",
+    "store_exists",
+    "store_location",
+]
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 

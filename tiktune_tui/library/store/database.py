@@ -7,6 +7,9 @@ reads and the writes.
 
 A store this user may not write (a read-only file or folder, a read-only disk) is
 opened read-only: searches read it, and each write says that writes are off and why.
+
+It is over 500 lines because both engines share it: the PostgreSQL store subclasses `Store` and
+overrides only the connection and the SQL dialect, so the reads and writes must stay in one class.
 """
 
 from __future__ import annotations
@@ -93,9 +96,7 @@ class Store(SavedSongsMixin, TransferMixin):
         self.read_only: str | None = why_read_only(self.path)
         if self.read_only is not None:
             if not self.path.exists():
-                raise StoreError(
-                    f"cannot create the database {self.path}: {self.read_only}; choose another --data-dir"
-                )
+                raise StoreError(f"cannot create the database {self.path}: {self.read_only}; choose another --data-dir")
             self._db = self._open_read_only()
             return
         try:
@@ -116,8 +117,9 @@ class Store(SavedSongsMixin, TransferMixin):
         problem: Exception | None = None
         for options in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
             try:
-                db = sqlite3.connect(_uri(self.path, **options), uri=True, check_same_thread=False,
-                                     isolation_level=None, timeout=10)
+                db = sqlite3.connect(
+                    _uri(self.path, **options), uri=True, check_same_thread=False, isolation_level=None, timeout=10
+                )
             except (OSError, sqlite3.Error) as exc:
                 problem = exc
                 continue
@@ -230,8 +232,14 @@ class Store(SavedSongsMixin, TransferMixin):
                         RETURNING id
                         """,
                         (
-                            song.id, song.title, song.author, song.duration_s, song.play_url,
-                            song.cover_url, None if song.original is None else int(song.original), now,
+                            song.id,
+                            song.title,
+                            song.author,
+                            song.duration_s,
+                            song.play_url,
+                            song.cover_url,
+                            None if song.original is None else int(song.original),
+                            now,
                         ),
                     ).fetchone()[0]
             tag_ids = self._hashtag_ids(db, {tag for v in unique.values() for tag in v.hashtags})
@@ -259,15 +267,21 @@ class Store(SavedSongsMixin, TransferMixin):
                     RETURNING id
                     """,
                     (
-                        video.id, song_ids[video.song.id], video.author, video.description,
-                        epoch(video.create_time), stats.play, stats.digg, stats.comment,
-                        stats.share, now, source,
+                        video.id,
+                        song_ids[video.song.id],
+                        video.author,
+                        video.description,
+                        epoch(video.create_time),
+                        stats.play,
+                        stats.digg,
+                        stats.comment,
+                        stats.share,
+                        now,
+                        source,
                     ),
                 ).fetchone()
                 if row_id is None:  # an older fetch than what we hold: keep only its snapshot
-                    row_id = db.execute(
-                        "SELECT id FROM videos WHERE video_id = ?", (video.id,)
-                    ).fetchone()
+                    row_id = db.execute("SELECT id FROM videos WHERE video_id = ?", (video.id,)).fetchone()
                 db.executemany(
                     "INSERT INTO video_hashtags (hashtag_id, video_id, position) VALUES (?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
@@ -387,9 +401,7 @@ class Store(SavedSongsMixin, TransferMixin):
         if not tags:
             return []
         marks = ",".join("?" * len(tags))
-        in_region = (
-            "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if region else ""
-        )
+        in_region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if region else ""
         with self._read() as db:
             rows = db.execute(
                 f"""
@@ -493,8 +505,14 @@ class Store(SavedSongsMixin, TransferMixin):
         )
         count = len(tags)
         sql, params = self.ranking_sql.modes(
-            tags, mode, weights, [corpus.tag_weight(tag) for tag in tags], epoch(newest) or 0,
-            require_all=require_all, limit=limit, region=region,
+            tags,
+            mode,
+            weights,
+            [corpus.tag_weight(tag) for tag in tags],
+            epoch(newest) or 0,
+            require_all=require_all,
+            limit=limit,
+            region=region,
             rising=(window.earlier, window.latest, window.new_after) if window else None,
             since=epoch(since),
         )
@@ -533,7 +551,11 @@ class Store(SavedSongsMixin, TransferMixin):
                 }
                 song_videos = dict(db.execute(*self.ranking_sql.song_videos(tags)))
         return Corpus(
-            total=total, tag_videos=counts, now=newest, growth=growth, song_videos=song_videos,
+            total=total,
+            tag_videos=counts,
+            now=newest,
+            growth=growth,
+            song_videos=song_videos,
             rising=self.rising_window(tags, with_videos=True) if tags else None,
         )
 

@@ -72,9 +72,7 @@ def matching_videos(count: int, by_region: bool = False) -> str:
     one of them, with the mask of those it carries); the caller binds the tags first, then,
     `by_region`, the region the videos must have been fetched for."""
     positions = ",".join(f"(?, {i})" for i in range(count))
-    region = (
-        "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
-    )
+    region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
     return f"""WITH query(name, pos) AS (VALUES {positions}),
                 per_video AS (
                     SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
@@ -185,9 +183,7 @@ class SQLiteRanking:
                 order = "score DESC, p.new_videos DESC, popular DESC, matched DESC, s.music_id"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
-                points = " + ".join(
-                    f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count)
-                )
+                points = " + ".join(f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count))
                 score = f"({points}) + ? * ln(max(s.videos, p.uses, 1)) + ? * log10(1 + {popular})"
                 for weight in tag_weights:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]

@@ -67,8 +67,19 @@ class SavedSongsMixin:
             db.execute(
                 f"INSERT INTO saved_songs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 f" ON CONFLICT (music_id) DO UPDATE SET {_UPDATE}",
-                (song.id, song.title, song.author, song.duration_s, song.play_url, song.cover_url,
-                 " ".join(saved.tags), score, play_count, videos, epoch(saved.saved_at)),
+                (
+                    song.id,
+                    song.title,
+                    song.author,
+                    song.duration_s,
+                    song.play_url,
+                    song.cover_url,
+                    " ".join(saved.tags),
+                    score,
+                    play_count,
+                    videos,
+                    epoch(saved.saved_at),
+                ),
             )
         return saved
 

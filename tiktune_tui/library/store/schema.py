@@ -169,9 +169,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # The tables of the first schema: every tiktune store has them, whatever its version.
 # A file whose user_version is set but lacks them belongs to another application
 # (user_version is free for any application to use, and many set it to 1 or 2).
-CORE_TABLES = frozenset(
-    {"songs", "videos", "hashtags", "video_hashtags", "stats_snapshots", "tag_fetches"}
-)
+CORE_TABLES = frozenset({"songs", "videos", "hashtags", "video_hashtags", "stats_snapshots", "tag_fetches"})
 UNTOUCHED = "it was left untouched; move it aside or choose another --data-dir"
 
 
@@ -188,14 +186,10 @@ def check(db: sqlite3.Connection, path: Path) -> int:
             " (SELECT group_concat(name, char(31)) FROM sqlite_master WHERE type = 'table')"
         ).fetchall()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"{path} is not a readable tiktune database ({exc}); {UNTOUCHED}"
-        ) from None
+        raise StoreError(f"{path} is not a readable tiktune database ({exc}); {UNTOUCHED}") from None
     names = set((tables or "").split("\x1f"))
     if (version == 0 and objects) or (version != 0 and not CORE_TABLES <= names):
-        raise StoreError(
-            f"{path} is an SQLite file but not a tiktune database; {UNTOUCHED}"
-        )
+        raise StoreError(f"{path} is an SQLite file but not a tiktune database; {UNTOUCHED}")
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} was written by a newer tiktune (schema {version}, this one knows "

@@ -3,6 +3,9 @@
 The work itself is `tiktune_tui.export.exporter`; this screen only gathers options, runs it in a
 thread worker, shows progress, and offers to open the result or copy its path. It returns
 the `ExportResult` (or None when nothing was exported).
+
+It is over 500 lines because one form holds every option with its own live check and note;
+splitting the form from its checks would make each field's message travel between modules.
 """
 
 from __future__ import annotations
@@ -202,7 +205,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         )
         yield _row(
             "Loudness LUFS",
-            SafeInput(f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"),
+            SafeInput(
+                f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"
+            ),
             Label("Duck dB", classes="export-label"),
             SafeInput(f"{export.DEFAULT_DUCK_DB:g}", id="export-duck", classes="export-short", disabled=True),
         )
@@ -536,7 +541,10 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             problems.setdefault("#export-output-note", []).append("give an output file")
         elif output is not None and "#export-output-note" not in problems and output.exists():
             out_message = "exists: you will be asked before it is replaced"
-        fine = {"#export-output-note": out_message, "#export-timing-note": f"Note: {timing_warning}" if timing_warning else ""}
+        fine = {
+            "#export-output-note": out_message,
+            "#export-timing-note": f"Note: {timing_warning}" if timing_warning else "",
+        }
         for selector in ("#export-volume-note", "#export-timing-note", "#export-output-note"):
             messages = problems.get(selector, [])
             self._note(selector, "; ".join(messages) or fine.get(selector, ""), error=bool(messages))

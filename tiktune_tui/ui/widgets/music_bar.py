@@ -266,7 +266,14 @@ class MusicBar(Widget):
         self._render_title(status)
         place = f"{status.index + 1}/{status.count}" if status.index is not None and status.count > 1 else ""
         # Shuffle and repeat are named only when on: the bar of a plain list is unchanged.
-        modes = [name for name, on in (("shuffle", status.shuffle), (f"repeat {status.repeat.value}", status.repeat.value != "off")) if on]
+        modes = [
+            name
+            for name, on in (
+                ("shuffle", status.shuffle),
+                (f"repeat {status.repeat.value}", status.repeat.value != "off"),
+            )
+            if on
+        ]
         place = " · ".join(filter(None, [place, *modes]))
         queue_key = (status.song.id if status.song else None, status.state, status.songs, status.index, status.dead)
         if queue_key != self._queue_shown:

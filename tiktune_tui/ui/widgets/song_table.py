@@ -377,7 +377,9 @@ class SongTable(ScrollView, can_focus=True):
         self._widths = column_widths(width, rank_width)
         return self._widths
 
-    def _line(self, cells: Sequence[Text], widths: Sequence[int], style: Style, sorted_style: Style | None = None) -> Strip:
+    def _line(
+        self, cells: Sequence[Text], widths: Sequence[int], style: Style, sorted_style: Style | None = None
+    ) -> Strip:
         segments: list[Segment] = []
         console = self.app.console
         for index, (column, cell, width) in enumerate(zip(COLUMNS, cells, widths)):
