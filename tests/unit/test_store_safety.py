@@ -207,7 +207,10 @@ def test_a_store_in_a_folder_the_user_cannot_write_is_read_read_only(shared_dir)
     report = json.loads(result.stdout)
     assert report["ranked"] == ["B", "A"]
     assert report["read_only"] == f"its folder {folder} is read-only"
-    assert report["write"].startswith(f"writes to {path} are off, nothing was saved: its folder")
+    assert (
+        report["write"].startswith("writes are off, nothing was saved: its folder")
+        and str(path.parent) in report["write"]
+    )
     assert fingerprint(path) == before and sorted(os.listdir(folder)) == ["tiktune.sqlite3"]
 
 
@@ -226,7 +229,7 @@ def test_a_read_only_store_file_is_read_and_a_search_through_the_cli_answers(
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["ranked"] == ["B", "A"] and report["read_only"] == f"the file {path} is read-only"
-    assert "writes to" in report["write"]
+    assert report["write"].startswith("writes are off, nothing was saved: the file")
     cli = run_as(
         user,
         "-m",
@@ -299,5 +302,5 @@ async def test_a_live_fetch_into_a_read_only_store_keeps_its_results_and_says_wr
         result = await collect(source, ["cooking"])
     assert len(result.videos) == 59  # the results still count
     problem = result.failures["cooking"]
-    assert "not saved: " in problem and f"writes to {path} are off" in problem and "\n" not in problem
+    assert "not saved: " in problem and "writes are off, nothing was saved: the file" in problem and "\n" not in problem
     assert fingerprint(path) == before

@@ -179,7 +179,8 @@ class Store(SavedSongsMixin, TransferMixin):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         if self.read_only is not None:
-            raise StoreError(f"writes to {self.path} are off, nothing was saved: {self.read_only}")
+            # The reason names the file; the path said first would push it past a cut-off line.
+            raise StoreError(f"writes are off, nothing was saved: {self.read_only}")
         try:
             with self._transaction() as db:
                 yield db
