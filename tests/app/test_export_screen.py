@@ -157,7 +157,8 @@ async def test_missing_song_audio_asks_for_a_local_file_picked_in_the_picker(med
         # No display: the path is shown in full and "Copy path" is offered first.
         assert str(tmp_path / "clip.song.mp4") in str(screen.query_one("#export-message", Static).render())
         assert not screen.query_one("#export-open", Button).display
-        assert app.focused is screen.query_one("#export-copy", Button)
+        # The done state moves the focus once it is laid out (after the confirm modal hands focus back).
+        await wait_for(pilot, lambda: app.focused is screen.query_one("#export-copy", Button))
         await pilot.pause()
         await pilot.click("#export-copy")
         assert app.clipboard == str(tmp_path / "clip.song.mp4")
