@@ -1,7 +1,7 @@
 """The team store: the same `Store` on a PostgreSQL server, through psycopg 3.
 
-Everything but the connection, the schema's bookkeeping and the ranking SQL is `Store`'s own
-code: the shared SQL is written with `?` placeholders, which `Connection` turns into psycopg's.
+Everything but the connection, the schema's bookkeeping and the bulk writes is `Store`'s own
+code (its queries are the shared ones in PostgreSQL's dialect, `dialect_postgres`): the shared SQL is written with `?` placeholders, which `Connection` turns into psycopg's.
 A statement outside a transaction on a connection the server has closed since (a restart)
 reconnects first; a write that meets a deadlock or a lost connection is run again whole
 (it is one transaction of idempotent upserts, so running it twice stores it once).
@@ -24,8 +24,8 @@ from psycopg import errors
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
 from tiktune_tui.library.store.database import Store, _checked
+from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
-from tiktune_tui.library.store.ranking_sql_postgres import POSTGRES_RANKING
 from tiktune_tui.library.store.rows import epoch
 from tiktune_tui.library.store.schema import StoreError
 
@@ -157,7 +157,7 @@ class Connection:
 class PostgresStore(Store):
     """`Store` on the PostgreSQL database at `url` (any libpq URL, sslmode and all)."""
 
-    ranking_sql: RankingSQL = POSTGRES_RANKING
+    ranking_sql: RankingSQL = RankingSQL(POSTGRES)
 
     def __init__(self, url: str) -> None:  # noqa: D107 - Store's __init__ is SQLite's; not called
         self.url = url
