@@ -37,6 +37,7 @@ from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.remembered import RememberedState
 from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.search_flow import SearchFlow
+from tiktune_tui.ui.trend_flow import TrendFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.music_bar import MusicBar
@@ -73,7 +74,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
+class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -424,6 +425,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
             self.music_bar.show_song(None)
             return
         self.details.show_row(row, self.weights, self.videos_by_id)
+        self.show_trend(row)
         self.music_bar.show_song(row.song)
 
 
