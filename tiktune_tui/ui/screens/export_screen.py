@@ -40,6 +40,7 @@ from tiktune_tui.export.options import (
     ExportOptions,
 )
 from tiktune_tui.export.plan import damaged_video_warning, song_runs_out_warning
+from tiktune_tui.export.preview import Preview, PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.files import write_text
 from tiktune_tui.paths import data_dir
@@ -105,10 +106,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     """`song` may be None: then the user must pick an audio file."""
 
     # ctrl+s from any field, so the button at the bottom is never 11 Tabs away. Priority: an
-    # Input would otherwise keep the key.
+    # Input would otherwise keep the key. ctrl+l ("listen") renders and plays the preview.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export-cancel"),
         Binding("ctrl+s", "run_export", "Export", id="export-run", priority=True),
+        Binding("ctrl+l", "preview", "Preview", id="export-preview", priority=True),
     ]
 
     def __init__(
@@ -122,8 +124,18 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         open_file: Callable[[Path], None] = opener.open_path,
         desktop: bool | None = None,
         clock: Clock | None = None,
+        play_preview: Callable[[Path, str], None] | None = None,
+        previews: PreviewFiles | None = None,
     ) -> None:
+        """`play_preview(path, title)` plays a rendered preview (the app's music bar; None: no
+        player, so no preview). `previews` keeps the preview files (the app's, cleared when it
+        ends; None: the modal's own, cleared when it closes)."""
         super().__init__()
+        self.play_preview = play_preview
+        self._own_previews = previews is None
+        self.previews = previews if previews is not None else PreviewFiles(preview_directory())
+        self.preview_state = "idle"  # idle | rendering | playing | failed: tests wait on it too
+        self._preview_cancel = threading.Event()
         self.song = song
         self.initial_video = video if video is not None and video.is_file() else None  # the last one used
         self.audio_cache = audio_cache
@@ -140,6 +152,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.state = "form"  # form | running | done: tests wait on it too
         self.ready = False  # every field filled in and checked: Export would start
         self.best_part = None  # what "Best part" found last
+        self._preview_options: ExportOptions | None = None  # what a preview would render now
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -152,7 +165,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export") as box:
             box.border_title = "Export to a video"
-            box.border_subtitle = "ctrl+s exports · esc cancels"
+            box.border_subtitle = "ctrl+l previews · ctrl+s exports · esc cancels"
             with VerticalScroll(id="export-form"):
                 yield from self._compose_form()
             # Outside the scrolling form: the progress, message and buttons stay in sight
@@ -163,7 +176,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                     yield Static(id="export-progress-label")
                 yield Static(id="export-message")
                 with Horizontal(id="export-buttons"):
+                    # Export first: Tab from the last field lands on it.
                     yield Button("Export  ctrl+s", id="export-run", variant="primary")
+                    yield Button("Preview  ctrl+l", id="export-preview")
                     yield Button("Open", id="export-open", variant="primary")
                     yield Button("Copy path", id="export-copy")
                     yield Button("Cancel", id="export-close")
@@ -235,8 +250,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         exporter a moment to stop ffmpeg and remove the part file before the process ends."""
         self._unmounted = True
         self._fetch_cancel.set()
+        self._preview_cancel.set()
         self._cancel.set()
         self._export_idle.wait(timeout=5)
+        if self._own_previews:
+            self.previews.clear()
 
     def on_resize(self) -> None:
         self._fit_form()
@@ -559,6 +577,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         # and Tab from a wrong field landed on Cancel. Pressed when not ready, it says what is missing.
         self.query_one("#export-run", Button).set_class(not ready, "-not-ready")
         self._show_span(options)
+        # A preview needs everything but the output: it is written in tiktune's own folder.
+        previewable = not incomplete and not (problems.keys() - {"#export-output-note"})
+        self._preview_options = options if previewable else None
         if not ready:
             return None
         return options
@@ -666,26 +687,98 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         "#export-output-note": "#export-output",
     }
 
-    def _explain_not_ready(self) -> None:
-        """Export pressed (or ctrl+s) before the form is complete: say why, and go to the field."""
+    def _explain_not_ready(self, doing: str = "export") -> None:
+        """Export pressed (or ctrl+s) before the form is complete: say why, and go to the field.
+        A preview (`doing`) needs no output, so the output's note does not hold it up."""
         for note_id, field_id in self._FIELD_OF_NOTE.items():
+            if doing == "preview" and note_id == "#export-output-note":
+                continue
             note = self.query_one(note_id, Static)
             if note.has_class("-error") or (field_id == "#export-video" and self._video_path() is None):
                 said = str(note.render()).strip() or "give the video to put the song over"
                 # The note is already terminal-safe text.
-                self._show_message(Text(f"Not ready to export: {said}"), error=True)
+                self._show_message(Text(f"Not ready to {doing}: {said}"), error=True)
                 self.query_one(field_id).focus()
                 return
         waiting = "the video" if self.video_info is None else "the song's audio"
-        self._show_message(Text(f"Not ready to export: still checking {waiting}…"), error=True)
+        self._show_message(Text(f"Not ready to {doing}: still checking {waiting}…"), error=True)
+
+    # --- the preview --------------------------------------------------------
+
+    def action_preview(self) -> None:
+        if self.state == "form" and not isinstance(self.app.screen, (ConfirmOverwrite, FilePicker)):
+            self.run_preview()
+
+    @on(Button.Pressed, "#export-preview")
+    def run_preview(self) -> None:
+        """Render the first seconds of the export's sound (in a worker) and play them in the bar."""
+        if self.state != "form":
+            return
+        if self.play_preview is None:
+            self._show_message(Text("No player to play a preview on."), error=True)
+            return
+        self._validate()
+        options = self._preview_options
+        if options is None:
+            self._explain_not_ready("preview")
+            return
+        self._preview_cancel.set()  # a preview still rendering is of the settings before
+        self._preview_cancel = threading.Event()
+        self.preview_state = "rendering"
+        self.query_one("#export-running").display = True
+        self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#export-progress-label", Static).update(Text("Rendering the preview…"))
+        self._show_message(Text(""), error=False)
+        self._render_preview(options, self._preview_cancel)
+
+    @work(thread=True, exclusive=True, group="export-preview", exit_on_error=False)
+    def _render_preview(self, options: ExportOptions, cancel: threading.Event) -> None:
+        def progress(update: Progress) -> None:
+            if not cancel.is_set():
+                self.app.call_from_thread(self._show_progress, update)
+
+        target: Path | None = None
+        try:
+            target = self.previews.new_path()
+            preview: Preview | str = self.exporter.preview(options, target, on_progress=progress, cancel_event=cancel)
+        except ExportCancelled:
+            preview = ""
+        except ExportError as exc:
+            preview = str(exc)
+        except Exception as exc:  # noqa: BLE001 - never crash the app over a preview
+            preview = f"{exc.__class__.__name__}: {exc}"
+        if isinstance(preview, str) and target is not None:
+            self.previews.discard(target)
+        if not cancel.is_set() and not self._unmounted:
+            self.app.call_from_thread(self._preview_done, preview)
+
+    def _preview_done(self, preview: Preview | str) -> None:
+        self.query_one("#export-running").display = self.state == "running"
+        if isinstance(preview, str):
+            self.preview_state = "failed"
+            self._show_message(Text(terminal_safe(f"No preview: {preview}")), error=True)
+            return
+        name = self.song.credit if self.song is not None else (self._audio_path() or Path("song")).stem
+        assert self.play_preview is not None
+        self.play_preview(preview.path, f"Preview: {name}")
+        self.preview_state = "playing"
+        start = format_clock(preview.offset_s)
+        text = f"Preview playing in the music bar: {format_clock(preview.length_s)} from {start} of the song"
+        if preview.loudness_lufs is not None:
+            text += f", at {preview.loudness_lufs:g} LUFS as exported"
+        self._show_message(Text(terminal_safe(text)), error=False)
 
     def _start(self, options: ExportOptions) -> None:
         self.state = "running"
+        self._preview_cancel.set()  # the export's progress takes the bar
+        if self.preview_state == "rendering":
+            self.preview_state = "idle"
         self._cancel.clear()
         self.set_class(True, "-running")
         for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
             widget.disabled = True
         self.query_one("#export-run", Button).disabled = True
+        self.query_one("#export-preview", Button).disabled = True
         self.query_one("#export-close", Button).label = "Cancel export"
         self.query_one("#export-running").display = True
         bar = self.query_one("#export-progress", ProgressBar)
@@ -718,11 +811,13 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.app.call_from_thread(outcome, *args)
 
     def _show_progress(self, update: Progress) -> None:
-        if self.state != "running":
+        if self.state != "running" and self.preview_state != "rendering":
             return
         self.query_one("#export-progress", ProgressBar).update(total=update.total_s, progress=update.done_s)
         speed = f" · {update.speed:g}× real time" if update.speed else ""
         doing = "Measuring loudness… " if update.phase == "loudness" else ""
+        if self.state != "running":
+            doing = f"Preview: {doing or 'rendering… '}"
         self.query_one("#export-progress-label", Static).update(
             Text(f"{doing}{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
         )
@@ -734,6 +829,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             widget.disabled = False
         self._mix_fields_follow_mode()
         self.query_one("#export-run", Button).disabled = False
+        self.query_one("#export-preview", Button).disabled = False
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
         self._show_message(Text(terminal_safe(message)), error=True)
@@ -755,6 +851,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)
         self.query_one("#export-run").display = False
+        self.query_one("#export-preview").display = False
         self.query_one("#export-close", Button).label = "Close"
         copy = self.query_one("#export-copy", Button)
         copy.display = True
