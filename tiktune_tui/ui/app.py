@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tiktune_tui.export.preview import PreviewFiles
+    from tiktune_tui.library.state import ExportSettings
     from tiktune_tui.ui.screens.export_screen import ExportScreen
 
 Clock = Callable[[], datetime]
@@ -127,6 +128,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         self._rows_shown_for: tuple[tuple[str, ...], str] | None = None  # (tags, mode) of the rows on screen
         self._last_export_video: Path | None = None
         self._previews: PreviewFiles | None = None
+        self._export_settings: ExportSettings | None = None  # the modal's, as it last closed
         self.start_notices: list[str] = []  # said once the screen is up (cli.py's hints)
 
     # --- outside text in Textual's own widgets -----------------------------------
@@ -333,6 +335,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
             audio_cache=cache,
             play_preview=self.music_bar.play_file,
             previews=self.previews,
+            remembered=self._export_settings,
         )
         self.push_screen(screen, partial(self._export_closed, screen))
 
@@ -348,6 +351,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
     def _export_closed(self, screen: ExportScreen, result) -> None:
         # The next export (another song over the same clip, usually) starts from this video.
         self._last_export_video = screen.video_path or self._last_export_video
+        self._export_settings = screen.settings()
         if result is not None:
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 

@@ -42,34 +42,25 @@ from tiktune_tui.export.options import (
 from tiktune_tui.export.plan import damaged_video_warning, song_runs_out_warning
 from tiktune_tui.export.preview import Preview, PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
-from tiktune_tui.files import write_text
-from tiktune_tui.paths import data_dir
+from tiktune_tui.library.state import ExportSettings
 from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
 from tiktune_tui.ui.widgets.safe_input import SafeInput
 from tiktune_tui.ui.widgets.shaped_toggles import ShapedCheckbox, ShapedRadioButton
 
-LAST_DIR_FILE = "last_export_dir"
+AUTO_OFFSET = "auto"  # the remembered offset mode: the best part, found for each song
 
 
-def last_directory() -> Path:
-    """The folder the user last picked a video in, else the current one."""
+def _remembered_text(value: object, parse: Callable[[str], object], default: str, text: str | None = None) -> str:
+    """A field's text from a remembered value, or its default when the value no longer parses."""
+    if value is None:
+        return default
+    candidate = text if text is not None else f"{value:g}" if isinstance(value, int | float) else str(value)
     try:
-        remembered = Path((data_dir() / LAST_DIR_FILE).read_text(encoding="utf-8").strip())
-        if remembered.is_dir():
-            return remembered
-    except (OSError, ValueError):
-        pass
-    return Path.cwd()
-
-
-def remember_directory(folder: Path) -> None:
-    target = data_dir() / LAST_DIR_FILE
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text(target, str(folder.absolute()))
-    except OSError:
-        pass  # a convenience only
+        parse(candidate)
+    except ValueError:
+        return default
+    return candidate
 
 
 class ConfirmOverwrite(ModalScreen[bool]):
@@ -126,11 +117,21 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         clock: Clock | None = None,
         play_preview: Callable[[Path, str], None] | None = None,
         previews: PreviewFiles | None = None,
+        remembered: ExportSettings | None = None,
     ) -> None:
         """`play_preview(path, title)` plays a rendered preview (the app's music bar; None: no
         player, so no preview). `previews` keeps the preview files (the app's, cleared when it
-        ends; None: the modal's own, cleared when it closes)."""
+        ends; None: the modal's own, cleared when it closes). `remembered`: the settings the
+        modal had when it last closed (`settings()`), which it starts with."""
         super().__init__()
+        self.remembered = remembered or ExportSettings()
+        # The offset is the best part, found again for each song, until the user types another.
+        self.offset_auto = self.remembered.offset == AUTO_OFFSET
+        self._auto_offset_text = "0:00"  # what the offset field holds while offset_auto
+        self._auto_offset_for: tuple[Path, Path] | None = None  # the (video, song) it was found for
+        self.video_folder = (
+            Path(self.remembered.video_folder) if self.remembered.video_folder else None
+        )  # where the video picker opens
         self.play_preview = play_preview
         self._own_previews = previews is None
         self.previews = previews if previews is not None else PreviewFiles(preview_directory())
@@ -204,42 +205,64 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             Button("Browse…", id="export-browse-audio", classes="export-browse"),
         )
         yield Static(id="export-audio-note", classes="export-note")
+        kept = self.remembered
+        mix = kept.mode == "mix"
         yield _row(
             "Sound",
             RadioSet(
-                ShapedRadioButton("Replace the video's sound", id="export-mode-replace", value=True),
-                ShapedRadioButton("Mix with it", id="export-mode-mix"),
+                ShapedRadioButton("Replace the video's sound", id="export-mode-replace", value=not mix),
+                ShapedRadioButton("Mix with it", id="export-mode-mix", value=mix),
                 id="export-mode",
             ),
         )
+
+        def percent(value: float | None) -> str:
+            return _remembered_text(value, lambda text: export.parse_percent(text, "volume"), "100")
+
+        def seconds(value: float | None) -> str:
+            return _remembered_text(value, lambda text: export.parse_seconds(text, "fade"), "0")
+
+        offset = "0:00" if self.offset_auto else _remembered_text(kept.offset, export.parse_clock, "0:00")
         yield _row(
             "Song volume %",
-            SafeInput("100", id="export-song-volume", classes="export-short"),
+            SafeInput(percent(kept.song_volume_pct), id="export-song-volume", classes="export-short"),
             Label("Original %", classes="export-label"),
-            SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
+            SafeInput(
+                percent(kept.original_volume_pct), id="export-original-volume", classes="export-short", disabled=not mix
+            ),
         )
         yield _row(
             "Loudness LUFS",
             SafeInput(
-                f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"
+                _remembered_text(kept.loudness, export.parse_loudness, f"{export.DEFAULT_LOUDNESS_LUFS:g}"),
+                id="export-loudness",
+                classes="export-short",
+                placeholder="off",
             ),
             Label("Duck dB", classes="export-label"),
-            SafeInput(f"{export.DEFAULT_DUCK_DB:g}", id="export-duck", classes="export-short", disabled=True),
+            SafeInput(
+                _remembered_text(
+                    kept.duck_db, lambda text: export.parse_decibels(text, "ducking"), f"{export.DEFAULT_DUCK_DB:g}"
+                ),
+                id="export-duck",
+                classes="export-short",
+                disabled=not mix,
+            ),
         )
         yield Static(id="export-volume-note", classes="export-note")
         yield _row(
             "Start at",
-            SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+            SafeInput(offset, id="export-offset", classes="export-short", placeholder="m:ss"),
             Button("Best part", id="export-best-part", classes="export-browse"),
-            ShapedCheckbox("Loop the song", id="export-loop"),
+            ShapedCheckbox("Loop the song", id="export-loop", value=bool(kept.loop)),
         )
         yield Static(id="export-span", classes="export-note")
         # Fades on their own line: beside the start, the fade-out was cut off at 80 columns.
         yield _row(
             "Fade-in s",
-            SafeInput("0", id="export-fade-in", classes="export-short"),
+            SafeInput(seconds(kept.fade_in_s), id="export-fade-in", classes="export-short"),
             Label("Fade-out s", classes="export-label"),
-            SafeInput("0", id="export-fade", classes="export-short"),
+            SafeInput(seconds(kept.fade_s), id="export-fade", classes="export-short"),
         )
         yield Static(id="export-timing-note", classes="export-note")
         yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
@@ -355,6 +378,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 self._note("#export-video-note", summary)
             self._suggest_output()
         self._validate()
+        self._find_auto_offset()
 
     def _suggest_output(self) -> None:
         """`<video>.<song>.mp4`, named after the audio the user chose if any (as the CLI does),
@@ -387,6 +411,17 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 self._note("#export-audio-note", f"{format_clock(info.duration_s)} of audio")
                 self._suggest_output()
         self._validate()
+        self._find_auto_offset()
+
+    def _find_auto_offset(self) -> None:
+        """Offset mode "auto" (remembered, or Best part pressed): the best part of this song over
+        this video, once both are known, found again when either changes."""
+        video, audio = self._video_path(), self._audio_path() or self.song_audio
+        if not self.offset_auto or video is None or audio is None or self.video_info is None or not self.audio_info:
+            return
+        if self._auto_offset_for != (video, audio) and self.state == "form":
+            self._auto_offset_for = (video, audio)
+            self.pick_best_part()
 
     # --- inline validation --------------------------------------------------
 
@@ -451,10 +486,15 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.output_edited = True
         self._validate()
 
+    @on(Input.Changed, "#export-offset")
+    def offset_changed(self) -> None:
+        if self._value("#export-offset") != self._auto_offset_text:
+            self.offset_auto = False  # a time the user typed
+        self._validate()
+
     @on(
         Input.Changed,
-        "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in, "
-        "#export-loudness, #export-duck",
+        "#export-song-volume, #export-original-volume, #export-fade, #export-fade-in, #export-loudness, #export-duck",
     )
     @on(Checkbox.Changed)
     def option_changed(self) -> None:
@@ -604,6 +644,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         if audio is None or self.video_info is None or self.audio_info is None:
             self._note("#export-timing-note", "pick the video and the song first", error=True)
             return
+        video = self._video_path()
+        if video is not None:
+            self._auto_offset_for = (video, audio)
         self._note("#export-timing-note", "finding the song's most energetic part…")
         self._find_best_part(audio, self.video_info.duration_s)
 
@@ -621,11 +664,51 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             return
         tenths = round(best.offset_s * 10)
         clock = format_clock(tenths // 10)
-        self.query_one("#export-offset", Input).value = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.offset_auto = True  # kept as "auto" for the next song, until the user types a time
+        self._auto_offset_text = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.query_one("#export-offset", Input).value = self._auto_offset_text
         self.best_part = best
         self.app.notify(
             f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
             markup=False,
+        )
+
+    # --- what is remembered -------------------------------------------------
+
+    def settings(self) -> ExportSettings:
+        """The form's settings as they stand, for the next time the modal opens (a field that does
+        not parse is not remembered: the next modal has its default)."""
+
+        def number(parse: Callable[[], float | None], scale: float = 1.0) -> float | None:
+            try:
+                value = parse()
+            except ValueError:
+                return None
+            return round(value * scale, 4) if value is not None else None
+
+        try:
+            loudness: float | str | None = export.parse_loudness(self._value("#export-loudness") or "off")
+            loudness = "off" if loudness is None else loudness
+        except ValueError:
+            loudness = None
+        offset = AUTO_OFFSET if self.offset_auto else self._value("#export-offset")
+        try:
+            export.parse_clock(offset) if offset != AUTO_OFFSET else None
+        except ValueError:
+            offset = None
+        video = self._video_path()
+        folder = video.parent if video is not None and video.parent.is_dir() else self.video_folder
+        return ExportSettings(
+            mode=self._mode(),
+            song_volume_pct=number(lambda: export.parse_percent(self._value("#export-song-volume"), "v"), 100),
+            original_volume_pct=number(lambda: export.parse_percent(self._value("#export-original-volume"), "v"), 100),
+            loop=self.query_one("#export-loop", Checkbox).value,
+            fade_in_s=number(lambda: export.parse_seconds(self._value("#export-fade-in"), "fade-in")),
+            fade_s=number(lambda: export.parse_seconds(self._value("#export-fade"), "fade-out")),
+            loudness=loudness,
+            duck_db=number(lambda: export.parse_decibels(self._value("#export-duck") or "0", "ducking")),
+            offset=offset,
+            video_folder=str(folder) if folder is not None else None,
         )
 
     # --- pickers ------------------------------------------------------------
@@ -633,13 +716,16 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def _picker_start(self, current: Path | None) -> Path:
         if current is not None and current.parent.is_dir():
             return current.parent
-        return self.start_directory or last_directory()
+        for folder in (self.start_directory, self.video_folder):
+            if folder is not None and folder.is_dir():
+                return folder
+        return Path.cwd()
 
     @on(Button.Pressed, "#export-browse-video")
     def browse_video(self) -> None:
         def chosen(path: Path | None) -> None:
             if path is not None:
-                remember_directory(path.parent)
+                self.video_folder = path.parent
                 self.query_one("#export-video", Input).value = str(path)
 
         start = self._picker_start(self._video_path())
