@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.player_support import eventually, make_tone, playing, serve_directory, song
+from tests.support.player_support import make_tone, playing, serve_directory, song
+from tests.support.waiting import eventually
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
 from tiktune_tui.playback.player import Player, PlayerState

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.player_support import eventually, make_tone, playing, serve_directory, song
+from tests.support.player_support import make_tone, playing, serve_directory, song
+from tests.support.waiting import eventually
 from tiktune_tui.playback.player import PlayerState
 from tiktune_tui.playback.queue import Repeat
 

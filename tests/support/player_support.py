@@ -7,7 +7,6 @@ import http.server
 import io
 import subprocess
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,14 +110,6 @@ class Recorder:
     def states(self) -> list[PlayerState]:
         with self.lock:
             return [e.status.state for e in self.events if isinstance(e, StatusChanged)]
-
-
-def eventually(condition, timeout: float = 10.0) -> None:
-    """Wait for something the status does not show (a notice); fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition never became true"
-        time.sleep(0.02)
 
 
 def playing(index: int):
