@@ -428,7 +428,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         if row is None:
             self.music_bar.show_song(None)
             return
-        self.details.show_row(row, self.weights, self.videos_by_id)
+        self.details.show_row(row, self.weights, self.videos_by_id, self.reach.get(row.song.id), self.clock())
         self.show_trend(row)
         self.music_bar.show_song(row.song)
 
