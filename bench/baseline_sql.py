@@ -18,7 +18,6 @@ from tiktune_tui.core.models import Stats
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import Store
-from tiktune_tui.library.store.ranking_sql import matching_videos
 from tiktune_tui.library.store.rows import song_from
 
 
@@ -40,7 +39,7 @@ def rank_songs(
     with store._read() as db:
         rows = db.execute(
             f"""
-            {matching_videos(len(tags))},
+            {store.ranking_sql.matching_videos(len(tags))},
             per_song AS (
                 SELECT v.song_id,
                        sum(v.play_count) AS play, sum(v.digg_count) AS digg,

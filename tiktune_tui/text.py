@@ -6,10 +6,12 @@ every `--json` uses `json_text`, Textual widgets put `terminal_safe` text in `Te
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 # What a terminal must never receive raw from outside: the C0 controls and DEL (ESC starts CSI
@@ -40,6 +42,33 @@ def json_text(data: object, *, indent: int | None = 2) -> str:
 def write_json(data: object, stream: TextIO) -> None:
     """Every `--json` output: `json_text(data)` and a newline."""
     stream.write(json_text(data) + "\n")
+
+
+# A cell a spreadsheet would read as a formula: `=HYPERLINK(...)` in a TikTok title, opened in
+# Excel or LibreOffice, runs there. A leading apostrophe makes every spreadsheet show it as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` that no spreadsheet will evaluate: one starting like a formula gets a leading '."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(
+    rows: Iterable[Mapping[str, object]], fields: Sequence[str], stream: TextIO, *, raw: bool = False
+) -> None:
+    """Every `--csv` output. Text cells are terminal-safe and spreadsheet-safe unless `raw`
+    (the bytes as TikTok sent them, for a pipe that asked for exactly that)."""
+
+    def cell(value: object) -> object:
+        if raw or not isinstance(value, str):
+            return value
+        return spreadsheet_safe(terminal_safe(value))
+
+    writer = csv.DictWriter(stream, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: cell(value) for name, value in row.items()})
 
 
 def visible_controls(text: str) -> str:

@@ -13,6 +13,7 @@ from textual.geometry import Region
 from textual.widgets import Button, Input, Static
 
 from tests.support.export_media import Media, make_media, put_in_cache, sha256, streams, video_packet_hashes
+from tests.support.waiting import until as wait_for
 from tiktune_tui.core.models import Song
 from tiktune_tui.export.exporter import Exporter, ExportResult
 from tiktune_tui.playback.audio_cache import AudioCache
@@ -40,14 +41,6 @@ class Host(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.export_screen, self.results.append)
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def note(screen: ExportScreen, selector: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from dataclasses import replace
 
 import pytest
@@ -11,6 +10,7 @@ from textual.widgets import Label
 
 from tests.support.player_support import make_tone, serve_directory
 from tests.support.ui_catalog import COLUMNS, make_app, wait_for_search
+from tests.support.waiting import until
 from tiktune_tui.playback.player import PlayerState
 from tiktune_tui.playback.song_audio import NO_PREVIEW
 
@@ -47,13 +47,6 @@ def catalog(tmp_path):
 def label(app, selector: str) -> str:
     content = app.query_one(selector, Label).content
     return getattr(content, "plain", str(content))
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the bar never got there"
-        await pilot.pause(0.05)
 
 
 async def test_enter_plays_and_app_keys_drive_the_real_player(catalog, tmp_path):

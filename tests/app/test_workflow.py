@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.player_support import make_tone, serve_directory
 from tests.support.ui_catalog import COOKING_DIY_ORDER, make_app, wait_for_search, write_catalog
+from tests.support.waiting import until
 from tiktune_tui.library.store import Store
 from tiktune_tui.paths import database_path
 from tiktune_tui.playback.player import PlayerState
@@ -16,14 +17,6 @@ from tiktune_tui.playback.queue import Repeat
 @pytest.fixture
 def catalog(tmp_path):
     return write_catalog(tmp_path / "ui.csv")
-
-
-async def until(pilot, condition, tries: int = 1000) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    assert condition()
 
 
 async def test_save_unsave_marks_and_the_shortlist_view(catalog, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
+from tests.support.waiting import until
 from tiktune_tui.playback.player import PlayerState, PlayerStatus
 from tiktune_tui.playback.queue import Repeat
 
@@ -15,10 +16,8 @@ async def settle(pilot):
     pilot.app.tag_input.cursor_blink = False
     await wait_for_search(pilot)
     bar = pilot.app.music_bar
-    for _ in range(1000):  # the player has started (and will say nothing more on its own)
-        if bar.status is not None and bar.status.state == PlayerState.IDLE:
-            break
-        await pilot.pause(0.01)
+    # The player has started (and will say nothing more on its own).
+    await until(pilot, lambda: bar.status is not None and bar.status.state == PlayerState.IDLE, what="an idle player")
     pilot.app.table.focus()
 
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 import json
 
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
+from tests.support.waiting import until
 from tiktune_tui.library.state import AppState, load_state, save_state, state_path
 from tiktune_tui.playback.player import PlayerState
 from tiktune_tui.playback.queue import Repeat
-
-
-async def until(pilot, condition, tries: int = 1000) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    assert condition()
 
 
 async def test_a_restart_restores_theme_volume_mute_sort_mode_shuffle_and_repeat(tmp_path):

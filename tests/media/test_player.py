@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.player_support import make_tone, serve_directory, song
+from tests.support.player_support import make_tone, playing, serve_directory, song
+from tests.support.waiting import eventually
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
-from tiktune_tui.playback.player import Notice, Player, PlayerState, StatusChanged
+from tiktune_tui.playback.player import Player, PlayerState
 from tiktune_tui.playback.song_audio import NO_PREVIEW, NoPreview, find_audio, local_path
 from tiktune_tui.playback.vlc_setup import INSTALL_HINT, find_audio_problem
 
@@ -34,63 +34,6 @@ def tones(tmp_path_factory):
 def base_url(tones):
     with serve_directory(tones) as url:
         yield url
-
-
-class Recorder:
-    """The listener: keeps every event, as a UI would receive them."""
-
-    def __init__(self) -> None:
-        self.events: list = []
-        self.lock = threading.Lock()
-
-    def __call__(self, event) -> None:
-        with self.lock:
-            self.events.append(event)
-
-    @property
-    def notices(self) -> list[str]:
-        with self.lock:
-            return [e.message for e in self.events if isinstance(e, Notice)]
-
-    @property
-    def states(self) -> list[PlayerState]:
-        with self.lock:
-            return [e.status.state for e in self.events if isinstance(e, StatusChanged)]
-
-
-@pytest.fixture
-def recorder():
-    return Recorder()
-
-
-@pytest.fixture
-def make_player(tmp_path, recorder):
-    players: list[Player] = []
-
-    def make(**kwargs) -> Player:
-        kwargs.setdefault("cache", AudioCache(tmp_path / "audio"))
-        kwargs.setdefault("audio_output", "dummy")
-        player = Player(listener=recorder, **kwargs)
-        players.append(player)
-        player.wait_for(lambda s: s.state != PlayerState.STARTING)
-        return player
-
-    yield make
-    for player in players:
-        player.close()
-        assert player.threads == []
-
-
-def eventually(condition, timeout: float = 10.0) -> None:
-    """Wait for something the status does not show (a notice); fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition never became true"
-        time.sleep(0.02)
-
-
-def playing(index: int):
-    return lambda s: s.state == PLAYING and s.index == index
 
 
 def test_play_reports_playing_and_the_position_advances(make_player, base_url, recorder):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.media.test_player import Recorder, eventually, playing
-from tests.support.player_support import make_tone, serve_directory, song
-from tiktune_tui.playback.audio_cache import AudioCache
-from tiktune_tui.playback.player import Player, PlayerState
+from tests.support.player_support import make_tone, playing, serve_directory, song
+from tests.support.waiting import eventually
+from tiktune_tui.playback.player import PlayerState
 from tiktune_tui.playback.queue import Repeat
 
 
@@ -25,29 +24,6 @@ def served(tones):
     requested: list[str] = []
     with serve_directory(tones, requested=requested) as url:
         yield url, requested
-
-
-@pytest.fixture
-def recorder():
-    return Recorder()
-
-
-@pytest.fixture
-def make_player(tmp_path, recorder):
-    players: list[Player] = []
-
-    def make(**kwargs) -> Player:
-        kwargs.setdefault("cache", AudioCache(tmp_path / "audio"))
-        kwargs.setdefault("audio_output", "dummy")
-        player = Player(listener=recorder, **kwargs)
-        players.append(player)
-        player.wait_for(lambda s: s.state != PlayerState.STARTING)
-        return player
-
-    yield make
-    for player in players:
-        player.close()
-        assert player.threads == []
 
 
 def test_previous_goes_back_past_a_dead_link_without_asking_for_it_again(make_player, served):

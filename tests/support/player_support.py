@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tiktune_tui.core.models import Song
+from tiktune_tui.playback.player import Notice, PlayerState, StatusChanged
 
 
 def make_tone(path: Path, seconds: float, frequency: int = 440) -> Path:
@@ -87,3 +88,29 @@ def serve_directory(
 
 def song(song_id: str, url: str | None, title: str | None = None) -> Song:
     return Song(id=song_id, title=title or f"Tone {song_id}", author="ffmpeg", play_url=url)
+
+
+class Recorder:
+    """The listener: keeps every event, as a UI would receive them."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    @property
+    def notices(self) -> list[str]:
+        with self.lock:
+            return [e.message for e in self.events if isinstance(e, Notice)]
+
+    @property
+    def states(self) -> list[PlayerState]:
+        with self.lock:
+            return [e.status.state for e in self.events if isinstance(e, StatusChanged)]
+
+
+def playing(index: int):
+    return lambda s: s.state == PlayerState.PLAYING and s.index == index

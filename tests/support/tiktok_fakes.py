@@ -116,3 +116,22 @@ class FakeTikTok:
 
     def manager(self, settings: Settings | None = None, slots: int | None = None) -> TikTokSessions:
         return TikTokSessions(settings or Settings(ms_token="tok"), api=self.api, slots=slots)
+
+
+def refuse_anonymous_tokens(monkeypatch) -> None:
+    """Make TikTokApi's real session start hand out a session with no msToken and no cookies
+    (what tiktok.com does to an anonymous browser it distrusts), with a short anonymous wait."""
+    from TikTokApi import TikTokApi
+
+    from tiktune_tui.library.sources import tiktok_session
+
+    async def create_sessions(api, **options):
+        session = fake_session(cooking, [])
+        session.ms_token, session.context._cookies = None, {}
+        api.sessions.append(session)
+
+    monkeypatch.setattr(TikTokApi, "create_sessions", create_sessions)
+    monkeypatch.setattr(tiktok_session, "find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(tiktok_session, "desktop_user_agent", lambda path: None)
+    monkeypatch.setattr(tiktok_session, "ANONYMOUS_WAIT_S", 0.2)
+    monkeypatch.setattr(tiktok_session, "_shared", None)

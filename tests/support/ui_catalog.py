@@ -10,6 +10,7 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.ui.app import TiktuneApp
@@ -96,12 +97,9 @@ def make_app(catalog: Path, tags=(), settings: Settings | None = None, **kwargs)
 
 
 async def wait_for_search(pilot, states=("done", "failed")) -> None:
-    """Until the app shows a finished search (bounded by iterations, not by time)."""
+    """Until the app shows a finished search, and the handlers it triggered have run."""
     app = pilot.app
-    for _ in range(500):
-        if app.search_state in states:
-            break
-        await pilot.pause(0.01)
+    await until(pilot, lambda: app.search_state in states, what=f"a search {' or '.join(states)}")
     # Let the handlers the finished search triggered (details, status, related tags) repaint.
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()

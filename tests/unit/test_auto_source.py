@@ -92,21 +92,9 @@ def test_region_option_and_setting(monkeypatch, tmp_path, capsys):
 
 
 def test_auto_falls_back_to_the_catalog_when_tiktok_refuses_the_session(online, monkeypatch, capsys):
-    from TikTokApi import TikTokApi
+    from tests.support.tiktok_fakes import refuse_anonymous_tokens
 
-    from tests.support.tiktok_fakes import cooking, fake_session
-    from tiktune_tui.library.sources import tiktok_session
-
-    async def create_sessions(api, **options):  # tiktok.com sets no msToken for this session
-        session = fake_session(cooking, [])
-        session.ms_token, session.context._cookies = None, {}
-        api.sessions.append(session)
-
-    monkeypatch.setattr(TikTokApi, "create_sessions", create_sessions)
-    monkeypatch.setattr(tiktok_session, "find_chromium", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr(tiktok_session, "desktop_user_agent", lambda path: None)
-    monkeypatch.setattr(tiktok_session, "ANONYMOUS_WAIT_S", 0.2)
-    monkeypatch.setattr(tiktok_session, "_shared", None)
+    refuse_anonymous_tokens(monkeypatch)
     assert main(["recommend", "cooking", "--limit", "2"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("bundled catalog: ")

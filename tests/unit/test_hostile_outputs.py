@@ -147,6 +147,33 @@ def test_csv_escapes_cells_as_the_table_does(catalog):
     assert result.err == f"tiktune: answered by {SAFE_LABEL}\n"
 
 
+FORMULAS = {
+    "201": '=HYPERLINK("http://evil.example","click")',
+    "202": "+cmd|' /C calc'!A0",
+    "203": "-2+3",
+    "204": "@SUM(1+1)",
+    "205": "plain = not a formula",
+}
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted_as_text(tmp_path):
+    videos = [video(str(n), m, "sheet", play=100 - n, title=t, author=t) for n, (m, t) in enumerate(FORMULAS.items())]
+    catalog = write_catalog(tmp_path / "sheet.csv", videos)
+    result = tiktune("recommend", "sheet", "--catalog", str(catalog), "--csv", "--limit", "0")
+    assert result.returncode == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    quoted = {m: t if m == "205" else "'" + t for m, t in FORMULAS.items()}
+    assert {row["music_id"]: row["title"] for row in rows} == quoted
+    assert {row["music_id"]: row["author"] for row in rows} == quoted
+    raw = subprocess.run(
+        [TIKTUNE, "recommend", "sheet", "--catalog", str(catalog), "--csv", "--raw", "--limit", "0"],
+        capture_output=True,
+        timeout=120,
+    )
+    raw_rows = list(csv.DictReader(io.StringIO(raw.stdout.decode("utf-8"), newline="")))
+    assert {row["music_id"]: row["title"] for row in raw_rows} == FORMULAS  # --raw asked for the bytes
+
+
 def test_csv_raw_into_a_pipe_gives_the_bytes_as_tiktok_sent_them(catalog):
     result = subprocess.run(
         [TIKTUNE, "recommend", "hostile", "--catalog", str(catalog), "--csv", "--raw", "--limit", "0"],

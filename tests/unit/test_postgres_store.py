@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from tests.support.postgres import fresh_database, server_url, with_database
+from tests.support.waiting import eventually
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.library.store import SCHEMA_VERSION, Store, StoreError, open_store, store_location
 
@@ -140,11 +141,15 @@ def test_a_server_gone_mid_query_is_one_line_and_a_lost_connection_is_reopened()
             store.save_videos([video("1", "7001", "dance")])
             with psycopg.connect(url, autocommit=True) as admin:
 
+                others = (
+                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
                 def kill() -> None:
-                    admin.execute(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
+                    admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+                    # pg_terminate_backend only signals: wait until the session has ended (its
+                    # goodbye sent), as it has long before the next query after a real restart.
+                    eventually(lambda: admin.execute(f"SELECT count(*) {others}").fetchone()[0] == 0)
 
                 kill()
                 # Between two queries: reconnected once, the query answered.

@@ -61,7 +61,7 @@ def test_save_saved_unsave_commands_with_hostile_titles(tmp_path):
     catalog = write_catalog(
         tmp_path / "c.csv",
         [
-            video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="[bold]Ann[/]"),
+            video("1", "100", "cooking", play=5, title="\x1b[31mRed\x07", author="@[bold]Ann[/]"),
         ],
     )
     data = tmp_path / "data"
@@ -70,13 +70,14 @@ def test_save_saved_unsave_commands_with_hostile_titles(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stderr
     table = run("saved", data_dir=data)
-    assert "\\x1b[31mRed\\x07 — [bold]Ann[/]" in table.stdout and "[#cooking]" in table.stdout
+    assert "\\x1b[31mRed\\x07 — @[bold]Ann[/]" in table.stdout and "[#cooking]" in table.stdout
     assert "\x1b" not in table.stdout and "\x07" not in table.stdout
     rows = json.loads(run("saved", "--json", data_dir=data).stdout)
     assert [(r["music_id"], r["title"], r["tags"]) for r in rows] == [("100", "\x1b[31mRed\x07", ["cooking"])]
     assert "\x1b" not in run("saved", "--json", data_dir=data).stdout  # escaped as \u001b
     csv_out = run("saved", "--csv", data_dir=data).stdout
     assert csv_out.splitlines()[0].startswith("music_id,title") and "\\x1b[31mRed" in csv_out
+    assert ",'@[bold]Ann[/]," in csv_out  # a spreadsheet shows it, never runs it
     missing = run("save", "999", "--catalog", str(catalog), data_dir=data)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert run("save", "abc", data_dir=data).returncode == 2

@@ -119,6 +119,15 @@ def strip(answer):
     return [{k: v for k, v in row.items() if k not in ("source", "fetched_at")} for row in rows]
 
 
+def test_copy_from_a_missing_file_says_so_and_creates_nothing(tmp_path, capsys):
+    from tiktune_tui.cli import main
+
+    missing, target = tmp_path / "typo.sqlite3", tmp_path / "to.sqlite3"
+    assert main(["store", "copy", "--from", str(missing), "--to", str(target)]) == 1
+    assert capsys.readouterr().err == f"tiktune: error: --from: no store at {missing}: nothing to copy\n"
+    assert not missing.exists() and not target.exists()
+
+
 def test_import_reports_the_csvs_file_and_line(tmp_path, capsys):
     from tiktune_tui.cli import main
 

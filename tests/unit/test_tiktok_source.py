@@ -375,21 +375,9 @@ async def test_media_headers_copy_the_browser_session(store):
 
 
 def test_cli_anonymous_session_without_msToken_says_a_token_usually_fixes_it(monkeypatch, capsys):
-    from TikTokApi import TikTokApi
+    from tests.support.tiktok_fakes import refuse_anonymous_tokens
 
-    from tests.support.tiktok_fakes import fake_session
-    from tiktune_tui.library.sources import tiktok_session
-
-    async def create_sessions(api, **options):
-        session = fake_session(cooking, [])
-        session.ms_token, session.context._cookies = None, {}
-        api.sessions.append(session)
-
-    monkeypatch.setattr(TikTokApi, "create_sessions", create_sessions)
-    monkeypatch.setattr(tiktok_session, "find_chromium", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr(tiktok_session, "desktop_user_agent", lambda path: None)
-    monkeypatch.setattr(tiktok_session, "ANONYMOUS_WAIT_S", 0.2)
-    monkeypatch.setattr(tiktok_session, "_shared", None)
+    refuse_anonymous_tokens(monkeypatch)
     assert main(["recommend", "cooking", "--source", "tiktok"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tiktune: error: TikTok gave the anonymous session no msToken")

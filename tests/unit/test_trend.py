@@ -80,3 +80,16 @@ def test_trend_command(tmp_path, capsys):
     assert data["unit"] == "day" and len(data["plays"]) == 2 and data["undated_videos"] == 1
     assert main(["trend", "nosuch", "--data-dir", str(tmp_path)]) == 1
     assert "no song 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_trend_counted_from_videos_in_hand_matches_the_stores(tmp_path):
+    """The catalog's chart (SongTrend.from_videos) counts as the store does, plays aside."""
+    from tiktune_tui.core.trend import SongTrend
+
+    with Store(tmp_path / "db.sqlite3") as store:
+        videos = planted(store)
+        for tags in (["cooking"], ["diy", "cooking"], []):
+            stored = store.song_trend("S", tags)
+            in_hand = SongTrend.from_videos("S", tags, videos)
+            assert (in_hand.posts, in_hand.undated) == (stored.posts, stored.undated)
+            assert in_hand.series() == stored.series() and in_hand.plays == ()

@@ -15,7 +15,7 @@ MARKS = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from tiktune_tui.commands.args import add_global_options
+    from tiktune_tui.commands.args import add_global_options, add_store_option
 
     parser = subparsers.add_parser(
         "doctor",
@@ -26,6 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--data-dir", metavar="DIR", help="the data dir to check ($TIKTUNE_DATA_DIR, else the default)")
     parser.add_argument("--audio-output", metavar="NAME", help="the libVLC audio output to check")
+    add_store_option(parser)
     add_global_options(parser)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from tiktune_tui.errors import TiktuneError, UsageError
+from tiktune_tui.stop_signals import on_stop_signals
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -193,7 +193,8 @@ def run(args: argparse.Namespace) -> int:
     show_progress = sys.stderr.isatty() and not args.json
     cancel = threading.Event()
     try:
-        with _cancel_on_signals(cancel) as caught:
+        # SIGTERM and SIGHUP cancel as Ctrl-C does: ffmpeg stopped, the part file removed.
+        with on_stop_signals(lambda signum: cancel.set()) as caught:
             result = Exporter().run(options, _print_progress if show_progress else None, cancel)
     except export.BadRequest as exc:  # what the arguments alone settle is a usage error (exit 2)
         raise UsageError(str(exc)) from None
@@ -226,32 +227,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_open and sys.stdout.isatty():
         _show(result.output)
     return 0
-
-
-@contextlib.contextmanager
-def _cancel_on_signals(cancel: threading.Event):
-    """SIGTERM and SIGHUP (the terminal closed) cancel the export as Ctrl-C does: ffmpeg is
-    stopped and the part file removed, instead of tiktune dying with ffmpeg left running.
-    Yields the signals caught."""
-    caught: list[int] = []
-
-    def handler(signum, frame) -> None:
-        caught.append(signum)
-        cancel.set()
-
-    previous = {}
-    for number in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(number) == signal.SIG_IGN:
-            continue  # `nohup tiktune export ...`: a hang-up was meant to be ignored
-        try:
-            previous[number] = signal.signal(number, handler)
-        except (ValueError, OSError):  # not the main thread (an embedding caller): leave them
-            pass
-    try:
-        yield caught
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
 
 
 def _sound_note(result) -> str:

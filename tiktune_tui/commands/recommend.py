@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 
 from tiktune_tui.errors import UsageError
@@ -104,19 +103,14 @@ def _raw_wanted(raw: bool) -> bool:
 
 
 def write_csv(rows: list[dict[str, object]], *, raw: bool = False) -> None:
-    """The rows as CSV; text cells escaped as the table escapes them unless `raw`."""
-    from tiktune_tui.text import terminal_safe
-
-    def cell(value: object) -> object:
-        return value if raw or not isinstance(value, str) else terminal_safe(value)
+    """The rows as CSV: one line a song, its matched tags joined by spaces."""
+    from tiktune_tui import text
 
     fields = [name for name in rows[0] if name != "explain"] if rows else ["rank"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
     for row in rows:
         row.pop("explain", None)  # nested; --json carries it
         row["matched_tags"] = " ".join(row["matched_tags"])
-        writer.writerow({name: cell(value) for name, value in row.items()})
+    text.write_csv(rows, fields, sys.stdout, raw=raw)
 
 
 def print_table(outcome, *, explain: bool = False, mode: str = "popular", since=None) -> None:

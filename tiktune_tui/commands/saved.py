@@ -7,7 +7,6 @@ the searches: the app's `b` key and these commands read and write the same rows.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 from tiktune_tui.errors import TiktuneError, UsageError
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from tiktune_tui.library.store import store_exists, store_location
-    from tiktune_tui.text import terminal_safe, write_json
+    from tiktune_tui.text import terminal_safe, write_csv, write_json
 
     if not store_exists(store_location(args.data_dir)):
         saved = []  # asking never creates a database
@@ -90,11 +89,9 @@ def _list(args: argparse.Namespace) -> int:
         write_json(rows, sys.stdout)
     elif args.csv:
         fields = ["music_id", "title", "author", "duration_s", "saved_at", "tags", "score", "play_count", "videos"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
         for row in rows:
             row["tags"] = " ".join(row["tags"])
-            writer.writerow({k: terminal_safe(v) if isinstance(v, str) else v for k, v in row.items()})
+        write_csv(rows, fields, sys.stdout)
     elif not saved:
         print(
             "tiktune: nothing saved yet (press b on a song in the app, or run: tiktune save MUSIC_ID)", file=sys.stderr

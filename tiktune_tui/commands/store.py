@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tiktune_tui.errors import UsageError
+from tiktune_tui.errors import TiktuneError, UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -74,13 +74,15 @@ def _where(location: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktune_tui.library.store import open_store
+    from tiktune_tui.library.store import open_store, store_exists
 
     if args.action == "copy":
         from tiktune_tui.library.store_copy import copy_store
 
         if args.source == args.target:
             raise UsageError("--from and --to name the same store")
+        if not store_exists(args.source):  # opening it would create an empty one there
+            raise TiktuneError(f"--from: no store at {_where(args.source)}: nothing to copy")
         with open_store(args.source) as source, open_store(args.target) as target:
             report = copy_store(source, target, batch=args.batch, on_progress=_progress_printer())
         counts = ", ".join(f"{report.target_counts[name]:,} {name.replace('_', ' ')}" for name in report.source_counts)

@@ -3,8 +3,12 @@ per stats snapshot, as the store counts them; drawn as bars by whoever shows it.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from tiktune_tui.core.models import Video
 
 # More days than this and the posts are shown per week (a chart 80 columns wide stays readable).
 MAX_DAYS_SHOWN = 60
@@ -18,6 +22,24 @@ class SongTrend:
     plays: tuple[tuple[datetime, int], ...] = ()  # (snapshot moment, summed plays of the videos in it)
     undated: int = 0  # matching videos without a post date
     unit: str = field(default="day", init=False)
+
+    @classmethod
+    def from_videos(cls, music_id: str, tags: Sequence[str], videos: Iterable[Video]) -> SongTrend:
+        """The trend of a collection held in memory (a catalog: one snapshot, so no plays), counted
+        as the store counts it: videos using the song with any of `tags` (all of them without),
+        by their post day at UTC."""
+        wanted = set(tags)
+        days: Counter[date] = Counter()
+        undated = 0
+        for video in {v.id: v for v in videos}.values():
+            if video.song.id != music_id or (wanted and wanted.isdisjoint(video.hashtags)):
+                continue
+            if video.create_time is None:
+                undated += 1
+            else:
+                posted = video.create_time
+                days[(posted.replace(tzinfo=UTC) if posted.tzinfo is None else posted.astimezone(UTC)).date()] += 1
+        return cls(music_id, tuple(tags), tuple(sorted(days.items())), (), undated)
 
     def series(self) -> tuple[str, list[tuple[date, int]]]:
         """("day" | "week", every day or week from the first post to the last, zeros included)."""

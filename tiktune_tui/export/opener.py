@@ -46,6 +46,18 @@ def open_path(path: str | os.PathLike[str]) -> None:
         except OSError as exc:
             raise OpenError(f"cannot open {target}: {exc}") from None
         return
+    _spawn_detached(target)
+
+
+def open_url(url: str) -> None:
+    """Open a web address in the desktop's browser, detached (as `open_path` does a file)."""
+    if not url.startswith("https://"):
+        raise OpenError(f"not a web address: {url}")
+    _spawn_detached(url)
+
+
+def _spawn_detached(target: str) -> None:
+    """The desktop's opener on `target`, in its own session with no terminal I/O."""
     command = ["open", target] if sys.platform == "darwin" else ["xdg-open", target]
     try:
         process = subprocess.Popen(
@@ -58,24 +70,6 @@ def open_path(path: str | os.PathLike[str]) -> None:
     except OSError as exc:
         raise OpenError(f"cannot open {target}: {command[0]}: {exc.strerror or exc}") from None
     # Reap it in the background so a long-lived app does not collect zombies.
-    threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
-
-
-def open_url(url: str) -> None:
-    """Open a web address in the desktop's browser, detached (as `open_path` does a file)."""
-    if not url.startswith("https://"):
-        raise OpenError(f"not a web address: {url}")
-    command = ["open", url] if sys.platform == "darwin" else ["xdg-open", url]
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        raise OpenError(f"cannot open {url}: {command[0]}: {exc.strerror or exc}") from None
     threading.Thread(target=process.wait, name="opener-reaper", daemon=True).start()
 
 

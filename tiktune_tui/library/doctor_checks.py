@@ -1,4 +1,5 @@
-"""`tiktune doctor`: the data dir, the database and the config file."""
+"""`tiktune doctor`: the data dir, the database (the SQLite file, or a team's PostgreSQL store) and
+the config file."""
 
 from __future__ import annotations
 
@@ -59,10 +60,63 @@ def check_data_dir(override: str | None) -> CheckResult:
     return ok("data dir", f"{_safe(directory)}: {state}, {_megabytes(free)} free")
 
 
+STORE_URL_FIX = "check the URL (--store, $TIKTUNE_STORE or [store] url in the config) and the server"
+
+
 def check_database(override: str | None) -> CheckResult:
+    """The store tiktune would open: a team's PostgreSQL server when one is named, else the file."""
+    from tiktune_tui.library.store import is_url, store_location
+
+    try:
+        location = store_location(override)
+    except ConfigError:
+        location = database_path(override)  # the config check names the problem
+    if is_url(location):
+        return check_postgres(str(location))
+    return check_sqlite(Path(location))
+
+
+def check_postgres(url: str) -> CheckResult:
+    """The PostgreSQL store at `url`: the connection, the server's version, the schema's, and
+    whether this role may write. Read only: the schema is created or upgraded by the first
+    search, not here. Every line names the server and database, never the password."""
+    from tiktune_tui.library.store import SCHEMA_VERSION, StoreError
+    from tiktune_tui.library.store.postgres import OLDEST_SERVER, inspect_server
+
+    try:
+        state = inspect_server(url)
+    except StoreError as exc:
+        return problem("database", terminal_safe(str(exc)).split("; it was left")[0], STORE_URL_FIX)
+    place = terminal_safe(state.where)
+    server = f"PostgreSQL {terminal_safe(state.server)}"
+    if state.server_number < OLDEST_SERVER:
+        return problem(
+            "database",
+            f"{place}: {server} is too old (tiktune needs {OLDEST_SERVER // 10000} or newer)",
+            "upgrade the server, or choose another with --store",
+        )
+    if state.cannot_write:
+        return problem(
+            "database",
+            f"{place}: {server}, schema {state.schema} of {SCHEMA_VERSION}; cannot write: {state.cannot_write}",
+            "connect as the store's owner, or GRANT the role SELECT, INSERT, UPDATE, DELETE on its tables",
+        )
+    if state.schema == 0:
+        schema = "empty (the first search creates the schema)"
+    elif state.schema < SCHEMA_VERSION:
+        schema = f"schema {state.schema} of {SCHEMA_VERSION} (the next search upgrades it)"
+    else:
+        schema = f"schema {state.schema} of {SCHEMA_VERSION}"
+    return ok(
+        "database",
+        f"{place}: {server}, {schema}, writable, {_megabytes(state.size)}, "
+        f"{state.videos:,} videos, {state.snapshots:,} snapshots",
+    )
+
+
+def check_sqlite(path: Path) -> CheckResult:
     from tiktune_tui.library.store import SCHEMA_VERSION, Store, StoreError
 
-    path = database_path(override)
     aside = f"move {_safe(path)} aside (tiktune starts a new one), or choose another --data-dir"
     if not path.exists():
         return ok("database", f"{_safe(path)}: not created yet (the first live search creates it)")

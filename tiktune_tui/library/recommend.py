@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
@@ -22,6 +23,9 @@ from tiktune_tui.library.sources.store import StoreSource
 from tiktune_tui.library.sources.tiktok_errors import TikTokError as TikTokUnavailable
 from tiktune_tui.library.store import Store
 
+if TYPE_CHECKING:
+    from tiktune_tui.core.trend import SongTrend
+
 
 @dataclass
 class Recommendation:
@@ -35,6 +39,23 @@ class Recommendation:
     total: int | None = None
     # Why the answer is not from the source asked for (auto fell back to the catalog).
     notice: str = ""
+    # Whether the videos are in the store (the store and TikTok sources): a song's trend is read
+    # there; otherwise (a catalog) from `videos`.
+    stored: bool = False
+    _by_song: dict[str, list[Video]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def song_trend(self, music_id: str, store: Callable[[], Store]) -> SongTrend:
+        """The song's trend within these tags, as `tiktune trend` counts it: from the store
+        (`store()` opens it) when the videos are there, else from the videos in hand."""
+        from tiktune_tui.core.trend import SongTrend
+
+        if self.stored:
+            return store().song_trend(music_id, self.tags)
+        if self._by_song is None:  # indexed once: each song's trend is then quick to count
+            self._by_song = {}
+            for video in self.videos:
+                self._by_song.setdefault(video.song.id, []).append(video)
+        return SongTrend.from_videos(music_id, self.tags, self._by_song.get(music_id, ()))
 
     def describe(self, now: datetime | None = None) -> str:
         """Which source answered and how old its data is: "bundled catalog", "TikTok, fetched 3 h ago"."""
@@ -123,6 +144,7 @@ def stored_recommendation(
         videos=videos,
         fetched_at=source.fetched_at(tags),
         total=total,
+        stored=True,
     )
 
 
@@ -172,6 +194,7 @@ async def recommend(
             source = open_source(dataclasses.replace(options, kind="catalog"), settings)
             result = await collect(source, tags, on_event)
         corpus = corpus_of(source, tags, weights)
+        stored = isinstance(getattr(source, "store", None), Store)
     finally:
         await source.aclose()
     counted = result.videos
@@ -189,4 +212,5 @@ async def recommend(
         failures=result.failures,
         fetched_at=result.fetched_at,
         notice=notice,
+        stored=stored,
     )

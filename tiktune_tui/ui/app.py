@@ -38,6 +38,7 @@ from tiktune_tui.ui.remembered import RememberedState
 from tiktune_tui.ui.screens.help_screen import HelpScreen
 from tiktune_tui.ui.screens.main_screen import MainScreen
 from tiktune_tui.ui.search_flow import SearchFlow
+from tiktune_tui.ui.trend_flow import TrendFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.find_input import FindInput
 from tiktune_tui.ui.widgets.key_footer import KeyFooter
@@ -74,7 +75,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
+class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
     BINDINGS = APP_BINDINGS
@@ -410,6 +411,7 @@ class TiktuneApp(RememberedState, WorkflowControls, SearchFlow, PrefetchFlow, Pl
             self.music_bar.show_song(None)
             return
         self.details.show_row(row, self.weights, self.videos_by_id)
+        self.show_trend(row)
         self.music_bar.show_song(row.song)
 
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections.abc import Iterator
 
 from textual.app import App
+
+from tiktune_tui.stop_signals import on_stop_signals
 
 
 @contextlib.contextmanager
 def exit_on_signals(app: App) -> Iterator[list[int]]:
     """While the block runs, SIGTERM/SIGHUP make `app` exit with status 128 + the signal."""
-    caught: list[int] = []
 
-    def handler(signum, frame) -> None:
-        caught.append(signum)
+    def stop(signum: int) -> None:
         try:
             # The handler runs on the main thread, inside the app's loop: call_soon_threadsafe
             # also wakes the loop if it sleeps in select().
@@ -29,16 +28,5 @@ def exit_on_signals(app: App) -> Iterator[list[int]]:
         except RuntimeError:  # the loop is not running (yet, or any more)
             app.exit(return_code=128 + signum)
 
-    previous = {}
-    for number in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(number) == signal.SIG_IGN:
-            continue  # nohup: a hang-up was meant to be ignored
-        try:
-            previous[number] = signal.signal(number, handler)
-        except (ValueError, OSError):  # not the main thread
-            pass
-    try:
+    with on_stop_signals(stop) as caught:
         yield caught
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)

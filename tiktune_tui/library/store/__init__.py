@@ -1,9 +1,11 @@
 """The user's own database of everything fetched: see `database.Store`, and `open_store`.
 
 `database` holds the connection, reads and writes (SQLite); `postgres` the same store on a
-PostgreSQL server (a team's); `schema` / `schema_postgres` the migrations of each engine and
-the checks made before a database is touched; `ranking_sql` / `ranking_sql_postgres` the SQL
-written for each engine; `rows` the rows to models and back.
+PostgreSQL server (a team's); `schema` the migrations and `ranking_sql` the queries, each
+written once for both engines; `dialect` what the engines spell differently, with one module
+per engine (`dialect_sqlite`, `dialect_postgres`); `schema_sqlite` / `schema_postgres` each
+engine's schema bookkeeping and the checks made before a database is touched; `rows` the rows
+to models and back.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """tiktune's own database: every video and song ever fetched, with stats history.
 
 SQLite in WAL mode. Every write is one transaction, so a crash leaves either the
-whole fetch or none of it. The schema and its checks are in `schema`, the ranking
-SQL in `ranking_sql`, rows to models in `rows`; this module holds the connection, the
+whole fetch or none of it. The schema is in `schema` (its checks on SQLite in `schema_sqlite`),
+the ranking SQL in `ranking_sql`, rows to models in `rows`; this module holds the connection, the
 reads and the writes.
 
 A store this user may not write (a read-only file or folder, a read-only disk) is
@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, TypeVar
 from tiktune_tui.core.models import MAX_COUNT, Song, Stats, Video
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
-from tiktune_tui.library.store import schema
-from tiktune_tui.library.store.ranking_sql import SQLITE_RANKING, RankingSQL
+from tiktune_tui.library.store import schema_sqlite
+from tiktune_tui.library.store.dialect_sqlite import SQLITE
+from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.rows import (
     epoch,
     moment,
@@ -77,8 +78,8 @@ def _uri(path: Path, **options: str) -> str:
 class Store(SavedSongsMixin, TransferMixin):
     """One SQLite file. Safe to share between threads: calls are serialised."""
 
-    # The engine's ranking SQL; everything else of the Store is written once.
-    ranking_sql: RankingSQL = SQLITE_RANKING
+    # The store's queries in the engine's dialect; everything else of the Store is written once.
+    ranking_sql: RankingSQL = RankingSQL(SQLITE)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -105,7 +106,7 @@ class Store(SavedSongsMixin, TransferMixin):
             raise StoreError(f"cannot open the database {self.path}: {exc}") from None
         try:
             # Checked before anything is written: another application's file stays as it was.
-            schema.migrate(self._db, self.path, schema.check(self._db, self.path))
+            schema_sqlite.migrate(self._db, self.path, schema_sqlite.check(self._db, self.path))
         except BaseException:
             self._db.close()
             raise
@@ -124,7 +125,7 @@ class Store(SavedSongsMixin, TransferMixin):
                 problem = exc
                 continue
             try:
-                version = schema.check(db, self.path)
+                version = schema_sqlite.check(db, self.path)
             except StoreError as exc:
                 db.close()
                 problem = exc
@@ -133,12 +134,12 @@ class Store(SavedSongsMixin, TransferMixin):
                 db.close()
                 raise StoreError(
                     f"{self.path} needs upgrading to schema {SCHEMA_VERSION} (it has {version}) but "
-                    f"{self.read_only}; {schema.UNTOUCHED}"
+                    f"{self.read_only}; {schema_sqlite.UNTOUCHED}"
                 )
             return db
         if isinstance(problem, StoreError):
             raise problem
-        raise StoreError(f"cannot open the database {self.path} read-only ({problem}); {schema.UNTOUCHED}")
+        raise StoreError(f"cannot open the database {self.path} read-only ({problem}); {schema_sqlite.UNTOUCHED}")
 
     def close(self) -> None:
         with self._lock:

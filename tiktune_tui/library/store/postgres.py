@@ -1,7 +1,7 @@
 """The team store: the same `Store` on a PostgreSQL server, through psycopg 3.
 
-Everything but the connection, the schema's bookkeeping and the ranking SQL is `Store`'s own
-code: the shared SQL is written with `?` placeholders, which `Connection` turns into psycopg's.
+Everything but the connection, the schema's bookkeeping and the bulk writes is `Store`'s own
+code (its queries are the shared ones in PostgreSQL's dialect, `dialect_postgres`): the shared SQL is written with `?` placeholders, which `Connection` turns into psycopg's.
 A statement outside a transaction on a connection the server has closed since (a restart)
 reconnects first; a write that meets a deadlock or a lost connection is run again whole
 (it is one transaction of idempotent upserts, so running it twice stores it once).
@@ -15,6 +15,7 @@ import select
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -24,10 +25,10 @@ from psycopg import errors
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
 from tiktune_tui.library.store.database import Store, _checked
+from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
-from tiktune_tui.library.store.ranking_sql_postgres import POSTGRES_RANKING
 from tiktune_tui.library.store.rows import epoch
-from tiktune_tui.library.store.schema import StoreError
+from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 
 T = TypeVar("T")
 
@@ -102,6 +103,96 @@ def describe(exc: BaseException, url: str) -> str:
     return line.replace(str(password), "***") if password else line
 
 
+# The oldest server the schema runs on: EXECUTE FUNCTION in its triggers came with PostgreSQL 11.
+OLDEST_SERVER = 110000
+# What a client must be allowed on each table to write what it fetches (the counter triggers
+# run as the writer: they update totals, songs and hashtags); saved songs are also removed.
+WRITES = {
+    "songs": ("SELECT", "INSERT", "UPDATE"),
+    "videos": ("SELECT", "INSERT", "UPDATE"),
+    "hashtags": ("SELECT", "INSERT", "UPDATE"),
+    "video_hashtags": ("SELECT", "INSERT"),
+    "stats_snapshots": ("SELECT", "INSERT", "UPDATE"),
+    "tag_fetches": ("SELECT", "INSERT", "UPDATE"),
+    "totals": ("SELECT", "UPDATE"),
+    "saved_songs": ("SELECT", "INSERT", "UPDATE", "DELETE"),
+    "video_regions": ("SELECT", "INSERT", "UPDATE"),
+    "tag_region_fetches": ("SELECT", "INSERT", "UPDATE"),
+    "tiktune_schema": ("SELECT",),
+}
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What `tiktune doctor` reports of a PostgreSQL store: read without writing anything."""
+
+    where: str  # the database and server, never the password
+    server: str  # the server's version, as it says it
+    server_number: int  # e.g. 160004
+    schema: int  # 0: an empty database (the first client creates the schema)
+    cannot_write: str | None  # why this role cannot store what tiktune fetches (None: it can)
+    videos: int
+    snapshots: int
+    size: int  # bytes
+
+
+def inspect_server(url: str, timeout_s: int = 5) -> ServerState:
+    """Connect to the store at `url` and read its state: the server's version, the schema's,
+    and whether this role may write (or, on an empty or older schema, create what is missing).
+    A StoreError, one line naming the server and database, when it cannot be read."""
+    place = where(url)
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=timeout_s) as db:
+            found = schema_postgres.version(db, place)
+            server, number = db.execute(
+                "SELECT current_setting('server_version'), current_setting('server_version_num')::int"
+            ).fetchone()
+            cannot_write = _cannot_write(db, found)
+            videos = snapshots = 0
+            if found:
+                videos = db.execute("SELECT videos FROM totals").fetchone()[0]
+                snapshots = db.execute("SELECT count(*) FROM stats_snapshots").fetchone()[0]
+            size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    except psycopg.Error as exc:
+        raise StoreError(describe(exc, url)) from None
+    return ServerState(place, server, number, found, cannot_write, videos, snapshots, size)
+
+
+def _cannot_write(db: psycopg.Connection, version: int) -> str | None:
+    """Why the connected role cannot write the store at schema `version` (None: it can)."""
+    (recovery, read_only) = db.execute(
+        "SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only') = 'on'"
+    ).fetchone()
+    if recovery:
+        return "the server is a read-only standby (a replica): point the URL at the primary"
+    if read_only:
+        return "the role's sessions are read-only (default_transaction_read_only is on)"
+    if version < SCHEMA_VERSION:
+        # The first client creates the schema (or brings it up to date): it needs CREATE in the
+        # schema, and to own the tables a migration alters.
+        (create, owner) = db.execute(
+            "SELECT has_schema_privilege(current_schema(), 'CREATE'),"
+            " coalesce(bool_and(pg_has_role(c.relowner, 'USAGE')), true)"
+            " FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+        ).fetchone()
+        if not create:
+            return f"the role may not create tables in schema {db.execute('SELECT current_schema()').fetchone()[0]}"
+        if not owner:
+            return "the role does not own the store's tables, which the schema upgrade alters"
+        if version == 0:
+            return None
+    pairs = [(table, privilege) for table, privileges in WRITES.items() for privilege in privileges]
+    denied = db.execute(
+        "SELECT DISTINCT t FROM unnest(%s::text[], %s::text[]) AS u(t, p)"
+        " WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p) ORDER BY t",
+        ([t for t, _ in pairs], [p for _, p in pairs]),
+    ).fetchall()
+    missing = [table for (table,) in denied]
+    if missing:
+        return f"the role may not write the tables {', '.join(missing)}"
+    return None
+
+
 class Connection:
     """The psycopg connection as the shared Store code uses SQLite's: execute and executemany
     with `?`, results to fetch or iterate. Reconnects once when a statement outside a
@@ -157,7 +248,7 @@ class Connection:
 class PostgresStore(Store):
     """`Store` on the PostgreSQL database at `url` (any libpq URL, sslmode and all)."""
 
-    ranking_sql: RankingSQL = POSTGRES_RANKING
+    ranking_sql: RankingSQL = RankingSQL(POSTGRES)
 
     def __init__(self, url: str) -> None:  # noqa: D107 - Store's __init__ is SQLite's; not called
         self.url = url

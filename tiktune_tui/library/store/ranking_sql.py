@@ -1,95 +1,66 @@
-"""The ranking SQL of the SQLite store: the one part of the store written for its engine.
+"""The ranking SQL of the store, written once for both engines: `RankingSQL`.
 
-Each builder returns a `Query`, the SQL text and its parameters, whose result rows have
-the layout its docstring gives; `Store` runs it and turns the rows into results the
-same way whatever the engine. Another engine (PostgreSQL) provides the same builders,
-`RankingSQL`, in a module of its own. Every engagement sum is generated from the
-weights (`Weights.sql`), so the formula stays the one in core.weights.
+Each builder returns a `Query`, the SQL text and its parameters, whose result rows have the
+layout its docstring gives; `Store` runs it and turns the rows into results the same way
+whatever the engine. Where SQLite and PostgreSQL spell a thing differently (casts, greatest(),
+the top row of a group, LIMIT for all) the builders ask the engine's `dialect.Dialect`, so that
+the queries themselves stand here once. Every engagement sum is generated from the weights
+(`Weights.sql`), so the formula stays the one in core.weights.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from tiktune_tui.core.models import SECONDS_PER_DAY
 from tiktune_tui.core.weights import Weights
-from tiktune_tui.library.store.rows import VIDEO_SELECT
+from tiktune_tui.library.store.dialect import Dialect
+from tiktune_tui.library.store.dialect_sqlite import MAX_LIMIT
 
 Query = tuple[str, list[object]]
 
-# The largest LIMIT SQLite takes (a signed 64-bit integer); a larger one means "all".
-MAX_LIMIT = 2**63 - 1
+__all__ = ["MAX_LIMIT", "Query", "RankingSQL"]
 
 
-class RankingSQL(Protocol):
-    """What an engine's ranking SQL module provides; see the SQLite builders below."""
+class RankingSQL:
+    """The store's queries in the words of `dialect`."""
 
-    def modes(
-        self,
-        tags: Sequence[str],
-        mode: str,
-        weights: Weights,
-        tag_weights: Sequence[float],
-        now: int,
-        *,
-        require_all: bool,
-        limit: int | None,
-        region: str | None = None,
-        rising: tuple[int, int, int] | None = None,
-        since: int | None = None,
-    ) -> Query: ...
-
-    def snapshot_times(self, tags: Sequence[str], region: str | None = None) -> Query: ...
-
-    def rising_videos(self, tags: Sequence[str], earlier: int) -> Query: ...
-
-    def growth(self, tags: Sequence[str], weights: Weights) -> Query: ...
-
-    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query: ...
-
-    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query: ...
-
-    def song_videos(self, tags: Sequence[str]) -> Query: ...
-
-    def related(self, tag_id: int, sample: int, min_support: int) -> Query: ...
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        d = dialect
+        tags = d.joined(
+            "h2.name",
+            "vh2.position",
+            "FROM video_hashtags vh2 JOIN hashtags h2 ON h2.id = vh2.hashtag_id WHERE vh2.video_id = v.id",
+        )
+        # A video row with its hashtags in order, the columns rows.videos_from reads.
+        self.video_select = f"""
+    SELECT v.id, v.video_id, v.author, v.description, v.create_time,
+           v.play_count, v.digg_count, v.comment_count, v.share_count,
+           s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+           {tags}
+    FROM videos v JOIN songs s ON s.id = v.song_id
+"""
 
     def limit(self, limit: int | None) -> int | None:
         """`limit` as the engine's LIMIT takes it (None: all rows)."""
-        ...
+        return self.dialect.limit(limit)
 
-    # A video row with its hashtags in order, the columns rows.videos_from reads.
-    video_select: str
-
-
-def sql_limit(limit: int | None) -> int:
-    """`limit` as SQLite's LIMIT takes it: -1 for none, and any larger count is all rows."""
-    return -1 if limit is None or limit > MAX_LIMIT else limit
-
-
-def matching_videos(count: int, by_region: bool = False) -> str:
-    """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
-    one of them, with the mask of those it carries); the caller binds the tags first, then,
-    `by_region`, the region the videos must have been fetched for."""
-    positions = ",".join(f"(?, {i})" for i in range(count))
-    region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
-    return f"""WITH query(name, pos) AS (VALUES {positions}),
+    def matching_videos(self, count: int, by_region: bool = False) -> str:
+        """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
+        one of them, with the mask of those it carries); the caller binds the tags first, then,
+        `by_region`, the region the videos must have been fetched for."""
+        d = self.dialect
+        positions = ",".join(f"({d.param('text')}, {i})" for i in range(count))
+        region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
+        return f"""WITH query(name, pos) AS (VALUES {positions}),
                 per_video AS (
-                    SELECT vh.video_id, sum(1 << q.pos) AS mask FROM query q
+                    SELECT vh.video_id, {d.int64(f"sum({d.int64('1')} << q.pos)")} AS mask FROM query q
                     JOIN hashtags h ON h.name = q.name
                     JOIN video_hashtags vh ON vh.hashtag_id = h.id
                     {region}
                     GROUP BY vh.video_id
                 )"""
-
-
-class SQLiteRanking:
-    """The ranking SQL for SQLite (ln, log10, max of two, bit shifts, bare columns)."""
-
-    video_select = VIDEO_SELECT
-
-    def limit(self, limit: int | None) -> int | None:
-        return sql_limit(limit)
 
     def modes(
         self,
@@ -120,11 +91,13 @@ class SQLiteRanking:
         """
         from tiktune_tui.core import modes
 
+        d = self.dialect
+        big = d.param("bigint")
         count = len(tags)
-        counts = ", ".join(f"sum((p.mask >> {i}) & 1) AS c{i}" for i in range(count))
+        counts = ", ".join(f"{d.int64(f'sum((p.mask >> {i}) & 1)')} AS c{i}" for i in range(count))
 
         def matched(alias: str) -> str:
-            return " + ".join(f"({alias}.c{i} > 0)" for i in range(count))
+            return "(" + " + ".join(d.flag(f"{alias}.c{i} > 0") for i in range(count)) + ")"
 
         popular = weights.sql("p.")
         engagement = weights.sql("v.", "_count")
@@ -132,84 +105,98 @@ class SQLiteRanking:
             f"(SELECT {weights.sql('f.', '_count')}"
             " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
         )
+        zero = d.int64("0")
         params: list[object] = list(tags) + ([region] if region else [])
         if mode == "momentum":
             # Whole units per day, truncated as in core.modes, so that sums are exact in both.
-            rates = (
-                f", sum(CASE WHEN v.first_fetched_at IS NULL AND v.create_time IS NOT NULL"
-                f" THEN {engagement} * {SECONDS_PER_DAY} / max({SECONDS_PER_DAY}, ? - v.create_time)"
-                f" ELSE 0 END) AS rate"
-                f", sum(CASE WHEN v.first_fetched_at IS NOT NULL AND v.fetched_at > v.first_fetched_at"
-                f" THEN ({engagement} - {first}) * {SECONDS_PER_DAY} / (v.fetched_at - v.first_fetched_at)"
-                f" ELSE 0 END) AS growth"
+            since_posted = d.greatest(str(SECONDS_PER_DAY), f"{big} - v.create_time")
+            rate = (
+                "sum(CASE WHEN v.first_fetched_at IS NULL AND v.create_time IS NOT NULL"
+                f" THEN {engagement} * {SECONDS_PER_DAY} / {since_posted} ELSE 0 END)"
             )
+            growth = (
+                "sum(CASE WHEN v.first_fetched_at IS NOT NULL AND v.fetched_at > v.first_fetched_at"
+                f" THEN ({engagement} - {first}) * {SECONDS_PER_DAY} / (v.fetched_at - v.first_fetched_at)"
+                " ELSE 0 END)"
+            )
+            rates = f", {d.int64(rate)} AS rate, {d.int64(growth)} AS growth"
             params.append(now)
         else:
-            rates = ", 0 AS rate, 0 AS growth"
+            rates = f", {zero} AS rate, {zero} AS growth"
         if mode == "rising" and rising is not None:
             earlier, _, new_after = rising
             # A video seen at the latest snapshot gains its plays since its last snapshot at
             # or before `earlier` (all of them when it had none). No min()/max() here: the
-            # bare top_video needs max(play_count) to stay the only one.
+            # top video (Dialect.top) may rest on max(play_count) being the only one.
             seen = "coalesce(v.first_fetched_at, v.fetched_at)"
+            gained = (
+                f"sum(CASE WHEN v.fetched_at > {big} THEN v.play_count - coalesce((SELECT b.play_count"
+                f" FROM stats_snapshots b WHERE b.video_id = v.id AND b.fetched_at <= {big}"
+                " ORDER BY b.fetched_at DESC LIMIT 1), 0) ELSE 0 END)"
+            )
+            new_videos = "sum(" + d.flag(f"v.fetched_at > {big} AND {seen} > {big}") + ")"
+            old_videos = "sum(" + d.flag(f"{seen} < {big}") + ")"
             rates += (
-                f", sum(CASE WHEN v.fetched_at > ? THEN v.play_count - coalesce((SELECT b.play_count"
-                f" FROM stats_snapshots b WHERE b.video_id = v.id AND b.fetched_at <= ?"
-                f" ORDER BY b.fetched_at DESC LIMIT 1), 0) ELSE 0 END) AS gained"
-                f", sum(v.fetched_at > ? AND {seen} > ?) AS new_videos"
-                f", sum({seen} < ?) AS old_videos"
+                f", {d.int64(gained)} AS gained, {d.int64(new_videos)} AS new_videos"
+                f", {d.int64(old_videos)} AS old_videos"
             )
             params += [earlier, earlier, earlier, earlier, new_after]
         else:
-            rates += ", 0 AS gained, 0 AS new_videos, 0 AS old_videos"
+            rates += f", {zero} AS gained, {zero} AS new_videos, {zero} AS old_videos"
         period = ""
         if since is not None:
-            period = "WHERE v.create_time >= ?"
+            period = f"WHERE v.create_time >= {big}"
             params.append(since)
+        song = d.bytewise("music_id")
         if mode == "popular":
-            order = "popular DESC, matched DESC, s.music_id"
+            order = f"popular DESC, matched DESC, {song}"
             score = "0"
         else:
-            order = "score DESC, popular DESC, matched DESC, s.music_id"
+            order = f"score DESC, popular DESC, matched DESC, {song}"
             if mode == "uses":
                 score = "p.uses"
             elif mode == "momentum":
                 score = "p.rate + p.growth"
             elif mode == "rising":
                 # Integer division truncates toward zero, as core.rising.per_day does.
-                score = f"p.gained * {SECONDS_PER_DAY} / ?" if rising is not None else "0"
+                score = f"p.gained * {SECONDS_PER_DAY} / {big}" if rising is not None else "0"
                 if rising is not None:
                     params.append(rising[1] - rising[0])
-                order = "score DESC, p.new_videos DESC, popular DESC, matched DESC, s.music_id"
+                order = f"score DESC, new_videos DESC, popular DESC, matched DESC, {song}"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
-                points = " + ".join(f"? * (p.c{i} * ? / (p.c{i} + ?))" for i in range(count))
-                score = f"({points}) + ? * ln(max(s.videos, p.uses, 1)) + ? * log10(1 + {popular})"
+                real = d.param("float8")
+                points = " + ".join(f"{real} * (p.c{i} * {real} / (p.c{i} + {real}))" for i in range(count))
+                score = (
+                    f"({points}) + {real} * ln({d.float8(d.greatest('s.videos', 'p.uses', '1'))})"
+                    f" + {real} * log10({d.float8(f'1 + {popular}')})"
+                )
                 for weight in tag_weights:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
                 params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING]
         least = count if require_all else 1
-        params += [least, least, sql_limit(limit)]
+        params += [least, least, d.limit(limit)]
         sql = f"""
-            {matching_videos(count, by_region=bool(region))},
+            {self.matching_videos(count, by_region=bool(region))},
             per_song AS (
-                -- max() is the only min/max aggregate here, so SQLite takes the bare
-                -- v.video_id from the row holding it: the song's most played match.
                 SELECT v.song_id,
-                       sum(v.play_count) AS play, sum(v.digg_count) AS digg,
-                       sum(v.comment_count) AS comment, sum(v.share_count) AS share,
-                       count(*) AS uses, max(v.play_count) AS top_play, v.video_id AS top_video,
+                       {d.int64("sum(v.play_count)")} AS play, {d.int64("sum(v.digg_count)")} AS digg,
+                       {d.int64("sum(v.comment_count)")} AS comment, {d.int64("sum(v.share_count)")} AS share,
+                       count(*) AS uses, {d.top("v.video_id", "v.play_count", "v.id")},
                        {counts} {rates}
                 FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
+            ),
+            ranked AS (
+                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+                       p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                       p.gained, p.new_videos, p.old_videos,
+                       {", ".join(f"p.c{i}" for i in range(count))},
+                       {popular} AS popular, {score} AS score, {matched("p")} AS matched,
+                       s.videos AS song_videos
+                FROM per_song p JOIN songs s ON s.id = p.song_id
             )
-            SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                   p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
-                   p.gained, p.new_videos, p.old_videos,
-                   {", ".join(f"p.c{i}" for i in range(count))},
-                   {popular} AS popular, {score} AS score, {matched("p")} AS matched, s.videos,
-                   (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
-            FROM per_song p JOIN songs s ON s.id = p.song_id
-            WHERE matched >= ?
+            SELECT *, (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
+            FROM ranked WHERE matched >= ?
             ORDER BY {order}
             LIMIT ?
             """
@@ -219,7 +206,7 @@ class SQLiteRanking:
         """Rows (fetched_at,) for each distinct moment a video carrying one of `tags` was
         snapshotted (fetched for `region`, when given), newest first."""
         sql = f"""
-            {matching_videos(len(tags), by_region=bool(region))}
+            {self.matching_videos(len(tags), by_region=bool(region))}
             SELECT DISTINCT s.fetched_at FROM per_video p
             JOIN stats_snapshots s ON s.video_id = p.video_id ORDER BY 1 DESC
             """
@@ -229,10 +216,10 @@ class SQLiteRanking:
         """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
         `earlier` or NULL) for each video carrying one of `tags`."""
         sql = f"""
-            {matching_videos(len(tags))}
+            {self.matching_videos(len(tags))}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
                    (SELECT b.play_count FROM stats_snapshots b WHERE b.video_id = v.id
-                    AND b.fetched_at <= ? ORDER BY b.fetched_at DESC LIMIT 1)
+                    AND b.fetched_at <= {self.dialect.param("bigint")} ORDER BY b.fetched_at DESC LIMIT 1)
             FROM per_video p JOIN videos v ON v.id = p.video_id
             """
         return sql, list(tags) + [earlier]
@@ -269,8 +256,8 @@ class SQLiteRanking:
         """Rows (snapshot moment, summed plays) over the snapshots of the song's videos within `tags`."""
         cte, params = self._song_videos(music_id, tags)
         sql = f"""{cte}
-            SELECT s.fetched_at, sum(s.play_count) FROM chosen c JOIN stats_snapshots s ON s.video_id = c.id
-            GROUP BY s.fetched_at ORDER BY s.fetched_at"""
+            SELECT s.fetched_at, {self.dialect.int64("sum(s.play_count)")} FROM chosen c
+            JOIN stats_snapshots s ON s.video_id = c.id GROUP BY s.fetched_at ORDER BY s.fetched_at"""
         return sql, params
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:
@@ -321,6 +308,3 @@ class SQLiteRanking:
             ) g JOIN hashtags h ON h.id = g.hashtag_id
             """
         return sql, [tag_id, sample, tag_id, min_support]
-
-
-SQLITE_RANKING: RankingSQL = SQLiteRanking()

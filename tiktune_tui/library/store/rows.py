@@ -1,7 +1,7 @@
 """Rows and the models they hold, both ways: the same for every engine.
 
-Times are stored as epoch seconds (UTC); a video row is read with VIDEO_SELECT, whose
-column layout `videos_from` knows.
+Times are stored as epoch seconds (UTC); a video row is read with
+`RankingSQL.video_select`, whose column layout `videos_from` knows.
 """
 
 from __future__ import annotations
@@ -22,17 +22,6 @@ def epoch(moment: datetime | None) -> int | None:
 
 def moment(epoch: int | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
-
-
-VIDEO_SELECT = """
-    SELECT v.id, v.video_id, v.author, v.description, v.create_time,
-           v.play_count, v.digg_count, v.comment_count, v.share_count,
-           s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-           (SELECT group_concat(name, ' ') FROM (
-                SELECT h2.name FROM video_hashtags vh2 JOIN hashtags h2 ON h2.id = vh2.hashtag_id
-                WHERE vh2.video_id = v.id ORDER BY vh2.position))
-    FROM videos v JOIN songs s ON s.id = v.song_id
-"""
 
 
 def videos_from(rows: Iterable[Sequence]) -> list[Video]:

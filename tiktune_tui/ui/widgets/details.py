@@ -16,6 +16,7 @@ from tiktune_tui.core.models import Video
 from tiktune_tui.core.results import SongRank, explain_text
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.text import format_clock, short_count, short_score, terminal_safe
+from tiktune_tui.ui.widgets.trend_chart import TrendChart
 
 VIDEOS_SHOWN = 3
 STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
@@ -96,13 +97,20 @@ class DetailsPane(VerticalScroll):
         self.border_title = "Song"
 
     def compose(self) -> ComposeResult:
+        # The chart comes after the text in the wide pane; the narrow one docks it on the right.
         yield Static(id="details-body")
+        yield TrendChart(id="trend")
+
+    @property
+    def chart(self) -> TrendChart:
+        return self.query_one("#trend", TrendChart)
 
     def show_row(self, row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> None:
         self.query_one("#details-body", Static).update(describe_song(row, weights, videos))
         self.scroll_home(animate=False)
 
     def show_message(self, message: Text) -> None:
+        self.chart.show(None)
         body = self.query_one("#details-body", Static)
         body.update(message)
         # A message that arrives while the previous one is still being laid out (a search

@@ -1,0 +1,86 @@
+"""SQLite's words for what the shared SQL leaves to the engine (see `dialect.Dialect`).
+
+The schema version lives in PRAGMA user_version, so there is no version table. Migration 2's
+counters are kept by row triggers: SQLite writes a fetch one row at a time anyway.
+"""
+
+from __future__ import annotations
+
+from tiktune_tui.library.store.dialect import Dialect
+
+# The largest LIMIT SQLite takes (a signed 64-bit integer); a larger one means "all".
+MAX_LIMIT = 2**63 - 1
+
+COUNTER_TRIGGERS = """
+    CREATE TRIGGER hashtag_videos_count AFTER INSERT ON video_hashtags BEGIN
+        UPDATE hashtags SET videos = videos + 1 WHERE id = NEW.hashtag_id;
+    END;
+    CREATE TRIGGER videos_count AFTER INSERT ON videos BEGIN
+        UPDATE totals SET videos = videos + 1,
+                          newest_fetch = max(coalesce(newest_fetch, NEW.fetched_at), NEW.fetched_at);
+        UPDATE songs SET videos = videos + 1 WHERE id = NEW.song_id;
+    END;
+    CREATE TRIGGER videos_refetched AFTER UPDATE OF fetched_at, song_id ON videos BEGIN
+        UPDATE totals SET newest_fetch = max(coalesce(newest_fetch, NEW.fetched_at), NEW.fetched_at);
+        UPDATE songs SET videos = videos - 1 WHERE id = OLD.song_id AND OLD.song_id <> NEW.song_id;
+        UPDATE songs SET videos = videos + 1 WHERE id = NEW.song_id AND OLD.song_id <> NEW.song_id;
+    END;
+    CREATE TRIGGER snapshot_first AFTER INSERT ON stats_snapshots
+    WHEN EXISTS (SELECT 1 FROM stats_snapshots o
+                 WHERE o.video_id = NEW.video_id AND o.fetched_at <> NEW.fetched_at) BEGIN
+        UPDATE videos SET first_fetched_at = (SELECT min(fetched_at) FROM stats_snapshots
+                                              WHERE video_id = NEW.video_id)
+        WHERE id = NEW.video_id;
+    END;
+"""
+
+
+class SQLiteDialect:
+    """ln, log10, max of two, bare columns, untyped placeholders, LIMIT -1 for all."""
+
+    name = "sqlite"
+
+    def ddl(self) -> dict[str, str]:
+        return {
+            "key": "INTEGER PRIMARY KEY",
+            "int64": "INTEGER",
+            "real": "REAL",
+            "without_rowid": " WITHOUT ROWID",
+            "version_table": "",
+            "counter_triggers": COUNTER_TRIGGERS,
+        }
+
+    def param(self, type_: str) -> str:
+        return "?"
+
+    def int64(self, expr: str) -> str:
+        return expr
+
+    def float8(self, expr: str) -> str:
+        return expr
+
+    def flag(self, condition: str) -> str:
+        return f"({condition})"
+
+    def greatest(self, *exprs: str) -> str:
+        return f"max({', '.join(exprs)})"
+
+    def bytewise(self, expr: str) -> str:
+        return expr  # BINARY, SQLite's default collation
+
+    def top(self, value: str, by: str, tiebreak: str) -> str:
+        # max() is the only min/max aggregate of the select, so SQLite takes the bare `value`
+        # from the row holding it. No other min()/max() may join it there.
+        return f"max({by}) AS top_by, {value} AS top_video"
+
+    def joined(self, value: str, order: str, source: str) -> str:
+        # group_concat keeps the order of a subquery's rows (SQLite < 3.44 has no ORDER BY in it).
+        return (
+            f"(SELECT group_concat(joined_value, ' ') FROM (SELECT {value} AS joined_value {source} ORDER BY {order}))"
+        )
+
+    def limit(self, limit: int | None) -> int | None:
+        return -1 if limit is None or limit > MAX_LIMIT else limit
+
+
+SQLITE: Dialect = SQLiteDialect()

@@ -1,0 +1,85 @@
+"""The selected song's trend for the details pane's chart, counted off the UI thread.
+
+A mixin of `TiktuneApp`. The numbers come from Recommendation.song_trend, the rule `tiktune
+trend` follows; each song's trend is counted once per search and kept until the next one: from
+the store on a worker thread, from a catalog's videos (in hand, indexed by song) at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.message import Message
+
+from tiktune_tui.core.results import SongRank
+from tiktune_tui.ui.messages import while_running
+
+if TYPE_CHECKING:
+    from tiktune_tui.core.trend import SongTrend
+    from tiktune_tui.library.recommend import Recommendation
+
+
+class TrendCounted(Message):
+    """Song `music_id`'s trend for search `serial` (None: it could not be counted)."""
+
+    def __init__(self, serial: int, music_id: str, trend: SongTrend | None) -> None:
+        super().__init__()
+        self.serial = serial
+        self.music_id = music_id
+        self.trend = trend
+
+
+class TrendFlow:
+    """Which trend the chart shows, and counting the ones it has not got yet."""
+
+    recommendation: Recommendation | None
+    search_state: str
+    _serial: int
+    _trends: dict[str, SongTrend | None] | None = None
+    _trends_serial = -1
+
+    def show_trend(self, row: SongRank) -> None:
+        chart = self.details.chart  # type: ignore[attr-defined]
+        recommendation = self.recommendation
+        if (
+            recommendation is None
+            or self.search_state != "done"
+            or getattr(self, "view", "results") != "results"  # the shortlist is no query's
+        ):
+            chart.show(None)
+            return
+        if self._trends is None or self._trends_serial != self._serial:
+            self._trends, self._trends_serial = {}, self._serial
+        music_id = row.song.id
+        if music_id in self._trends:
+            chart.show(self._trends[music_id])
+            return
+        if not recommendation.stored:  # the videos are in hand: counted at once
+            self._trends[music_id] = trend = recommendation.song_trend(music_id, self.saved_store)  # type: ignore[attr-defined]
+            chart.show(trend)
+            return
+        chart.show_pending()
+        self._count_trend(self._serial, recommendation, music_id)
+
+    @work(thread=True, exclusive=True, group="trend", exit_on_error=False)
+    def _count_trend(self, serial: int, recommendation: Recommendation, music_id: str) -> None:
+        from tiktune_tui.errors import TiktuneError
+
+        try:
+            trend = recommendation.song_trend(music_id, self.saved_store)  # type: ignore[attr-defined]
+        except TiktuneError:  # the store went away: no chart, the search said what it could
+            trend = None
+        self.post_message(TrendCounted(serial, music_id, trend))  # type: ignore[attr-defined]
+
+    @while_running
+    def on_trend_counted(self, message: TrendCounted) -> None:
+        if message.serial != self._serial or self._trends is None or self._trends_serial != message.serial:
+            return
+        self._trends[message.music_id] = message.trend
+        row = self.table.current_row  # type: ignore[attr-defined]
+        if row is not None and row.song.id == message.music_id:
+            self.details.chart.show(message.trend)  # type: ignore[attr-defined]
+
+
+__all__ = ["TrendCounted", "TrendFlow"]
