@@ -119,3 +119,66 @@ def test_details_pane_with_a_chart(snap_compare, tmp_path, size):
         await wait_for_chart(pilot)
 
     assert snap_compare(stored_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+async def test_the_stored_figure_shows_beside_the_niches_uses_offline(tmp_path):
+    app = stored_app(tmp_path)
+    with Store(database_path(str(tmp_path))) as store:
+        store.save_song_reach({"s2": 1_234_567}, FIXED_NOW - timedelta(hours=5))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        for _ in range(500):
+            if app.reach:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert app.table.current_row.song.id == "s2"
+        body = text_of(app.query_one("#details-body"))
+        assert "20 videos use it · #cooking\n1,234,567 videos on all of TikTok (fetched 5 h ago)" in body
+        app.table.focus()
+        await pilot.press("j")  # a song with no figure: nothing said
+        assert "on all of TikTok" not in text_of(app.query_one("#details-body"))
+
+
+async def test_a_live_search_shows_its_results_before_asking_for_the_figures(monkeypatch, tmp_path):
+    import asyncio
+    import threading
+
+    from tests.support.tiktok_fakes import FakeTikTok, cooking, music_detail
+
+    released = threading.Event()
+    asked: list[str] = []
+
+    async def respond(path, query):
+        if path != "/api/music/detail/":
+            return cooking(path, query)
+        asked.append(query["musicId"])
+        while not released.is_set():
+            await asyncio.sleep(0.01)
+        return 200, music_detail(query["musicId"], 4321)
+
+    manager = FakeTikTok(respond).manager(Settings(ms_token="tok"))
+    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
+    app = TiktuneApp(
+        tags=["cooking"],
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        settings=Settings(ms_token="tok"),
+        clock=lambda: FIXED_NOW,
+        load_known_tags=False,
+        audio_output="dummy",
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        for _ in range(500):
+            if asked:
+                break
+            await pilot.pause(0.01)
+        assert app.table.row_count > 10 and asked  # the rows are out while TikTok is being asked
+        assert "on all of TikTok" not in text_of(app.query_one("#details-body"))
+        released.set()
+        for _ in range(500):
+            if "on all of TikTok" in text_of(app.query_one("#details-body")):
+                break
+            await pilot.pause(0.01)
+        assert "4,321 videos on all of TikTok (fetched just now)" in text_of(app.query_one("#details-body"))
+        assert sorted(set(asked)) == sorted(row.song.id for row in app.recommendation.rows[:10])

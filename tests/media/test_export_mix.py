@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.export_media import H264, _testsrc, ffmpeg, streams, video_packet_hashes
+from tests.support.export_media import (
+    H264,
+    _testsrc,
+    audio_filter_stderr,
+    ebur128,
+    ffmpeg,
+    streams,
+    video_packet_hashes,
+)
 from tiktune_tui import cli
 from tiktune_tui.export.exporter import Exporter
 from tiktune_tui.export.options import ExportOptions
@@ -86,54 +94,9 @@ def speech_video(tmp_path_factory) -> tuple[Path, float]:
     return video, length
 
 
-def ebur128(path: Path) -> tuple[float, float]:
-    """(integrated loudness in LUFS, true peak in dBTP) of the file's audio."""
-    err = subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-i",
-            "file:" + str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stderr
-    summary = err[err.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
-
-
 def band_level_db(path: Path, start: float, end: float, hz: int = MUSIC_HZ) -> float:
     """RMS level (dB) of the output's audio between `start` and `end` s, in a narrow band around `hz`."""
-    err = subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-i",
-            "file:" + str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            f"atrim={start}:{end},bandpass=f={hz}:width_type=q:w=10,volumedetect",
-            "-f",
-            "null",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stderr
+    err = audio_filter_stderr(path, f"atrim={start}:{end},bandpass=f={hz}:width_type=q:w=10,volumedetect")
     return float(re.search(r"mean_volume: (-?[\d.]+) dB", err).group(1))
 
 

@@ -153,9 +153,10 @@ def video_packet_hashes(path: Path) -> list[tuple[str, str]]:
     return [(row[4].strip(), row[5].strip()) for row in rows]
 
 
-def tone_level_db(path: Path, hz: int) -> float:
-    """Mean loudness (dB) of the output's audio in a narrow band around `hz`."""
-    err = subprocess.run(
+def audio_filter_stderr(path: Path, audio_filter: str) -> str:
+    """What ffmpeg says on stderr after running the file's first audio stream through `audio_filter`
+    (a measuring filter: ebur128, volumedetect...) to nowhere."""
+    return subprocess.run(
         [
             "ffmpeg",
             "-nostdin",
@@ -165,7 +166,7 @@ def tone_level_db(path: Path, hz: int) -> float:
             "-map",
             "0:a:0",
             "-af",
-            f"bandpass=f={hz}:width_type=q:w=8,volumedetect",
+            audio_filter,
             "-f",
             "null",
             "-",
@@ -174,6 +175,20 @@ def tone_level_db(path: Path, hz: int) -> float:
         capture_output=True,
         text=True,
     ).stderr
+
+
+def ebur128(path: Path, audio_filter: str = "") -> tuple[float, float]:
+    """(integrated loudness in LUFS, true peak in dBTP) of the file's audio, after `audio_filter` if given."""
+    err = audio_filter_stderr(path, f"{audio_filter}{',' if audio_filter else ''}ebur128=peak=true")
+    summary = err[err.rindex("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def tone_level_db(path: Path, hz: int) -> float:
+    """Mean loudness (dB) of the output's audio in a narrow band around `hz`."""
+    err = audio_filter_stderr(path, f"bandpass=f={hz}:width_type=q:w=8,volumedetect")
     found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", err)
     assert found, err
     return float(found.group(1)) if found.group(1) != "-inf" else -200.0

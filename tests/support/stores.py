@@ -15,7 +15,7 @@ import pytest
 from tests.support.postgres import fresh_database
 
 TABLES = (
-    "video_regions, tag_region_fetches, saved_songs, stats_snapshots, video_hashtags, videos, "
+    "video_regions, tag_region_fetches, saved_songs, song_reach, stats_snapshots, video_hashtags, videos, "
     "hashtags, songs, tag_fetches"
 )
 

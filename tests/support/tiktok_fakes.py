@@ -48,6 +48,17 @@ def cooking(path: str, query: dict[str, str]) -> Reply:
     raise AssertionError(f"unexpected request {path} {query}")
 
 
+def music_detail(music_id: str, videos: int | None) -> str:
+    """/api/music/detail/ for the sound `music_id`, counting `videos` on all of TikTok (None: no count)."""
+    detail = json.loads(fixture("music_detail_kitchen_groove.json"))
+    detail["musicInfo"]["music"]["id"] = music_id
+    if videos is None:
+        del detail["musicInfo"]["stats"]
+    else:
+        detail["musicInfo"]["stats"]["videoCount"] = videos
+    return json.dumps(detail)
+
+
 class FakePage:
     """The parts of a Playwright page that TikTokApi's request path touches."""
 

@@ -39,7 +39,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--explain", action="store_true", help="add a line per song saying why it ranks there")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print JSON")
+    output.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON; each song's all_tiktok says how many videos use it on all of TikTok "
+        "(asked for the top 10 of a live search, cached for a day; else what the store holds, or null)",
+    )
     output.add_argument("--csv", action="store_true", help="print CSV")
     parser.add_argument(
         "--raw",
@@ -67,11 +72,18 @@ def run(args: argparse.Namespace) -> int:
 
     async def answer():
         try:
-            return await recommend(query, source_options(args), settings=settings)
+            outcome = await recommend(query, source_options(args), settings=settings)
+            reach = {}
+            if args.json:  # each song's videos on all of TikTok: asked for once the ranking is in
+                from tiktune_tui.library.reach import top_reach
+
+                ids = [row.song.id for row in outcome.rows]
+                reach = await top_reach(ids, source_options(args), settings, live=outcome.stored and not outcome.notice)
+            return outcome, reach
         finally:
             await close_shared_sessions()  # no Chromium outlives the command, Ctrl-C included
 
-    outcome = asyncio.run(answer())
+    outcome, reach = asyncio.run(answer())
     if args.source in (None, "auto") and not args.catalog:
         from tiktune_tui.library.sources import auto
 
@@ -84,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json or args.csv:  # the table says it in its title; machine output stays pure
         print(f"tiktune: answered by {terminal_safe(outcome.describe())}", file=sys.stderr)
     if args.json:
+        for row in rows:  # null: TikTok was not asked (offline) or would not say
+            known = reach.get(str(row["music_id"]))
+            row["all_tiktok"] = known.as_dict() if known is not None else None
         write_json(rows, sys.stdout)
     elif args.csv:
         write_csv(rows, raw=_raw_wanted(args.raw))

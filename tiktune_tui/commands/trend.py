@@ -43,13 +43,19 @@ def run(args: argparse.Namespace) -> int:
     with open_store(path) as store:
         song = store.song(args.music_id)
         trend = store.song_trend(args.music_id, tags)
+        reach = store.song_reach([args.music_id]).get(args.music_id)
     if song is None:
         raise TiktuneError(f"the store holds no song {terminal_safe(args.music_id)!r}")
     if args.json:
-        write_json({"title": song.title, "author": song.author, **trend.as_dict()}, sys.stdout)
+        everywhere = reach.as_dict() if reach is not None else None
+        write_json(
+            {"title": song.title, "author": song.author, **trend.as_dict(), "all_tiktok": everywhere}, sys.stdout
+        )
         return 0
     within = " ".join("#" + terminal_safe(t) for t in tags) or "all stored videos"
     print(f"{terminal_safe(song.credit)} within {within}")
+    if reach is not None:  # as a search of live TikTok last counted it
+        print(reach.describe())
     unit, series = trend.series()
     if not series:
         print("no matching videos with a post date")

@@ -54,7 +54,9 @@ from tiktune_tui.export.plan import (
     needs_limiter,
     parse_loudness,
     plan_for,
+    preview_args,
 )
+from tiktune_tui.export.preview import PREVIEW_S, Preview, preview_length
 from tiktune_tui.export.probe import MediaInfo
 
 
@@ -167,6 +169,46 @@ class Exporter:
             duck_db=options.duck_db if checked.duck else 0.0,
         )
 
+    def preview(
+        self,
+        options: ExportOptions,
+        target: Path,
+        length_s: float = PREVIEW_S,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> Preview:
+        """The first `length_s` of the sound `run(options)` would export, as WAV at `target`
+        (a file of tiktune's own: `options.output` is not touched, and need not be set).
+
+        The loudness is measured over the whole export, as `run` does, so the preview is as
+        loud as that stretch of the export will be. On failure `target` may hold a partial file.
+        """
+        if shutil.which(self.ffmpeg_cmd) is None:
+            raise ExportError("ffmpeg not found: install ffmpeg (scripts/setup.sh does)")
+        # The plan needs an output it may write: the preview's own folder (its container is unused).
+        options = replace(options, output=target.with_suffix(".mkv"), overwrite=True)
+        raise_first(validate(options))
+        directory = target.parent
+        checked = plan_for(options, *self._probe_inputs(options, cancel_event))
+        if checked.normalize:
+            checked = self._measure(checked, directory, on_progress, cancel_event)
+        length = preview_length(checked, length_s)
+        if length <= 0:
+            raise ExportError("nothing to preview: the song has no sound after its start")
+        running = FfmpegProcess(preview_args(checked, target, length, self.ffmpeg_cmd))
+        try:
+            self._follow(running, checked, directory, on_progress, cancel_event, phase="preview", total=length)
+        finally:
+            running.stop()
+        return Preview(
+            path=target,
+            length_s=length,
+            offset_s=options.offset_s,
+            loudness_lufs=options.loudness_lufs if checked.measured is not None else None,
+            measured_lufs=checked.measured.integrated_lufs if checked.measured is not None else None,
+            warnings=checked.warnings,
+        )
+
     def _probe_inputs(
         self, options: ExportOptions, cancel_event: threading.Event | None
     ) -> tuple[MediaInfo, MediaInfo]:
@@ -258,9 +300,11 @@ class Exporter:
         on_progress: ProgressCallback | None,
         cancel_event: threading.Event | None,
         phase: str = "export",
+        total: float | None = None,
     ) -> None:
-        """Reports progress until ffmpeg ends; ExportError unless it wrote the whole video."""
-        total = checked.duration_s
+        """Reports progress until ffmpeg ends; ExportError unless it wrote the whole video
+        (or `total` seconds of it: a preview)."""
+        total = checked.duration_s if total is None else total
         report: dict[str, str] = {}
         while True:
             if cancel_event is not None and cancel_event.is_set():
@@ -278,7 +322,7 @@ class Exporter:
         returncode = running.finish()
         stderr_tail = list(running.stderr_tail)
         # ffmpeg can exit 0 after a failed write (a full disk while muxing): its messages count too.
-        if returncode != 0 or (phase == "export" and any(WRITE_FAILURE.search(line) for line in stderr_tail)):
+        if returncode != 0 or (phase != "loudness" and any(WRITE_FAILURE.search(line) for line in stderr_tail)):
             raise ffmpeg_failure(stderr_tail, directory)
         # The last guard before the file gets its name: ffmpeg must have reached the end.
         done = read_progress(report, total, 0).done_s if report.get("progress") == "end" else None

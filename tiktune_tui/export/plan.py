@@ -186,6 +186,10 @@ def _audio(plan: Plan, video_in, song_in):
     options = plan.options
     duration = plan.duration_s
     song = song_in[str(plan.audio.audio_index)]
+    if plan.loop:
+        # With -ss, each repeat's timestamps restart before the last one ended, and atrim (which
+        # cuts by time) let through 20 s of samples for a 14-s video. Counted in samples instead.
+        song = song.filter("asetpts", "N/SR/TB")
     if plan.mix:
         # amix takes its format from the first input: without this a mono song would turn the
         # video's stereo sound mono. (Replace mode keeps the song's own format: no resampling.)
@@ -337,6 +341,19 @@ def build_args(plan: Plan, target: Path, ffmpeg_cmd: str = "ffmpeg") -> list[str
         # file would run 23 ms past the video. Matroska can hold the negative time as it is.
         output_kwargs["avoid_negative_ts"] = "disabled"
     stream = ffmpeg.output(video_in[str(plan.video.video_index)], audio, _TARGET, **output_kwargs)
+    return _run_args(ffmpeg_cmd, "error", stream, plan, target)
+
+
+def preview_args(plan: Plan, target: Path, length_s: float, ffmpeg_cmd: str = "ffmpeg") -> list[str]:
+    """The first `length_s` of the export's sound (the same graph: offset, volumes, ducking, fades,
+    the measured gain) as 16-bit WAV at `target`: no encoder, and no video stream is mapped, so
+    the video is never decoded and a 10-s preview takes a moment."""
+    video_in, song_in = _inputs(plan)
+    audio = _audio(plan, video_in, song_in)
+    if plan.normalize and plan.gain_db is not None:
+        audio = _loudness(audio, plan, measure=False)
+    audio = audio.filter("atrim", duration=f"{length_s:.6f}")
+    stream = ffmpeg.output(audio, _TARGET, f="wav", acodec="pcm_s16le", t=f"{length_s:.6f}", map_metadata="-1")
     return _run_args(ffmpeg_cmd, "error", stream, plan, target)
 
 

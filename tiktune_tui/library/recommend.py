@@ -6,14 +6,15 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tiktune_tui.config import Settings, load_settings
 from tiktune_tui.core import modes
-from tiktune_tui.core.models import SECONDS_PER_DAY, Video
+from tiktune_tui.core.models import Video
 from tiktune_tui.core.period import in_period
 from tiktune_tui.core.query import Query
+from tiktune_tui.core.reach import age
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.catalog import Catalog
@@ -62,14 +63,6 @@ class Recommendation:
         if self.fetched_at is None:
             return self.label
         return f"{self.label}, fetched {age(self.fetched_at, now)}"
-
-
-def age(moment: datetime, now: datetime | None = None) -> str:
-    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
-    for size, unit in ((SECONDS_PER_DAY, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
 
 
 def corpus_of(source: Source, tags: Sequence[str], weights: Weights) -> modes.Corpus | None:

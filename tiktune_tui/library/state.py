@@ -1,4 +1,4 @@
-"""What the app remembers between runs: theme, volume, sort, mode, shuffle/repeat, export.
+"""What the app remembers between runs: theme, volume, sort, mode, shuffle/repeat, the export modal's settings.
 
 A small JSON file in the data dir, written to a temp name and renamed (a crash leaves the
 old file or the new one, never half of one). A damaged file is ignored with a warning:
@@ -19,6 +19,37 @@ STATE_FILE = "state.json"
 
 
 @dataclass
+class ExportSettings:
+    """The export modal's last settings, as its fields hold them (None: not remembered, the default)."""
+
+    mode: str | None = None  # replace | mix
+    song_volume_pct: float | None = None
+    original_volume_pct: float | None = None
+    loop: bool | None = None
+    fade_in_s: float | None = None
+    fade_s: float | None = None
+    loudness: float | str | None = None  # LUFS, or "off"
+    duck_db: float | None = None
+    offset: str | None = None  # "auto" (the best part, found for each song) or a time like "1:15"
+    video_folder: str | None = None  # where the video picker opens
+
+
+_NUMBER = (int, float)
+_EXPORT_TYPES: dict[str, tuple[type, ...]] = {
+    "mode": (str,),
+    "song_volume_pct": _NUMBER,
+    "original_volume_pct": _NUMBER,
+    "loop": (bool,),
+    "fade_in_s": _NUMBER,
+    "fade_s": _NUMBER,
+    "loudness": (*_NUMBER, str),
+    "duck_db": _NUMBER,
+    "offset": (str,),
+    "video_folder": (str,),
+}
+
+
+@dataclass
 class AppState:
     theme: str | None = None
     volume: int | None = None
@@ -29,6 +60,7 @@ class AppState:
     shuffle: bool | None = None
     repeat: str | None = None
     export_video: str | None = None  # the video the export modal used last
+    export: ExportSettings | None = None
 
 
 _TYPES = {
@@ -41,7 +73,21 @@ _TYPES = {
     "shuffle": bool,
     "repeat": str,
     "export_video": str,
+    "export": dict,
 }
+
+
+def _kept(value: object, kinds: tuple[type, ...]) -> bool:
+    # bool is an int in Python: a volume of true is not a volume.
+    return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+
+
+def _export_settings(data: dict) -> ExportSettings:
+    return ExportSettings(**{name: data[name] for name, kinds in _EXPORT_TYPES.items() if _kept(data.get(name), kinds)})
+
+
+def _without_nones(data: dict) -> dict:
+    return {k: _without_nones(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None}
 
 
 def state_path(override: str | None = None) -> Path:
@@ -66,10 +112,8 @@ def load_state(path: Path) -> tuple[AppState, str | None]:
     values = {}
     for field in fields(AppState):
         value = data.get(field.name)
-        kind = _TYPES[field.name]
-        # bool is an int in Python: a volume of true is not a volume.
-        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-            values[field.name] = value
+        if _kept(value, (_TYPES[field.name],)):
+            values[field.name] = _export_settings(value) if field.name == "export" else value
     return AppState(**values), None
 
 
@@ -79,7 +123,7 @@ def save_state(path: Path, state: AppState) -> None:
     fd, temp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({k: v for k, v in asdict(state).items() if v is not None}, out, indent=2)
+            json.dump(_without_nones(asdict(state)), out, indent=2)
             out.write("\n")
             out.flush()
             os.fsync(out.fileno())

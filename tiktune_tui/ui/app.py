@@ -53,6 +53,8 @@ from tiktune_tui.ui.workflow import WorkflowControls
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tiktune_tui.export.preview import PreviewFiles
+    from tiktune_tui.library.state import ExportSettings
     from tiktune_tui.ui.screens.export_screen import ExportScreen
 
 Clock = Callable[[], datetime]
@@ -127,6 +129,8 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         self._music_bar: MusicBar | None = None
         self._rows_shown_for: tuple[tuple[str, ...], str] | None = None  # (tags, mode) of the rows on screen
         self._last_export_video: Path | None = None
+        self._previews: PreviewFiles | None = None
+        self._export_settings: ExportSettings | None = None  # the modal's, as it last closed
         self.start_notices: list[str] = []  # said once the screen is up (cli.py's hints)
 
     # --- outside text in Textual's own widgets -----------------------------------
@@ -330,12 +334,29 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         songs = table.songs_in_view_order() if table.row_count else []
         song = songs[table.cursor_row] if songs and 0 <= table.cursor_row < len(songs) else None
         cache = AudioCache.default(self.source.data_dir)
-        screen = ExportScreen(song, video=self._last_export_video, audio_cache=cache)
+        screen = ExportScreen(
+            song,
+            video=self._last_export_video,
+            audio_cache=cache,
+            play_preview=self.music_bar.play_file,
+            previews=self.previews,
+            remembered=self._export_settings,
+        )
         self.push_screen(screen, partial(self._export_closed, screen))
+
+    @property
+    def previews(self) -> PreviewFiles:
+        """The export previews of this run, in the data dir; the last one is removed at exit."""
+        if self._previews is None:
+            from tiktune_tui.export.preview import PreviewFiles, preview_directory
+
+            self._previews = PreviewFiles(preview_directory(self.source.data_dir))
+        return self._previews
 
     def _export_closed(self, screen: ExportScreen, result) -> None:
         # The next export (another song over the same clip, usually) starts from this video.
         self._last_export_video = screen.video_path or self._last_export_video
+        self._export_settings = screen.settings()
         if result is not None:
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
@@ -349,6 +370,8 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         self.cancel_prefetch()
         self.remember_state()
         self.close_player()
+        if self._previews is not None:
+            self._previews.clear()  # after the player: it no longer reads the file
         self.close_saved_store()
         self.close_media_keys()
 
@@ -410,7 +433,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         if row is None:
             self.music_bar.show_song(None)
             return
-        self.details.show_row(row, self.weights, self.videos_by_id)
+        self.details.show_row(row, self.weights, self.videos_by_id, self.reach.get(row.song.id), self.clock())
         self.show_trend(row)
         self.music_bar.show_song(row.song)
 

@@ -1,7 +1,7 @@
 """The app's remembered settings: restored at start, kept at exit (library/state.py's file).
 
 A mixin of `TiktuneApp`: it reads the theme, the table's sort, the ranking mode, the music
-bar's volume, mute, shuffle and repeat, and the export modal's last video.
+bar's volume, mute, shuffle and repeat, and the export modal's last video and settings.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class RememberedState:
                 player.set_repeat(state.repeat)
         if state.export_video:
             self._last_export_video = Path(state.export_video)
+        self._export_settings = state.export
 
     def remember_state(self) -> None:
         """Keep the settings for the next start (quietly: quitting must not fail on a full disk)."""
@@ -64,6 +65,7 @@ class RememberedState:
             sort_reverse=table.sort_reverse,
             mode=self.rank_mode,  # type: ignore[attr-defined]
             export_video=str(video) if video else None,
+            export=self._export_settings,  # type: ignore[attr-defined]
         )
         if status is not None and status.state.value not in ("starting", "unavailable"):
             state.volume, state.muted = status.volume, status.muted

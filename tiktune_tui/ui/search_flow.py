@@ -152,6 +152,7 @@ class SearchFlow:
             self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
+        self.fetch_reach(recommendation)  # type: ignore[attr-defined]
         self.prefetch_top(recommendation.rows, recommendation.label)
         if not recommendation.rows:
             self._back_to_the_query()

@@ -1,4 +1,5 @@
-"""The selected song's trend for the details pane's chart, counted off the UI thread.
+"""What the details pane adds to a song once the search is in, each off the UI thread: its trend
+(the chart) and its videos on all of TikTok (library.reach: the top songs of a live search).
 
 A mixin of `TiktuneApp`. The numbers come from Recommendation.song_trend, the rule `tiktune
 trend` follows; each song's trend is counted once per search and kept until the next one: from
@@ -16,6 +17,7 @@ from tiktune_tui.core.results import SongRank
 from tiktune_tui.ui.messages import while_running
 
 if TYPE_CHECKING:
+    from tiktune_tui.core.reach import SongReach
     from tiktune_tui.core.trend import SongTrend
     from tiktune_tui.library.recommend import Recommendation
 
@@ -30,9 +32,19 @@ class TrendCounted(Message):
         self.trend = trend
 
 
-class TrendFlow:
-    """Which trend the chart shows, and counting the ones it has not got yet."""
+class ReachFound(Message):
+    """Song-wide figures (music id -> SongReach) for search `serial`."""
 
+    def __init__(self, serial: int, reach: dict[str, SongReach]) -> None:
+        super().__init__()
+        self.serial = serial
+        self.reach = reach
+
+
+class TrendFlow:
+    """Which trend the chart shows, and counting the ones it has not got yet; song-wide figures."""
+
+    reach: dict[str, SongReach] = {}  # noqa: RUF012 - replaced whole, never changed in place
     recommendation: Recommendation | None
     search_state: str
     _serial: int
@@ -81,5 +93,38 @@ class TrendFlow:
         if row is not None and row.song.id == message.music_id:
             self.details.chart.show(message.trend)  # type: ignore[attr-defined]
 
+    def fetch_reach(self, recommendation: Recommendation) -> None:
+        """After a search's results are shown: its songs' figures, cached or (live) asked for."""
+        self.reach = {}
+        if recommendation.rows:
+            self._fetch_reach(self._serial, recommendation)
 
-__all__ = ["TrendCounted", "TrendFlow"]
+    @work(thread=True, exclusive=True, group="reach", exit_on_error=False)
+    def _fetch_reach(self, serial: int, recommendation: Recommendation) -> None:
+        from tiktune_tui.library.reach import top_reach
+
+        ids = [row.song.id for row in recommendation.rows]
+        live = recommendation.stored and not recommendation.notice
+        found = self.engine_loop.submit(  # type: ignore[attr-defined]
+            top_reach(ids, self.source, self.settings, live=live, now=self.clock())  # type: ignore[attr-defined]
+        ).result()
+        self.post_message(ReachFound(serial, found))  # type: ignore[attr-defined]
+
+    @while_running
+    def on_reach_found(self, message: ReachFound) -> None:
+        if message.serial != self._serial or not message.reach:
+            return
+        self.reach = message.reach
+        row = self.table.current_row  # type: ignore[attr-defined]
+        if row is not None and row.song.id in self.reach and getattr(self, "view", "results") == "results":
+            self.details.show_row(  # type: ignore[attr-defined]
+                row,
+                self.weights,
+                self.videos_by_id,
+                self.reach[row.song.id],
+                self.clock(),
+                scroll_home=False,  # type: ignore[attr-defined]
+            )
+
+
+__all__ = ["ReachFound", "TrendCounted", "TrendFlow"]

@@ -29,6 +29,7 @@ from tiktune_tui.library.sources.tiktok_errors import (
 )
 from tiktune_tui.library.sources.tiktok_items import (
     challenge_id,
+    music_video_count,
     parse_items,
     parse_music_detail,
     status_code,
@@ -132,8 +133,8 @@ class TikTokSource(Source):
 
     # -- songs and media --------------------------------------------------------------
 
-    async def resolve_song(self, music_id: str) -> Song:
-        """The song with a fresh play URL (TikTok's are signed and expire within hours)."""
+    async def _music_detail(self, music_id: str) -> dict:
+        """TikTok's /api/music/detail/ answer for the sound; a TikTokError saying why not."""
         api = await self.sessions.api()
         try:
             response = await self._request(api, MUSIC_DETAIL, {"musicId": music_id, "msToken": None})
@@ -146,6 +147,18 @@ class TikTokSource(Source):
             raise TikTokError(
                 f"sound {terminal_safe(music_id)}: {describe(exc, anonymous=self.sessions.anonymous)}"
             ) from exc
+        return response
+
+    async def song_video_count(self, music_id: str) -> int:
+        """How many videos use the sound on all of TikTok, as its own page counts them."""
+        count = music_video_count(await self._music_detail(music_id))
+        if count is None:
+            raise TikTokError(f"sound {terminal_safe(music_id)}: TikTok gave no count of its videos")
+        return count
+
+    async def resolve_song(self, music_id: str) -> Song:
+        """The song with a fresh play URL (TikTok's are signed and expire within hours)."""
+        response = await self._music_detail(music_id)
         song = parse_music_detail(response)
         if song is None:
             raise TikTokError(f"sound {terminal_safe(music_id)}: TikTok has no such sound (removed?)")

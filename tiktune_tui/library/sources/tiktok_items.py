@@ -200,6 +200,14 @@ def parse_music_detail(response: Mapping[str, Any]) -> Song | None:
     return parse_music(info.get("music"))
 
 
+def music_video_count(response: Mapping[str, Any]) -> int | None:
+    """How many videos use the sound on all of TikTok, from a /api/music/detail/ response:
+    `musicInfo.statsV2.videoCount` (exact, a string) or `musicInfo.stats.videoCount` (an int)."""
+    info = _mapping(response.get("musicInfo"))
+    exact = _count(_mapping(info.get("statsV2")).get("videoCount"))
+    return exact if exact is not None else _count(_mapping(info.get("stats")).get("videoCount"))
+
+
 def challenge_id(response: Mapping[str, Any]) -> str | None:
     """The challenge id in a /api/challenge/detail/ response, if the tag exists."""
     challenge = _mapping(_mapping(response.get("challengeInfo")).get("challenge"))

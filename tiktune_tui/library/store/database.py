@@ -29,6 +29,7 @@ from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import schema_sqlite
 from tiktune_tui.library.store.dialect_sqlite import SQLITE
 from tiktune_tui.library.store.ranking_sql import RankingSQL
+from tiktune_tui.library.store.reach import SongReachMixin
 from tiktune_tui.library.store.rows import (
     epoch,
     moment,
@@ -75,7 +76,7 @@ def _uri(path: Path, **options: str) -> str:
     return f"file:{quote(str(path.resolve()))}?{query}"
 
 
-class Store(SavedSongsMixin, TransferMixin):
+class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
     """One SQLite file. Safe to share between threads: calls are serialised."""
 
     # The store's queries in the engine's dialect; everything else of the Store is written once.

@@ -139,6 +139,16 @@ SHARED_MIGRATIONS: tuple[str, ...] = (
     INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)
         SELECT tag, 'US', fetched_at, source, videos FROM tag_fetches WHERE source = 'tiktok';
     """,
+    # 5: each sound's count of videos on all of TikTok (/api/music/detail/) and when it was
+    # asked, so that "big in my niche" and "big everywhere" can be told apart offline too.
+    # Keyed by TikTok's id: a catalog song (no row in `songs`) shows a figure fetched before.
+    """
+    CREATE TABLE song_reach (
+        music_id   TEXT PRIMARY KEY,
+        videos     {int64} NOT NULL,
+        fetched_at {int64} NOT NULL
+    ){without_rowid};
+    """,
 )
 SCHEMA_VERSION = len(SHARED_MIGRATIONS)
 

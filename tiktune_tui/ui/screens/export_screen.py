@@ -40,35 +40,27 @@ from tiktune_tui.export.options import (
     ExportOptions,
 )
 from tiktune_tui.export.plan import damaged_video_warning, song_runs_out_warning
+from tiktune_tui.export.preview import Preview, PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
-from tiktune_tui.files import write_text
-from tiktune_tui.paths import data_dir
+from tiktune_tui.library.state import ExportSettings
 from tiktune_tui.text import file_size, format_clock, terminal_safe
 from tiktune_tui.ui.screens.file_picker import FilePicker
 from tiktune_tui.ui.widgets.safe_input import SafeInput
 from tiktune_tui.ui.widgets.shaped_toggles import ShapedCheckbox, ShapedRadioButton
 
-LAST_DIR_FILE = "last_export_dir"
+AUTO_OFFSET = "auto"  # the remembered offset mode: the best part, found for each song
 
 
-def last_directory() -> Path:
-    """The folder the user last picked a video in, else the current one."""
+def _remembered_text(value: object, parse: Callable[[str], object], default: str, text: str | None = None) -> str:
+    """A field's text from a remembered value, or its default when the value no longer parses."""
+    if value is None:
+        return default
+    candidate = text if text is not None else f"{value:g}" if isinstance(value, int | float) else str(value)
     try:
-        remembered = Path((data_dir() / LAST_DIR_FILE).read_text(encoding="utf-8").strip())
-        if remembered.is_dir():
-            return remembered
-    except (OSError, ValueError):
-        pass
-    return Path.cwd()
-
-
-def remember_directory(folder: Path) -> None:
-    target = data_dir() / LAST_DIR_FILE
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text(target, str(folder.absolute()))
-    except OSError:
-        pass  # a convenience only
+        parse(candidate)
+    except ValueError:
+        return default
+    return candidate
 
 
 class ConfirmOverwrite(ModalScreen[bool]):
@@ -105,10 +97,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     """`song` may be None: then the user must pick an audio file."""
 
     # ctrl+s from any field, so the button at the bottom is never 11 Tabs away. Priority: an
-    # Input would otherwise keep the key.
+    # Input would otherwise keep the key. ctrl+l ("listen") renders and plays the preview.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export-cancel"),
         Binding("ctrl+s", "run_export", "Export", id="export-run", priority=True),
+        Binding("ctrl+l", "preview", "Preview", id="export-preview", priority=True),
     ]
 
     def __init__(
@@ -122,8 +115,28 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         open_file: Callable[[Path], None] = opener.open_path,
         desktop: bool | None = None,
         clock: Clock | None = None,
+        play_preview: Callable[[Path, str], None] | None = None,
+        previews: PreviewFiles | None = None,
+        remembered: ExportSettings | None = None,
     ) -> None:
+        """`play_preview(path, title)` plays a rendered preview (the app's music bar; None: no
+        player, so no preview). `previews` keeps the preview files (the app's, cleared when it
+        ends; None: the modal's own, cleared when it closes). `remembered`: the settings the
+        modal had when it last closed (`settings()`), which it starts with."""
         super().__init__()
+        self.remembered = remembered or ExportSettings()
+        # The offset is the best part, found again for each song, until the user types another.
+        self.offset_auto = self.remembered.offset == AUTO_OFFSET
+        self._auto_offset_text = "0:00"  # what the offset field holds while offset_auto
+        self._auto_offset_for: tuple[Path, Path] | None = None  # the (video, song) it was found for
+        self.video_folder = (
+            Path(self.remembered.video_folder) if self.remembered.video_folder else None
+        )  # where the video picker opens
+        self.play_preview = play_preview
+        self._own_previews = previews is None
+        self.previews = previews if previews is not None else PreviewFiles(preview_directory())
+        self.preview_state = "idle"  # idle | rendering | playing | failed: tests wait on it too
+        self._preview_cancel = threading.Event()
         self.song = song
         self.initial_video = video if video is not None and video.is_file() else None  # the last one used
         self.audio_cache = audio_cache
@@ -140,6 +153,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.state = "form"  # form | running | done: tests wait on it too
         self.ready = False  # every field filled in and checked: Export would start
         self.best_part = None  # what "Best part" found last
+        self._preview_options: ExportOptions | None = None  # what a preview would render now
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -152,7 +166,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export") as box:
             box.border_title = "Export to a video"
-            box.border_subtitle = "ctrl+s exports · esc cancels"
+            box.border_subtitle = "ctrl+l previews · ctrl+s exports · esc cancels"
             with VerticalScroll(id="export-form"):
                 yield from self._compose_form()
             # Outside the scrolling form: the progress, message and buttons stay in sight
@@ -163,7 +177,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                     yield Static(id="export-progress-label")
                 yield Static(id="export-message")
                 with Horizontal(id="export-buttons"):
+                    # Export first: Tab from the last field lands on it.
                     yield Button("Export  ctrl+s", id="export-run", variant="primary")
+                    yield Button("Preview  ctrl+l", id="export-preview")
                     yield Button("Open", id="export-open", variant="primary")
                     yield Button("Copy path", id="export-copy")
                     yield Button("Cancel", id="export-close")
@@ -189,42 +205,64 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             Button("Browse…", id="export-browse-audio", classes="export-browse"),
         )
         yield Static(id="export-audio-note", classes="export-note")
+        kept = self.remembered
+        mix = kept.mode == "mix"
         yield _row(
             "Sound",
             RadioSet(
-                ShapedRadioButton("Replace the video's sound", id="export-mode-replace", value=True),
-                ShapedRadioButton("Mix with it", id="export-mode-mix"),
+                ShapedRadioButton("Replace the video's sound", id="export-mode-replace", value=not mix),
+                ShapedRadioButton("Mix with it", id="export-mode-mix", value=mix),
                 id="export-mode",
             ),
         )
+
+        def percent(value: float | None) -> str:
+            return _remembered_text(value, lambda text: export.parse_percent(text, "volume"), "100")
+
+        def seconds(value: float | None) -> str:
+            return _remembered_text(value, lambda text: export.parse_seconds(text, "fade"), "0")
+
+        offset = "0:00" if self.offset_auto else _remembered_text(kept.offset, export.parse_clock, "0:00")
         yield _row(
             "Song volume %",
-            SafeInput("100", id="export-song-volume", classes="export-short"),
+            SafeInput(percent(kept.song_volume_pct), id="export-song-volume", classes="export-short"),
             Label("Original %", classes="export-label"),
-            SafeInput("100", id="export-original-volume", classes="export-short", disabled=True),
+            SafeInput(
+                percent(kept.original_volume_pct), id="export-original-volume", classes="export-short", disabled=not mix
+            ),
         )
         yield _row(
             "Loudness LUFS",
             SafeInput(
-                f"{export.DEFAULT_LOUDNESS_LUFS:g}", id="export-loudness", classes="export-short", placeholder="off"
+                _remembered_text(kept.loudness, export.parse_loudness, f"{export.DEFAULT_LOUDNESS_LUFS:g}"),
+                id="export-loudness",
+                classes="export-short",
+                placeholder="off",
             ),
             Label("Duck dB", classes="export-label"),
-            SafeInput(f"{export.DEFAULT_DUCK_DB:g}", id="export-duck", classes="export-short", disabled=True),
+            SafeInput(
+                _remembered_text(
+                    kept.duck_db, lambda text: export.parse_decibels(text, "ducking"), f"{export.DEFAULT_DUCK_DB:g}"
+                ),
+                id="export-duck",
+                classes="export-short",
+                disabled=not mix,
+            ),
         )
         yield Static(id="export-volume-note", classes="export-note")
         yield _row(
             "Start at",
-            SafeInput("0:00", id="export-offset", classes="export-short", placeholder="m:ss"),
+            SafeInput(offset, id="export-offset", classes="export-short", placeholder="m:ss"),
             Button("Best part", id="export-best-part", classes="export-browse"),
-            ShapedCheckbox("Loop the song", id="export-loop"),
+            ShapedCheckbox("Loop the song", id="export-loop", value=bool(kept.loop)),
         )
         yield Static(id="export-span", classes="export-note")
         # Fades on their own line: beside the start, the fade-out was cut off at 80 columns.
         yield _row(
             "Fade-in s",
-            SafeInput("0", id="export-fade-in", classes="export-short"),
+            SafeInput(seconds(kept.fade_in_s), id="export-fade-in", classes="export-short"),
             Label("Fade-out s", classes="export-label"),
-            SafeInput("0", id="export-fade", classes="export-short"),
+            SafeInput(seconds(kept.fade_s), id="export-fade", classes="export-short"),
         )
         yield Static(id="export-timing-note", classes="export-note")
         yield _row("Output", SafeInput(id="export-output", placeholder="where to write the result"))
@@ -235,8 +273,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         exporter a moment to stop ffmpeg and remove the part file before the process ends."""
         self._unmounted = True
         self._fetch_cancel.set()
+        self._preview_cancel.set()
         self._cancel.set()
         self._export_idle.wait(timeout=5)
+        if self._own_previews:
+            self.previews.clear()
 
     def on_resize(self) -> None:
         self._fit_form()
@@ -337,6 +378,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 self._note("#export-video-note", summary)
             self._suggest_output()
         self._validate()
+        self._find_auto_offset()
 
     def _suggest_output(self) -> None:
         """`<video>.<song>.mp4`, named after the audio the user chose if any (as the CLI does),
@@ -369,6 +411,17 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 self._note("#export-audio-note", f"{format_clock(info.duration_s)} of audio")
                 self._suggest_output()
         self._validate()
+        self._find_auto_offset()
+
+    def _find_auto_offset(self) -> None:
+        """Offset mode "auto" (remembered, or Best part pressed): the best part of this song over
+        this video, once both are known, found again when either changes."""
+        video, audio = self._video_path(), self._audio_path() or self.song_audio
+        if not self.offset_auto or video is None or audio is None or self.video_info is None or not self.audio_info:
+            return
+        if self._auto_offset_for != (video, audio) and self.state == "form":
+            self._auto_offset_for = (video, audio)
+            self.pick_best_part()
 
     # --- inline validation --------------------------------------------------
 
@@ -433,10 +486,15 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.output_edited = True
         self._validate()
 
+    @on(Input.Changed, "#export-offset")
+    def offset_changed(self) -> None:
+        if self._value("#export-offset") != self._auto_offset_text:
+            self.offset_auto = False  # a time the user typed
+        self._validate()
+
     @on(
         Input.Changed,
-        "#export-song-volume, #export-original-volume, #export-offset, #export-fade, #export-fade-in, "
-        "#export-loudness, #export-duck",
+        "#export-song-volume, #export-original-volume, #export-fade, #export-fade-in, #export-loudness, #export-duck",
     )
     @on(Checkbox.Changed)
     def option_changed(self) -> None:
@@ -559,6 +617,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         # and Tab from a wrong field landed on Cancel. Pressed when not ready, it says what is missing.
         self.query_one("#export-run", Button).set_class(not ready, "-not-ready")
         self._show_span(options)
+        # A preview needs everything but the output: it is written in tiktune's own folder.
+        previewable = not incomplete and not (problems.keys() - {"#export-output-note"})
+        self._preview_options = options if previewable else None
         if not ready:
             return None
         return options
@@ -583,6 +644,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         if audio is None or self.video_info is None or self.audio_info is None:
             self._note("#export-timing-note", "pick the video and the song first", error=True)
             return
+        video = self._video_path()
+        if video is not None:
+            self._auto_offset_for = (video, audio)
         self._note("#export-timing-note", "finding the song's most energetic part…")
         self._find_best_part(audio, self.video_info.duration_s)
 
@@ -600,11 +664,51 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             return
         tenths = round(best.offset_s * 10)
         clock = format_clock(tenths // 10)
-        self.query_one("#export-offset", Input).value = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.offset_auto = True  # kept as "auto" for the next song, until the user types a time
+        self._auto_offset_text = f"{clock}.{tenths % 10}" if tenths % 10 else clock
+        self.query_one("#export-offset", Input).value = self._auto_offset_text
         self.best_part = best
         self.app.notify(
             f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
             markup=False,
+        )
+
+    # --- what is remembered -------------------------------------------------
+
+    def settings(self) -> ExportSettings:
+        """The form's settings as they stand, for the next time the modal opens (a field that does
+        not parse is not remembered: the next modal has its default)."""
+
+        def number(parse: Callable[[], float | None], scale: float = 1.0) -> float | None:
+            try:
+                value = parse()
+            except ValueError:
+                return None
+            return round(value * scale, 4) if value is not None else None
+
+        try:
+            loudness: float | str | None = export.parse_loudness(self._value("#export-loudness") or "off")
+            loudness = "off" if loudness is None else loudness
+        except ValueError:
+            loudness = None
+        offset = AUTO_OFFSET if self.offset_auto else self._value("#export-offset")
+        try:
+            export.parse_clock(offset) if offset != AUTO_OFFSET else None
+        except ValueError:
+            offset = None
+        video = self._video_path()
+        folder = video.parent if video is not None and video.parent.is_dir() else self.video_folder
+        return ExportSettings(
+            mode=self._mode(),
+            song_volume_pct=number(lambda: export.parse_percent(self._value("#export-song-volume"), "v"), 100),
+            original_volume_pct=number(lambda: export.parse_percent(self._value("#export-original-volume"), "v"), 100),
+            loop=self.query_one("#export-loop", Checkbox).value,
+            fade_in_s=number(lambda: export.parse_seconds(self._value("#export-fade-in"), "fade-in")),
+            fade_s=number(lambda: export.parse_seconds(self._value("#export-fade"), "fade-out")),
+            loudness=loudness,
+            duck_db=number(lambda: export.parse_decibels(self._value("#export-duck") or "0", "ducking")),
+            offset=offset,
+            video_folder=str(folder) if folder is not None else None,
         )
 
     # --- pickers ------------------------------------------------------------
@@ -612,13 +716,16 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def _picker_start(self, current: Path | None) -> Path:
         if current is not None and current.parent.is_dir():
             return current.parent
-        return self.start_directory or last_directory()
+        for folder in (self.start_directory, self.video_folder):
+            if folder is not None and folder.is_dir():
+                return folder
+        return Path.cwd()
 
     @on(Button.Pressed, "#export-browse-video")
     def browse_video(self) -> None:
         def chosen(path: Path | None) -> None:
             if path is not None:
-                remember_directory(path.parent)
+                self.video_folder = path.parent
                 self.query_one("#export-video", Input).value = str(path)
 
         start = self._picker_start(self._video_path())
@@ -666,26 +773,98 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         "#export-output-note": "#export-output",
     }
 
-    def _explain_not_ready(self) -> None:
-        """Export pressed (or ctrl+s) before the form is complete: say why, and go to the field."""
+    def _explain_not_ready(self, doing: str = "export") -> None:
+        """Export pressed (or ctrl+s) before the form is complete: say why, and go to the field.
+        A preview (`doing`) needs no output, so the output's note does not hold it up."""
         for note_id, field_id in self._FIELD_OF_NOTE.items():
+            if doing == "preview" and note_id == "#export-output-note":
+                continue
             note = self.query_one(note_id, Static)
             if note.has_class("-error") or (field_id == "#export-video" and self._video_path() is None):
                 said = str(note.render()).strip() or "give the video to put the song over"
                 # The note is already terminal-safe text.
-                self._show_message(Text(f"Not ready to export: {said}"), error=True)
+                self._show_message(Text(f"Not ready to {doing}: {said}"), error=True)
                 self.query_one(field_id).focus()
                 return
         waiting = "the video" if self.video_info is None else "the song's audio"
-        self._show_message(Text(f"Not ready to export: still checking {waiting}…"), error=True)
+        self._show_message(Text(f"Not ready to {doing}: still checking {waiting}…"), error=True)
+
+    # --- the preview --------------------------------------------------------
+
+    def action_preview(self) -> None:
+        if self.state == "form" and not isinstance(self.app.screen, (ConfirmOverwrite, FilePicker)):
+            self.run_preview()
+
+    @on(Button.Pressed, "#export-preview")
+    def run_preview(self) -> None:
+        """Render the first seconds of the export's sound (in a worker) and play them in the bar."""
+        if self.state != "form":
+            return
+        if self.play_preview is None:
+            self._show_message(Text("No player to play a preview on."), error=True)
+            return
+        self._validate()
+        options = self._preview_options
+        if options is None:
+            self._explain_not_ready("preview")
+            return
+        self._preview_cancel.set()  # a preview still rendering is of the settings before
+        self._preview_cancel = threading.Event()
+        self.preview_state = "rendering"
+        self.query_one("#export-running").display = True
+        self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#export-progress-label", Static).update(Text("Rendering the preview…"))
+        self._show_message(Text(""), error=False)
+        self._render_preview(options, self._preview_cancel)
+
+    @work(thread=True, exclusive=True, group="export-preview", exit_on_error=False)
+    def _render_preview(self, options: ExportOptions, cancel: threading.Event) -> None:
+        def progress(update: Progress) -> None:
+            if not cancel.is_set():
+                self.app.call_from_thread(self._show_progress, update)
+
+        target: Path | None = None
+        try:
+            target = self.previews.new_path()
+            preview: Preview | str = self.exporter.preview(options, target, on_progress=progress, cancel_event=cancel)
+        except ExportCancelled:
+            preview = ""
+        except ExportError as exc:
+            preview = str(exc)
+        except Exception as exc:  # noqa: BLE001 - never crash the app over a preview
+            preview = f"{exc.__class__.__name__}: {exc}"
+        if isinstance(preview, str) and target is not None:
+            self.previews.discard(target)
+        if not cancel.is_set() and not self._unmounted:
+            self.app.call_from_thread(self._preview_done, preview)
+
+    def _preview_done(self, preview: Preview | str) -> None:
+        self.query_one("#export-running").display = self.state == "running"
+        if isinstance(preview, str):
+            self.preview_state = "failed"
+            self._show_message(Text(terminal_safe(f"No preview: {preview}")), error=True)
+            return
+        name = self.song.credit if self.song is not None else (self._audio_path() or Path("song")).stem
+        assert self.play_preview is not None
+        self.play_preview(preview.path, f"Preview: {name}")
+        self.preview_state = "playing"
+        start = format_clock(preview.offset_s)
+        text = f"Preview playing in the music bar: {format_clock(preview.length_s)} from {start} of the song"
+        if preview.loudness_lufs is not None:
+            text += f", at {preview.loudness_lufs:g} LUFS as exported"
+        self._show_message(Text(terminal_safe(text)), error=False)
 
     def _start(self, options: ExportOptions) -> None:
         self.state = "running"
+        self._preview_cancel.set()  # the export's progress takes the bar
+        if self.preview_state == "rendering":
+            self.preview_state = "idle"
         self._cancel.clear()
         self.set_class(True, "-running")
         for widget in self.query(".export-row Input, .export-row Button, .export-row Checkbox, #export-mode"):
             widget.disabled = True
         self.query_one("#export-run", Button).disabled = True
+        self.query_one("#export-preview", Button).disabled = True
         self.query_one("#export-close", Button).label = "Cancel export"
         self.query_one("#export-running").display = True
         bar = self.query_one("#export-progress", ProgressBar)
@@ -718,11 +897,13 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.app.call_from_thread(outcome, *args)
 
     def _show_progress(self, update: Progress) -> None:
-        if self.state != "running":
+        if self.state != "running" and self.preview_state != "rendering":
             return
         self.query_one("#export-progress", ProgressBar).update(total=update.total_s, progress=update.done_s)
         speed = f" · {update.speed:g}× real time" if update.speed else ""
         doing = "Measuring loudness… " if update.phase == "loudness" else ""
+        if self.state != "running":
+            doing = f"Preview: {doing or 'rendering… '}"
         self.query_one("#export-progress-label", Static).update(
             Text(f"{doing}{format_clock(update.done_s)} / {format_clock(update.total_s)}{speed}")
         )
@@ -734,6 +915,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             widget.disabled = False
         self._mix_fields_follow_mode()
         self.query_one("#export-run", Button).disabled = False
+        self.query_one("#export-preview", Button).disabled = False
         self.query_one("#export-running").display = False
         self.query_one("#export-close", Button).label = "Cancel"
         self._show_message(Text(terminal_safe(message)), error=True)
@@ -755,6 +937,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             text.append(f"\nNote: {terminal_safe(warning)}", style="italic")
         self._show_message(text, error=False)
         self.query_one("#export-run").display = False
+        self.query_one("#export-preview").display = False
         self.query_one("#export-close", Button).label = "Close"
         copy = self.query_one("#export-copy", Button)
         copy.display = True

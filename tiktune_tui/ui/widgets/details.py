@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from itertools import islice
 
 from rich.console import Group, RenderableType
@@ -19,6 +20,7 @@ from textual.widgets import Static
 
 from tiktune_tui.core.links import song_link, video_link
 from tiktune_tui.core.models import Video
+from tiktune_tui.core.reach import SongReach
 from tiktune_tui.core.results import SongRank, explain_text
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.text import format_clock, short_count, short_score, terminal_safe
@@ -28,7 +30,13 @@ VIDEOS_SHOWN = 3
 STAT_LABELS = (("play", "plays"), ("digg", "likes"), ("comment", "comments"), ("share", "shares"))
 
 
-def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> Group:
+def describe_song(
+    row: SongRank,
+    weights: Weights,
+    videos: Mapping[str, Video],
+    reach: SongReach | None = None,
+    now: datetime | None = None,
+) -> Group:
     song = row.song
     heading = Text(terminal_safe(song.display_title), style="bold")
     byline = Text("by ", style="dim")
@@ -60,6 +68,9 @@ def describe_song(row: SongRank, weights: Weights, videos: Mapping[str, Video]) 
         why.append(terminal_safe(explain_text(row)))
     uses = Text(f"{row.videos} {'video uses' if row.videos == 1 else 'videos use'} it · ")
     uses.append(" ".join("#" + terminal_safe(tag) for tag in row.matched_tags), style="italic")
+
+    if reach is not None:  # beside the niche's uses: is it big here, or big everywhere?
+        uses.append("\n" + reach.describe(now), style="dim")
 
     parts: list = [heading, byline, score, *([why] if why else []), uses]
     shown = [videos[v] for v in row.video_ids if v in videos][:VIDEOS_SHOWN]
@@ -139,7 +150,7 @@ class DetailsPane(VerticalScroll):
     def __init__(self, *, id: str = "details") -> None:
         super().__init__(id=id)
         self.border_title = "Song"
-        self._shown: tuple | None = None  # (row, weights, videos) of the song shown
+        self._shown: tuple | None = None  # (row, weights, videos, reach, now) of the song shown
 
     def compose(self) -> ComposeResult:
         # The chart comes after the text in the wide pane; the narrow one docks it on the right.
@@ -150,14 +161,26 @@ class DetailsPane(VerticalScroll):
     def chart(self) -> TrendChart:
         return self.query_one("#trend", TrendChart)
 
-    def show_row(self, row: SongRank, weights: Weights, videos: Mapping[str, Video]) -> None:
-        shown = (row, weights, videos)
-        if self._shown is not None and all(a is b for a, b in zip(shown, self._shown)):
-            return  # the same song again (opening the shortlist asks up to three times)
+    def show_row(
+        self,
+        row: SongRank,
+        weights: Weights,
+        videos: Mapping[str, Video],
+        reach: SongReach | None = None,
+        now: datetime | None = None,
+        *,
+        scroll_home: bool = True,
+    ) -> None:
+        # The clock matters only to the reach line ("3 days ago").
+        shown = (row, weights, videos, reach, now if reach is not None else None)
+        if self._shown is not None and all(a is b for a, b in zip(shown[:4], self._shown[:4])):
+            if shown[4] == self._shown[4]:
+                return  # the same song again (opening the shortlist asks up to three times)
         self._shown = shown
         body = self.query_one("#details-body", Static)
-        body.update(RenderedOnce(body, describe_song(row, weights, videos)))
-        self.scroll_home(animate=False)
+        body.update(RenderedOnce(body, describe_song(row, weights, videos, reach, now)))
+        if scroll_home:
+            self.scroll_home(animate=False)
 
     def show_message(self, message: Text) -> None:
         self._shown = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -135,6 +136,7 @@ class MusicBar(Widget):
         self._selected: Song | None = None
         self._title_shown: Text | None = None  # what #bar-title says (drawn again only when it changes)
         self._queue_shown: tuple | None = None
+        self._files_played = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="bar-top", classes="bar-row"):
@@ -181,6 +183,14 @@ class MusicBar(Widget):
         """Play `songs[index]`, then the rest of `songs` in order."""
         if self._player is not None and songs:
             self._player.play_songs(songs, index)
+
+    def play_file(self, path: Path, title: str) -> None:
+        """Play a local file of tiktune's own (an export's preview) as a one-song queue named `title`."""
+        if self._player is not None:
+            self._files_played += 1
+            # An id of its own each time: the player and the queue tell songs apart by id.
+            song = Song(id=f"tiktune-file-{self._files_played}", title=title, play_url=str(path.absolute()))
+            self._player.play_songs([song], 0)
 
     def toggle_pause(self) -> None:
         if self._player is not None:
