@@ -13,7 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker
 
 from tiktune_tui.background_loop import BackgroundLoop
@@ -36,10 +36,12 @@ from tiktune_tui.ui.player_controls import PlayerControls
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.remembered import RememberedState
 from tiktune_tui.ui.screens.help_screen import HelpScreen
+from tiktune_tui.ui.screens.main_screen import MainScreen
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.trend_flow import TrendFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.find_input import FindInput
+from tiktune_tui.ui.widgets.key_footer import KeyFooter
 from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
@@ -141,6 +143,9 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
     def validate_sub_title(self, sub_title: object) -> str:
         return terminal_safe(str(sub_title))
 
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
+
     def get_key_display(self, binding) -> str:
         # Keys come from config.toml [keys]; the footer and the help screen show them.
         return terminal_safe(super().get_key_display(binding))
@@ -166,7 +171,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
             resolve=self._song_resolver(),
         )
         yield self._music_bar
-        yield Footer()
+        yield KeyFooter()
 
     def _song_resolver(self) -> TikTokSongResolver | None:
         """How the player finds audio for songs without a link: TikTok, when it can be asked."""
