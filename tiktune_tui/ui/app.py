@@ -361,7 +361,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
     def _export_closed(self, screen: ExportScreen, result) -> None:
         # The next export (another song over the same clip, usually) starts from this video.
         self._last_export_video = screen.video_path or self._last_export_video
-        self._export_settings = screen.settings()
+        self._export_settings = screen.closing_settings or self._export_settings
         if result is not None:
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 

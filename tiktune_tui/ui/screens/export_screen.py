@@ -154,6 +154,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.ready = False  # every field filled in and checked: Export would start
         self.best_part = None  # what "Best part" found last
         self._preview_options: ExportOptions | None = None  # what a preview would render now
+        self.closing_settings: ExportSettings | None = None  # the settings when it closed, to remember
         self.result: ExportResult | None = None
         self._cancel = threading.Event()
         self._fetch_cancel = threading.Event()
@@ -844,7 +845,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.preview_state = "failed"
             self._show_message(Text(terminal_safe(f"No preview: {preview}")), error=True)
             return
-        name = self.song.credit if self.song is not None else (self._audio_path() or Path("song")).stem
+        audio = self._audio_path()  # a file the user chose over the song's own audio names the preview
+        name = audio.stem if audio is not None else self.song.credit if self.song is not None else "song"
         assert self.play_preview is not None
         self.play_preview(preview.path, f"Preview: {name}")
         self.preview_state = "playing"
@@ -981,4 +983,5 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.query_one("#export-progress-label", Static).update(Text("Cancelling…"))
             return
         self._fetch_cancel.set()
+        self.closing_settings = self.settings()  # read while the form is still there
         self.dismiss(self.result)
