@@ -251,7 +251,7 @@ class AudioCache:
         return len(entries), sum(size for _, size, _ in entries)
 
     def _entries(self) -> list[tuple[Path, int, float]]:
-        entries = []
+        entries: list[tuple[Path, int, float]] = []
         try:
             children = list(self.directory.iterdir())
         except OSError:
