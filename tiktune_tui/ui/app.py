@@ -6,11 +6,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 
     from tiktune_tui.export.preview import PreviewFiles
     from tiktune_tui.library.state import ExportSettings
+    from tiktune_tui.ui.app_host import AppHost
     from tiktune_tui.ui.screens.export_screen import ExportScreen
 
 Clock = Callable[[], datetime]
@@ -80,7 +82,7 @@ def utc_now() -> datetime:
 class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short terminals (80x24 is the classic) give the list more rows than the details.
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (20, "-short"), (30, "-tall")]
@@ -201,7 +203,10 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
 
     @property
     def music_bar(self) -> MusicBar:
-        return self._music_bar
+        bar = self._music_bar
+        if bar is None:
+            raise RuntimeError("no music bar before compose()")
+        return bar
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -436,6 +441,12 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         self.details.show_row(row, self.weights, self.videos_by_id, self.reach.get(row.song.id), self.clock())
         self.show_trend(row)
         self.music_bar.show_song(row.song)
+
+
+if TYPE_CHECKING:
+
+    def _is_the_host(app: TiktuneApp) -> AppHost:
+        return app  # the checker holds TiktuneApp to app_host.AppHost, what its mixins use of it
 
 
 def run_app(
