@@ -16,6 +16,8 @@ from tiktune_tui.commands.args import (  # noqa: F401 - re-exported
     add_global_options,
     add_source_options,
     add_store_option,
+    near_command,
+    refuse_mistyped_command,
     use_store_option,
 )
 
@@ -87,31 +89,7 @@ def _wants_subcommand(argv: Sequence[str]) -> bool:
 
 
 def _near_command(words: Sequence[str]) -> str | None:
-    """`tiktune tag xu` searches #tag #xu, as asked; the app then says which command was
-    probably meant (a hint, not a guess acted on: #tag is a fine hashtag too)."""
-    if not words or words[0].startswith("#"):
-        return None
-    import difflib
-
-    near = difflib.get_close_matches(words[0].lower(), COMMANDS, n=1, cutoff=0.8)
-    return f"tiktune {near[0]} {' '.join(words[1:])}".rstrip() if near else None
-
-
-def _mistyped_command(args: argparse.Namespace, hint: str | None) -> None:
-    """`tiktune recomend fyp` is a typo, not a search for #recomend: a first word close to a
-    command that no known hashtag spells is a usage error. A known tag (#export, say) is
-    searched as asked, with the hint shown in the app."""
-    if hint is None:
-        return
-    from tiktune_tui.errors import UsageError
-    from tiktune_tui.library.tag_index import known_tags
-
-    word = args.tags[0].lower()
-    kind = args.source or "tiktok"  # unresolved: count the catalog and the store alike
-    if any(tag == word for tag, _ in known_tags(word, catalog=args.catalog, data_dir=args.data_dir, source_kind=kind)):
-        return
-    command = hint.split()[1]
-    raise UsageError(f"{args.tags[0]!r} is not a command: did you mean `{command}`? (run: {hint})")
+    return near_command(words, COMMANDS)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -135,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_app_parser().parse_args(argv)
         use_store_option(args)
         args.command_hint = _near_command(args.tags)
-        _mistyped_command(args, args.command_hint)
+        refuse_mistyped_command(args, args.command_hint)
         from tiktune_tui.commands import app as app_command
 
         return app_command.run(args)

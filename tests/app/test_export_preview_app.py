@@ -78,3 +78,25 @@ async def test_ctrl_l_plays_a_preview_in_the_music_bar_and_writes_nothing_beside
     assert player.threads == []
     assert not preview.exists()  # removed at exit
     assert sorted(folder.iterdir()) == before
+
+
+async def test_a_preview_of_a_chosen_audio_file_is_named_after_it_and_says_what_is_missing_first(tmp_path):
+    from tests.app.test_export_screen import Host
+
+    (tmp_path / "media").mkdir()
+    media = make_media(tmp_path / "media")
+    played: list[tuple[str, str]] = []
+    screen = ExportScreen(None, play_preview=lambda path, title: played.append((str(path), title)))
+    app = Host(screen)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+l")  # nothing picked yet: it says so, and renders nothing
+        await pilot.pause()
+        assert str(screen.query_one("#export-message", Static).render()).startswith("Not ready to preview:")
+        screen.query_one("#export-video", Input).value = str(media.mp4)
+        screen.query_one("#export-audio", Input).value = str(media.long_song)
+        await until(pilot, lambda: screen.video_info is not None and screen.audio_info is not None)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: screen.preview_state in ("playing", "failed"))
+        preview = screen.previews.current
+        assert played == [(str(preview), "Preview: long song")]
+    assert not preview.exists()  # without the app's, the modal's own previews go when it closes

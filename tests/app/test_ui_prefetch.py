@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -10,15 +11,24 @@ from tests.support.player_support import make_tone
 from tests.support.slow_cdn import serve_cdn
 from tests.support.tiktok_fakes import FakeTikTok, cooking
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import SourceOptions
+from tiktune_tui.playback import audio_cache
 from tiktune_tui.playback.audio_cache import AudioCache
+from tiktune_tui.playback.player import PlayerState
 from tiktune_tui.ui.app import TiktuneApp
 
 
 @pytest.fixture(scope="module")
 def tone(tmp_path_factory):
     return make_tone(tmp_path_factory.mktemp("tone") / "tone.mp3", 1.0)
+
+
+@pytest.fixture(scope="module")
+def long_tone(tmp_path_factory):
+    """Long enough to be seen playing (the 1 s tone is over before a check comes round)."""
+    return make_tone(tmp_path_factory.mktemp("long-tone") / "tone.mp3", 20.0)
 
 
 def local_cdn(base: str):
@@ -95,3 +105,36 @@ async def test_a_new_search_cancels_the_prefetch(monkeypatch, tmp_path, tone):
             assert first.done.is_set() and first.fetched == []
             # The second search's own prefetch ran after it, not during it.
             assert app._prefetcher.report is not first
+
+
+async def test_enter_on_a_song_being_prefetched_plays_that_download_not_a_second_one(monkeypatch, tmp_path, long_tone):
+    waiting = threading.Event()
+    real_wait = audio_cache._wait
+
+    def wait(download, cancel):
+        waiting.set()  # a fetch found the song's download in progress and waits for it
+        real_wait(download, cancel)
+
+    monkeypatch.setattr(audio_cache, "_wait", wait)
+    with serve_cdn({}, default=long_tone) as (base, log):
+        log.hold_all = True  # the prefetch's first download stays in progress until the gate opens
+        app = live_app(monkeypatch, tmp_path, local_cdn(base))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_search(pilot)
+            await until(pilot, log.arrived.is_set, what="the prefetch's first download")
+            first = app.recommendation.rows[0].song
+            path = f"/{first.id}.mp3"
+            assert log.paths() == [path]
+            app.table.focus()
+            assert app.table.current_song_id == first.id
+            await pilot.press("enter")
+            # The player waits for that download, or (as it did) asks the CDN for the song again.
+            await until(pilot, lambda: waiting.is_set() or log.paths().count(path) > 1, what="the player's fetch")
+            log.gate.set()
+            bar = app.music_bar
+            await until(
+                pilot,
+                lambda: bar.status and bar.status.state == PlayerState.PLAYING and bar.status.song.id == first.id,
+                what="the song playing",
+            )
+            assert log.paths().count(path) == 1

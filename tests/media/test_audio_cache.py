@@ -190,3 +190,71 @@ def test_forget_and_stale_temp_files(cache, server):
 def test_default_directory_is_in_the_data_dir():
     assert AudioCache.default().directory == data_dir() / "audio"
     assert AudioCache.default().max_bytes == 500 * 1024 * 1024
+
+
+def test_a_second_fetch_of_a_song_being_downloaded_waits_for_that_download(tmp_path, monkeypatch):
+    """The prefetch and the player have an AudioCache each on one directory: the song the
+    prefetch is downloading is not downloaded again when the player asks for it."""
+    from tests.support.slow_cdn import serve_cdn
+    from tiktune_tui.playback import audio_cache
+
+    tone = tmp_path / "tone.mp3"
+    tone.write_bytes(AUDIO)
+    waiting = threading.Event()
+    real_wait = audio_cache._wait
+
+    def wait(download, cancel):
+        waiting.set()  # the second fetch found the first in progress
+        real_wait(download, cancel)
+
+    monkeypatch.setattr(audio_cache, "_wait", wait)
+    with serve_cdn({}, default=tone) as (base, log):
+        log.held.add("/song7.mp3")
+        song = Song(id="777", play_url=base + "/song7.mp3")
+        prefetch, player = AudioCache(tmp_path / "audio"), AudioCache(tmp_path / "audio")
+        results: dict[str, object] = {}
+        first = threading.Thread(target=lambda: results.update(first=prefetch.fetch(song)))
+        first.start()
+        assert log.arrived.wait(10)
+        second = threading.Thread(target=lambda: results.update(second=player.fetch(song)))
+        second.start()
+        assert waiting.wait(10)
+        log.gate.set()
+        first.join(10)
+        second.join(10)
+        assert results["first"] == results["second"] == player.path_for(song)
+        assert log.paths().count("/song7.mp3") == 1
+
+
+def test_a_fetch_waiting_for_another_download_can_be_cancelled_and_retries_after_a_failure(
+    tmp_path, server, monkeypatch
+):
+    from tiktune_tui.playback import audio_cache
+
+    waiting = threading.Event()
+    real_wait = audio_cache._wait
+
+    def wait(download, cancel):
+        waiting.set()
+        real_wait(download, cancel)
+
+    monkeypatch.setattr(audio_cache, "_wait", wait)
+    song = Song(id="888", play_url=server + "/song8")
+    cache = AudioCache(tmp_path / "audio")
+    running = threading.Event()
+    key = cache._download_key(song)
+    monkeypatch.setitem(audio_cache._downloads, key, running)  # another thread's download, in progress
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(AudioUnavailable, match="cancelled"):
+        cache.fetch(song, cancel=cancel)
+    waiting.clear()
+    waiter = threading.Thread(target=lambda: cache.fetch(song))
+    waiter.start()
+    assert waiting.wait(10)
+    # That download ends without a file (it failed): the waiting fetch downloads the song itself.
+    del audio_cache._downloads[key]
+    running.set()
+    waiter.join(10)
+    assert cache.path_for(song) is not None
+    assert len(requests_for("/song8")) == 1

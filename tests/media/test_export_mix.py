@@ -193,3 +193,14 @@ def test_cli_loudness_and_duck_arguments(tmp_path, capsys):
     assert '"loudness_lufs": null' in out and '"duck_db": 12.0' in out  # ducking on by default in mix mode
     assert cli.main([*base, "--out", str(tmp_path / "c.mp4"), "--mode", "mix", "--duck", "0"]) == 0
     assert '"duck_db": 0.0' in capsys.readouterr().out
+
+
+def test_a_silent_sound_is_exported_as_it_is_with_a_warning(tmp_path):
+    # ebur128 reports silence as its -70 LUFS gate, not as -inf: still nothing to bring to -14.
+    video = tmp_path / "clip.mp4"
+    ffmpeg(*_testsrc(3), *H264, str(video))
+    song = tmp_path / "silence.mp3"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=sample_rate=44100:channel_layout=stereo", "-t", "4", str(song))
+    result = Exporter().run(ExportOptions(video=video, audio=song, output=tmp_path / "out.mp4", loudness_lufs=-14))
+    assert result.loudness_lufs is None and result.measured_lufs is None
+    assert any("silent" in warning for warning in result.warnings)

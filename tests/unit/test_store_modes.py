@@ -50,12 +50,22 @@ def fresh_counts(store):
                 " GROUP BY video_id ORDER BY video_id"
             ).fetchall(),
             "kept_first": db.execute("SELECT id, first_fetched_at FROM videos ORDER BY id").fetchall(),
+            # Migration 6: each video's snapshot before its latest (when, and its plays).
+            "previous": db.execute(
+                "SELECT v.id, (SELECT max(s.fetched_at) FROM stats_snapshots s WHERE s.video_id = v.id"
+                " AND s.fetched_at < v.fetched_at), (SELECT s.play_count FROM stats_snapshots s WHERE"
+                " s.video_id = v.id AND s.fetched_at < v.fetched_at ORDER BY s.fetched_at DESC LIMIT 1)"
+                " FROM videos v ORDER BY v.id"
+            ).fetchall(),
+            "kept_previous": db.execute(
+                "SELECT id, prev_fetched_at, prev_play_count FROM videos ORDER BY id"
+            ).fetchall(),
         }
 
 
 def assert_counts_current(store):
     counts = fresh_counts(store)
-    for name in ("totals", "tags", "songs", "first"):
+    for name in ("totals", "tags", "songs", "first", "previous"):
         assert counts[f"kept_{name}"] == counts[name], name
 
 
@@ -95,6 +105,15 @@ def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path, make_store):
                 key=lambda v: v.stats.play,
             ).id,
         )
+
+
+def window_from_snapshots(store, tags):
+    """core.rising's window over every distinct snapshot moment of the videos carrying `tags`."""
+    from tiktune_tui.core.rising import RisingWindow
+    from tiktune_tui.library.store.rows import epoch
+
+    times = [epoch(at) for video in store.videos_with_any(tags) for at, _ in store.snapshots(video.id)]
+    return RisingWindow.from_times(times)
 
 
 def stamp(day):
@@ -140,6 +159,7 @@ def test_sql_modes_match_core(tmp_path_factory, make_store, saves, tags, mode, r
         for day, videos in saves:
             store.save_videos(videos, fetched_at=stamp(day))
         assert_counts_current(store)
+        assert store.rising_window(tags) == window_from_snapshots(store, tags)
         w = Weights.parse(weights)
         got = store.rank_modes(tags, mode, w, require_all=require_all)
         assert comparable(got) == comparable(reference(store, tags, mode, w, require_all=require_all))
@@ -171,6 +191,12 @@ def test_migration_2_counts_what_an_older_store_holds(tmp_path):
                 (100,),
                 (None,),
                 (None,),
+            ]
+            # Migration 6 filled in each video's snapshot before its latest.
+            assert db.execute("SELECT prev_fetched_at, prev_play_count FROM videos ORDER BY id").fetchall() == [
+                (100, 4),
+                (None, None),
+                (None, None),
             ]
         # Growth between the two snapshots of v1: 6 plays in 100 s.
         row = store.rank_modes(["a"], "momentum")[0]

@@ -49,7 +49,13 @@ def test_migration_4_files_what_was_fetched_before_under_the_us(tmp_path):
         store.save_videos([video("1", "10", 100)], fetched_at=T0, source="tiktok")
         store.record_tag_fetch("dance", videos=1, source="tiktok", fetched_at=T0)
     db = sqlite3.connect(path)
-    db.executescript("DROP TABLE video_regions; DROP TABLE tag_region_fetches; PRAGMA user_version = 3;")
+    # Back to schema 3: what migrations 4 and later added goes.
+    db.executescript(
+        "DROP TABLE video_regions; DROP TABLE tag_region_fetches; DROP TABLE song_reach;"
+        " DROP INDEX videos_by_song_posted; CREATE INDEX videos_by_song ON videos(song_id);"
+        " ALTER TABLE videos DROP COLUMN prev_fetched_at; ALTER TABLE videos DROP COLUMN prev_play_count;"
+        " PRAGMA user_version = 3;"
+    )
     db.close()
     assert MIGRATIONS[3].count("CREATE TABLE") == 2 and SCHEMA_VERSION >= 4
     with Store(path) as store:

@@ -110,7 +110,7 @@ def test_both_engines_build_the_same_schema(tmp_path):
         on_sqlite["indexes"]
         == on_postgres["indexes"]
         == {
-            "videos_by_song",
+            "videos_by_song_posted",
             "video_hashtags_by_video",
             "saved_songs_by_time",
         }

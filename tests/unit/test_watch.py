@@ -316,3 +316,56 @@ def test_alert_options_are_checked(capsys):
     assert "--alert takes a threshold" in capsys.readouterr().err
     assert main(["watch", "cooking", "--alert-cmd", "'unclosed"]) == 2
     assert "--alert-cmd cannot be read as a command" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("since", "fires"),
+    [("2025-10-08", True), ("2025-10-09", False), ("7d", False), (None, True)],
+)
+def test_alerts_count_only_the_videos_posted_since(tmp_path, capsys, since, fires):
+    """The planted video was posted 2025-10-08 05:37 UTC: a period from then on sees its jump;
+    one from the next day (or the last 7 days before 2026-01-05) does not."""
+    from tiktune_tui.core.period import parse_since
+
+    clock, tiktok = Clock(), PlantedTikTok(jump=10_000_000)
+    data = tmp_path / "data"
+    said = []
+    for _ in range(2):
+        status = watch(
+            ("cooking",),
+            EVERY,
+            once=True,
+            settings=Settings(ms_token="tok"),
+            data_dir=data,
+            sessions=FakeTikTok(tiktok).manager(),
+            clock=clock,
+            alert=5_000_000,
+            notify=False,
+            since=since,
+        )
+        assert status == 0
+        said += [line for line in capsys.readouterr().out.splitlines() if line.startswith("alert:")]
+        started = clock.now
+        clock.now += EVERY
+        tiktok.round += 1
+    assert len(said) == (1 if fires else 0)
+    with Store(database_path(data)) as store:
+        window = parse_since(since, started)
+        expected = [r for r in store.rank_modes(["cooking"], "rising", since=window) if r.score >= 5_000_000]
+        assert len(expected) == len(said)
+        counted = {r.song.id: r.videos for r in store.rank_modes(["cooking"], "popular", since=window)}
+        videos = store.videos_with_any(["cooking"])
+        reference = {}
+        for video in videos:
+            if window is None or (video.create_time and video.create_time >= window):
+                reference[video.song.id] = reference.get(video.song.id, 0) + 1
+        assert counted == reference  # exactly the videos in the window count
+    if fires and since:
+        assert f"videos posted since {since})" in said[0]
+
+
+def test_since_goes_with_alerts(capsys):
+    assert main(["watch", "cooking", "--since", "7d"]) == 2
+    assert "--since goes with --alert" in capsys.readouterr().err
+    assert main(["watch", "cooking", "--alert", "--since", "soon"]) == 2
+    assert "--since:" in capsys.readouterr().err

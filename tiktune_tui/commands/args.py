@@ -44,6 +44,33 @@ def use_store_option(args: argparse.Namespace) -> None:
         os.environ["TIKTUNE_STORE"] = args.store
 
 
+def near_command(words: Sequence[str], commands: Sequence[str]) -> str | None:
+    """`tiktune tag xu` searches #tag #xu, as asked; the app then says which command was
+    probably meant (a hint, not a guess acted on: #tag is a fine hashtag too)."""
+    if not words or words[0].startswith("#"):
+        return None
+    import difflib
+
+    near = difflib.get_close_matches(words[0].lower(), commands, n=1, cutoff=0.8)
+    return f"tiktune {near[0]} {' '.join(words[1:])}".rstrip() if near else None
+
+
+def refuse_mistyped_command(args: argparse.Namespace, hint: str | None) -> None:
+    """`tiktune recomend fyp` is a typo, not a search for #recomend: a first word close to a
+    command (`hint`, from near_command) that no known hashtag spells is a usage error. A known
+    tag (#export, say) is searched as asked, with the hint shown in the app."""
+    if hint is None:
+        return
+    from tiktune_tui.library.tag_index import known_tags
+
+    word = args.tags[0].lower()
+    kind = args.source or "tiktok"  # unresolved: count the catalog and the store alike
+    if any(tag == word for tag, _ in known_tags(word, catalog=args.catalog, data_dir=args.data_dir, source_kind=kind)):
+        return
+    command = hint.split()[1]
+    raise UsageError(f"{args.tags[0]!r} is not a command: did you mean `{command}`? (run: {hint})")
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that searches for songs."""
     group = parser.add_argument_group("data")

@@ -69,6 +69,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="with alerts, also run CMD (split like a shell would, but run without one) with the "
         "alert as JSON on its stdin, e.g. for a webhook you script",
     )
+    parser.add_argument(
+        "--since",
+        metavar="PERIOD",
+        help="with alerts: only videos posted in the period count for them: 7d, 30d, 120d (back "
+        "from each round), a date YYYY-MM-DD, or all (the default)",
+    )
     group = parser.add_argument_group("data")
     group.add_argument("--data-dir", metavar="DIR", help="where the database lives ($TIKTUNE_DATA_DIR)")
     from tiktune_tui.commands.args import add_store_option
@@ -133,6 +139,12 @@ def run(args: argparse.Namespace) -> int:
     alert = args.alert if args.alert is not None else (DEFAULT_THRESHOLD if args.alert_cmd else None)
     if alert is not None and alert < 1:
         raise UsageError("--alert takes a threshold of 1 play per day or more")
+    if args.since is not None:
+        from tiktune_tui.commands.args import since_from
+
+        since_from(args.since)  # a usage error now, not at the first round
+        if alert is None:
+            raise UsageError("--since goes with --alert: it limits the videos the alerts count")
     if args.alert_cmd is not None:
         import shlex
 
@@ -150,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         per_tag=args.per_tag,
         alert=alert,
         alert_cmd=args.alert_cmd,
+        since=args.since,
     )
 
 
@@ -167,8 +180,11 @@ def watch(
     alert: int | None = None,
     alert_cmd: str | None = None,
     notify: bool = True,
+    since: str | None = None,
 ) -> int:
-    """The command's work, with the browser sessions, clock and sleep injectable for tests."""
+    """The command's work, with the browser sessions, clock and sleep injectable for tests.
+    `since` (--since's text): the alerts count only videos posted in that period, read back
+    from each round's start."""
     from datetime import datetime
 
     from tiktune_tui.core.period import describe_duration
@@ -192,7 +208,7 @@ def watch(
     if alert is not None:
         from tiktune_tui.library.alerts import Alerts, state_path
 
-        alerts = Alerts(state_path(path), tags, alert)
+        alerts = Alerts(state_path(path), tags, alert, since=since)
     shown = " ".join("#" + terminal_safe(tag) for tag in tags)
 
     def on_round(report) -> None:
@@ -208,9 +224,10 @@ def watch(
         else:
             failed = 0
         if alerts is not None and report.videos:
+            from tiktune_tui.core.period import parse_since
             from tiktune_tui.library.alerts import deliver
 
-            rows = store.rank_modes(tags, "rising")
+            rows = store.rank_modes(tags, "rising", since=parse_since(since, report.started_at))
             for crossing in alerts.crossings(rows):
                 deliver(
                     crossing,
@@ -223,8 +240,9 @@ def watch(
     try:
         with lock, open_store(store_location(data_dir)) as store:
             if not once:
+                window = f", alerts counting videos posted since {terminal_safe(since)}" if since and alerts else ""
                 print(
-                    f"tiktune: watching {shown} every {describe_duration(every)} (Ctrl-C stops)",
+                    f"tiktune: watching {shown} every {describe_duration(every)}{window} (Ctrl-C stops)",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -35,6 +35,7 @@ class Alert:
     row: SongRank
     tags: tuple[str, ...]
     threshold: int
+    since: str | None = None  # --since: only videos posted in this period counted
 
     def as_dict(self) -> dict[str, object]:
         terms = dict(self.row.explanation.terms) if self.row.explanation else {}
@@ -50,6 +51,7 @@ class Alert:
             "new_in_niche": bool(terms.get("new_in_niche")),
             "earlier": terms.get("earlier"),
             "latest": terms.get("latest"),
+            "since": self.since,
         }
 
     def line(self) -> str:
@@ -58,22 +60,28 @@ class Alert:
         return (
             f"alert: {terminal_safe(self.row.song.credit)} is rising in {tags}: "
             f"+{short_count(int(self.row.score))} plays/day (threshold {short_count(self.threshold)}, "
-            f"{int(new)} new video{'' if new == 1 else 's'})"
+            f"{int(new)} new video{'' if new == 1 else 's'}"
+            f"{f', videos posted since {terminal_safe(self.since)}' if self.since else ''})"
         )
 
 
 class Alerts:
     """Crossings of `threshold` among the rising rows of `tags`, remembered in `path`."""
 
-    def __init__(self, path: Path, tags: Sequence[str], threshold: int = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, path: Path, tags: Sequence[str], threshold: int = DEFAULT_THRESHOLD, *, since: str | None = None
+    ) -> None:
         self.path = path
         self.tags = tuple(tags)
         self.threshold = threshold
+        self.since = since
+        # Each period keeps its own crossings: a song may be above in 7d and not in all time.
+        self.key = " ".join(self.tags) + (f" since {since}" if since else "")
 
     def _above(self) -> set[str]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return set(data.get(" ".join(self.tags), []))
+            return set(data.get(self.key, []))
         except (OSError, ValueError, AttributeError):
             return set()  # none yet, or unreadable: at worst a crossing is said again
 
@@ -81,7 +89,7 @@ class Alerts:
         """The rows at or above the threshold now that were not at the last check; remembers the new set."""
         above_now = [row for row in rows if row.score >= self.threshold]
         before = self._above()
-        fresh = [Alert(row, self.tags, self.threshold) for row in above_now if row.song.id not in before]
+        fresh = [Alert(row, self.tags, self.threshold, self.since) for row in above_now if row.song.id not in before]
         current = {row.song.id for row in above_now}
         if current != before:
             try:
@@ -90,7 +98,7 @@ class Alerts:
                     data = {}
             except (OSError, ValueError):
                 data = {}
-            data[" ".join(self.tags)] = sorted(current)
+            data[self.key] = sorted(current)
             write_text(self.path, json_text(data))
         return fresh
 

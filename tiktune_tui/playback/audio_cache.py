@@ -44,6 +44,14 @@ _KNOWN_SUFFIXES = frozenset(_CONTENT_TYPE_SUFFIX.values()) | {".opus", ".flac"}
 _TEMP_PREFIX = ".fetch-"
 _STALE_TEMP_S = 3600
 _CHUNK = 64 * 1024
+_WAIT_STEP_S = 0.05  # how often a fetch waiting for another's download looks at its own cancel
+
+# Downloads in progress in this process, by (cache directory, song key). Every AudioCache on
+# one directory is the same cache (the player, the prefetch and the export modal each make
+# theirs), so a second fetch of a song being downloaded (Enter on a song the prefetch is
+# still fetching) waits for that download and uses its file instead of downloading it again.
+_downloads: dict[tuple[str, str], threading.Event] = {}
+_downloads_lock = threading.Lock()
 
 
 class AudioUnavailable(TiktuneError):
@@ -117,6 +125,17 @@ class AudioCache:
                 return None
         return found
 
+    def wait_for(self, song: Song, cancel: threading.Event | None = None) -> Path | None:
+        """As `path_for`, once a download of `song` in progress (another thread's) has ended.
+
+        Raises AudioUnavailable if `cancel` is set while waiting.
+        """
+        with _downloads_lock:
+            running = _downloads.get(self._download_key(song))
+        if running is not None:
+            _wait(running, cancel)
+        return self.path_for(song)
+
     def fetch(
         self,
         song: Song,
@@ -127,9 +146,11 @@ class AudioCache:
     ) -> Path:
         """The cached audio of `song`, downloaded from `url` (else `song.play_url`) if missing.
 
-        `cancel`, when set, aborts a download in progress between chunks.
+        A download of the same song already in progress is waited for, not repeated; only if
+        it fails does this one download. `cancel`, when set, aborts the wait or the download
+        in progress (between chunks).
         """
-        cached = self.path_for(song)
+        cached = self.wait_for(song, cancel)
         if cached is not None:
             return cached
         url = url or song.play_url
@@ -138,6 +159,41 @@ class AudioCache:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
             raise AudioUnavailable(f"cannot download audio from a {scheme or 'relative'} URL; only http and https")
+        claimed = self._claim_download(song, cancel)
+        if isinstance(claimed, Path):
+            return claimed  # another thread's download got it meanwhile
+        try:
+            cached = self.path_for(song)  # a download that ended between the look above and the claim
+            if cached is not None:
+                return cached
+            return self._download(song, url, headers, timeout, cancel)
+        finally:
+            with _downloads_lock:
+                _downloads.pop(self._download_key(song), None)
+            claimed.set()
+
+    def _download_key(self, song: Song) -> tuple[str, str]:
+        return os.path.abspath(self.directory), song_key(song)
+
+    def _claim_download(self, song: Song, cancel: threading.Event | None) -> threading.Event | Path:
+        """This thread's right to download `song` (set it when done), or the file another
+        thread's download of it left."""
+        key = self._download_key(song)
+        while True:
+            with _downloads_lock:
+                running = _downloads.get(key)
+                if running is None:
+                    mine = _downloads[key] = threading.Event()
+                    return mine
+            _wait(running, cancel)
+            cached = self.path_for(song)
+            if cached is not None:
+                return cached
+            # That download failed (or was cancelled): this fetch tries with its own link.
+
+    def _download(
+        self, song: Song, url: str, headers: dict[str, str] | None, timeout: float, cancel: threading.Event | None
+    ) -> Path:
         request = urllib.request.Request(url, headers={**DEFAULT_HEADERS, **(headers or {})})
         self.directory.mkdir(parents=True, exist_ok=True)
         try:
@@ -195,7 +251,7 @@ class AudioCache:
         return len(entries), sum(size for _, size, _ in entries)
 
     def _entries(self) -> list[tuple[Path, int, float]]:
-        entries = []
+        entries: list[tuple[Path, int, float]] = []
         try:
             children = list(self.directory.iterdir())
         except OSError:
@@ -235,6 +291,12 @@ class AudioCache:
             found = self._find(song_key(song))
             if found is not None:
                 found.unlink(missing_ok=True)
+
+
+def _wait(download: threading.Event, cancel: threading.Event | None) -> None:
+    while not download.wait(_WAIT_STEP_S):
+        if cancel is not None and cancel.is_set():
+            raise AudioUnavailable("download cancelled")
 
 
 def _mtime(path: Path) -> float:

@@ -65,7 +65,9 @@ def find_audio(
     Raises NoPreview when the song has no link and no `resolve`, AudioUnavailable when the
     audio cannot be had, and whatever `resolve` raises (TikTok said no).
     """
-    cached = cache.path_for(song)
+    # A download of it in progress (the prefetch's) is waited for: no second download, and
+    # no fresh link asked of TikTok for a song that is arriving.
+    cached = cache.wait_for(song, cancel)
     if cached is not None:
         return cached, True
     url = song.play_url

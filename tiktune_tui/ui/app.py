@@ -6,14 +6,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker
 
 from tiktune_tui.background_loop import BackgroundLoop
@@ -36,10 +37,12 @@ from tiktune_tui.ui.player_controls import PlayerControls
 from tiktune_tui.ui.prefetch_flow import PrefetchFlow
 from tiktune_tui.ui.remembered import RememberedState
 from tiktune_tui.ui.screens.help_screen import HelpScreen
+from tiktune_tui.ui.screens.main_screen import MainScreen
 from tiktune_tui.ui.search_flow import SearchFlow
 from tiktune_tui.ui.trend_flow import TrendFlow
 from tiktune_tui.ui.widgets.details import DetailsPane
 from tiktune_tui.ui.widgets.find_input import FindInput
+from tiktune_tui.ui.widgets.key_footer import KeyFooter
 from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 
     from tiktune_tui.export.preview import PreviewFiles
     from tiktune_tui.library.state import ExportSettings
+    from tiktune_tui.ui.app_host import AppHost
     from tiktune_tui.ui.screens.export_screen import ExportScreen
 
 Clock = Callable[[], datetime]
@@ -78,7 +82,7 @@ def utc_now() -> datetime:
 class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, PrefetchFlow, PlayerControls, App[int]):
     CSS_PATH = "tiktune.tcss"
     TITLE = "tiktune"
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short terminals (80x24 is the classic) give the list more rows than the details.
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (20, "-short"), (30, "-tall")]
@@ -141,6 +145,9 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
     def validate_sub_title(self, sub_title: object) -> str:
         return terminal_safe(str(sub_title))
 
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
+
     def get_key_display(self, binding) -> str:
         # Keys come from config.toml [keys]; the footer and the help screen show them.
         return terminal_safe(super().get_key_display(binding))
@@ -166,7 +173,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
             resolve=self._song_resolver(),
         )
         yield self._music_bar
-        yield Footer()
+        yield KeyFooter()
 
     def _song_resolver(self) -> TikTokSongResolver | None:
         """How the player finds audio for songs without a link: TikTok, when it can be asked."""
@@ -196,7 +203,10 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
 
     @property
     def music_bar(self) -> MusicBar:
-        return self._music_bar
+        bar = self._music_bar
+        if bar is None:
+            raise RuntimeError("no music bar before compose()")
+        return bar
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -351,7 +361,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
     def _export_closed(self, screen: ExportScreen, result) -> None:
         # The next export (another song over the same clip, usually) starts from this video.
         self._last_export_video = screen.video_path or self._last_export_video
-        self._export_settings = screen.settings()
+        self._export_settings = screen.closing_settings or self._export_settings
         if result is not None:
             self.notify(f"Saved {terminal_safe(str(result.output))}", title="export", markup=False)
 
@@ -431,6 +441,12 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
         self.details.show_row(row, self.weights, self.videos_by_id, self.reach.get(row.song.id), self.clock())
         self.show_trend(row)
         self.music_bar.show_song(row.song)
+
+
+if TYPE_CHECKING:
+
+    def _is_the_host(app: TiktuneApp) -> AppHost:
+        return app  # the checker holds TiktuneApp to app_host.AppHost, what its mixins use of it
 
 
 def run_app(

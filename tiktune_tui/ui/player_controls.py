@@ -6,24 +6,12 @@ apart so the app module holds the composition and the wiring, not every key's bo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tiktune_tui.playback.player import PlayerState
-
-if TYPE_CHECKING:
-    from tiktune_tui.background_loop import BackgroundLoop
-    from tiktune_tui.ui.widgets.music_bar import MusicBar
-    from tiktune_tui.ui.widgets.song_table import SongTable
+from tiktune_tui.ui.app_host import MixinBase
 
 
-class PlayerControls:
+class PlayerControls(MixinBase):
     """Actions for the player keys (see keymap.PLAYER_BINDINGS) and the shutdown on exit."""
-
-    music_bar: MusicBar
-    table: SongTable
-    _music_bar: MusicBar | None
-    _player_closed: bool
-    _engine_loop: BackgroundLoop | None
 
     def action_play(self) -> None:
         table = self.table

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.playback.prefetch import Prefetcher, PrefetchReport
+from tiktune_tui.ui.app_host import MixinBase
 
 SESSION_HEADERS_TIMEOUT_S = 30
 
 
-class PrefetchFlow:
+class PrefetchFlow(MixinBase):
     _prefetcher: Prefetcher | None = None
 
     def prefetch_top(self, rows: Sequence[SongRank], label: str) -> None:

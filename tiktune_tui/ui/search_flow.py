@@ -8,7 +8,6 @@ cancels the one still running; what arrives for an older one (by `serial`) is dr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -19,6 +18,7 @@ from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.text import terminal_safe
+from tiktune_tui.ui.app_host import MixinBase
 from tiktune_tui.ui.messages import (
     KnownTagsLoaded,
     PartialResults,
@@ -29,27 +29,16 @@ from tiktune_tui.ui.messages import (
 from tiktune_tui.ui.search import Search, SearchCancelled, run_search, warm_catalog
 from tiktune_tui.ui.widgets.related_tags import RelatedTags
 
-if TYPE_CHECKING:
-    from tiktune_tui.core.models import Video
 
-
-class SearchFlow:
+class SearchFlow(MixinBase):
     """Starting a query and showing what it finds (rows, progress, related tags, failures)."""
-
-    query_tags: list[str]
-    recommendation: Recommendation | None
-    videos_by_id: dict[str, Video]
-    search_state: str
-    _serial: int
-    _search: Worker | None
-    _rows_shown_for: tuple[tuple[str, ...], str] | None
 
     def start_search(self, tags: Sequence[str]) -> None:
         """Run a query; a new one cancels the one still running."""
         self._serial += 1
         self.query_tags = list(tags)
         self.stop_prefetch()  # the new search has the network to itself
-        since = parse_since(self.since_period, self.clock())  # type: ignore[attr-defined]
+        since = parse_since(self.since_period, self.clock())
         query = Search(
             self._serial, Query(tuple(tags), self.rank_mode, self.weights, since=since), self.source, self.settings
         )
@@ -152,7 +141,7 @@ class SearchFlow:
             self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
         self._find_related(tuple(recommendation.tags))
-        self.fetch_reach(recommendation)  # type: ignore[attr-defined]
+        self.fetch_reach(recommendation)
         self.prefetch_top(recommendation.rows, recommendation.label)
         if not recommendation.rows:
             self._back_to_the_query()
@@ -197,7 +186,7 @@ class SearchFlow:
         table.loading = False
         # The same query again (its final rows after the partial ones, a refresh) keeps the
         # selected song; another query or another mode is a new list, read from the top.
-        shown_for = (tuple(self.query_tags), f"{self.rank_mode} {self.since_period}")  # type: ignore[attr-defined]
+        shown_for = (tuple(self.query_tags), f"{self.rank_mode} {self.since_period}")
         table.show_rows(rows, keep_selection=shown_for == self._rows_shown_for)
         self._rows_shown_for = shown_for
         self._sort_changed()

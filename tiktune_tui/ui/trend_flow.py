@@ -14,6 +14,7 @@ from textual import work
 from textual.message import Message
 
 from tiktune_tui.core.results import SongRank
+from tiktune_tui.ui.app_host import MixinBase
 from tiktune_tui.ui.messages import while_running
 
 if TYPE_CHECKING:
@@ -41,18 +42,15 @@ class ReachFound(Message):
         self.reach = reach
 
 
-class TrendFlow:
+class TrendFlow(MixinBase):
     """Which trend the chart shows, and counting the ones it has not got yet; song-wide figures."""
 
     reach: dict[str, SongReach] = {}  # noqa: RUF012 - replaced whole, never changed in place
-    recommendation: Recommendation | None
-    search_state: str
-    _serial: int
     _trends: dict[str, SongTrend | None] | None = None
     _trends_serial = -1
 
     def show_trend(self, row: SongRank) -> None:
-        chart = self.details.chart  # type: ignore[attr-defined]
+        chart = self.details.chart
         recommendation = self.recommendation
         if (
             recommendation is None
@@ -68,7 +66,7 @@ class TrendFlow:
             chart.show(self._trends[music_id])
             return
         if not recommendation.stored:  # the videos are in hand: counted at once
-            self._trends[music_id] = trend = recommendation.song_trend(music_id, self.saved_store)  # type: ignore[attr-defined]
+            self._trends[music_id] = trend = recommendation.song_trend(music_id, self.saved_store)
             chart.show(trend)
             return
         chart.show_pending()
@@ -79,19 +77,19 @@ class TrendFlow:
         from tiktune_tui.errors import TiktuneError
 
         try:
-            trend = recommendation.song_trend(music_id, self.saved_store)  # type: ignore[attr-defined]
+            trend = recommendation.song_trend(music_id, self.saved_store)
         except TiktuneError:  # the store went away: no chart, the search said what it could
             trend = None
-        self.post_message(TrendCounted(serial, music_id, trend))  # type: ignore[attr-defined]
+        self.post_message(TrendCounted(serial, music_id, trend))
 
     @while_running
     def on_trend_counted(self, message: TrendCounted) -> None:
         if message.serial != self._serial or self._trends is None or self._trends_serial != message.serial:
             return
         self._trends[message.music_id] = message.trend
-        row = self.table.current_row  # type: ignore[attr-defined]
+        row = self.table.current_row
         if row is not None and row.song.id == message.music_id:
-            self.details.chart.show(message.trend)  # type: ignore[attr-defined]
+            self.details.chart.show(message.trend)
 
     def fetch_reach(self, recommendation: Recommendation) -> None:
         """After a search's results are shown: its songs' figures, cached or (live) asked for."""
@@ -105,25 +103,25 @@ class TrendFlow:
 
         ids = [row.song.id for row in recommendation.rows]
         live = recommendation.stored and not recommendation.notice
-        found = self.engine_loop.submit(  # type: ignore[attr-defined]
-            top_reach(ids, self.source, self.settings, live=live, now=self.clock())  # type: ignore[attr-defined]
+        found = self.engine_loop.submit(
+            top_reach(ids, self.source, self.settings, live=live, now=self.clock())
         ).result()
-        self.post_message(ReachFound(serial, found))  # type: ignore[attr-defined]
+        self.post_message(ReachFound(serial, found))
 
     @while_running
     def on_reach_found(self, message: ReachFound) -> None:
         if message.serial != self._serial or not message.reach:
             return
         self.reach = message.reach
-        row = self.table.current_row  # type: ignore[attr-defined]
+        row = self.table.current_row
         if row is not None and row.song.id in self.reach and getattr(self, "view", "results") == "results":
-            self.details.show_row(  # type: ignore[attr-defined]
+            self.details.show_row(
                 row,
                 self.weights,
                 self.videos_by_id,
                 self.reach[row.song.id],
                 self.clock(),
-                scroll_home=False,  # type: ignore[attr-defined]
+                scroll_home=False,
             )
 
 

@@ -16,6 +16,7 @@ from tiktune_tui.core.models import Stats
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.playback.player import PlayerState, PlayerStatus
 from tiktune_tui.text import terminal_safe
+from tiktune_tui.ui.app_host import MixinBase
 from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 
@@ -75,15 +76,8 @@ def find_predicate(
     return keep
 
 
-class WorkflowControls:
+class WorkflowControls(MixinBase):
     """Actions for keymap.WORKFLOW_BINDINGS, and what follows playback."""
-
-    # What the app gives the mixin (see TiktuneApp).
-    table: object
-    music_bar: MusicBar
-    status: object
-    query_tags: list[str]
-    videos_by_id: dict
 
     view = "results"  # or "saved": what the table shows
     match_all = False
@@ -100,7 +94,7 @@ class WorkflowControls:
         if self._store is None:
             from tiktune_tui.library.store import open_store, store_location
 
-            self._store = open_store(store_location(self.source.data_dir))  # type: ignore[attr-defined]
+            self._store = open_store(store_location(self.source.data_dir))
         return self._store
 
     @property
@@ -109,7 +103,7 @@ class WorkflowControls:
             from tiktune_tui.library.store import store_exists, store_location
 
             # Asking never creates a database: nothing saved yet is an empty shortlist.
-            exists = self._store is not None or store_exists(store_location(self.source.data_dir))  # type: ignore[attr-defined]
+            exists = self._store is not None or store_exists(store_location(self.source.data_dir))
             self._saved_ids = frozenset(self.saved_store().saved_ids()) if exists else frozenset()
         return self._saved_ids
 
@@ -130,7 +124,7 @@ class WorkflowControls:
                 )
                 self._saved_ids = self.saved_ids | {row.song.id}
         except StoreError as exc:
-            self.notify(terminal_safe(str(exc)), title="shortlist", severity="error", markup=False)  # type: ignore[attr-defined]
+            self.notify(terminal_safe(str(exc)), title="shortlist", severity="error", markup=False)
         # The ★ in the list says it; a pop-up per key press would cover the bar.
         self._show_marks()
         if self.view == "saved":
@@ -142,7 +136,7 @@ class WorkflowControls:
             return
         self.view = "saved"
         self._results_rows = list(self.table.all_rows)
-        self._view_serial = self._serial  # type: ignore[attr-defined]
+        self._view_serial = self._serial
         self._show_saved_rows(keep_selection=False)
         self.table.focus()
 
@@ -153,14 +147,14 @@ class WorkflowControls:
         count = len(saved)
         self.status.set_part("results", Text(f"shortlist: {count} saved {'song' if count == 1 else 'songs'} (B: back)"))
         self._refilter()
-        self._sort_changed()  # type: ignore[attr-defined]
-        self.selection_changed()  # type: ignore[attr-defined]
+        self._sort_changed()
+        self.selection_changed()
 
     def _leave_saved(self) -> None:
         self.view = "results"
         rows, self._results_rows = self._results_rows or [], None
         self.table.show_rows(rows, keep_selection=False)
-        recommendation = self.recommendation  # type: ignore[attr-defined]
+        recommendation = self.recommendation
         if recommendation is not None:
             count = len(recommendation.rows)
             tags = " ".join("#" + tag for tag in recommendation.tags)
@@ -170,15 +164,15 @@ class WorkflowControls:
         else:
             self.status.set_part("results", None)
         self._refilter()
-        self._sort_changed()  # type: ignore[attr-defined]
-        self.selection_changed()  # type: ignore[attr-defined]
+        self._sort_changed()
+        self.selection_changed()
 
     def rows_arrive_in_saved_view(self, rows: Sequence[SongRank]) -> bool:
         """Search results while the shortlist shows: kept for later if the search began before
         the shortlist opened; a search started since brings the results back (False)."""
         if self.view != "saved":
             return False
-        if self._serial == self._view_serial:  # type: ignore[attr-defined]
+        if self._serial == self._view_serial:
             self._results_rows = list(rows)
             return True
         self.view = "results"
@@ -188,7 +182,7 @@ class WorkflowControls:
     # -- find within the list ---------------------------------------------------------
 
     def action_find(self) -> None:
-        find = self.query_one("#find", Input)  # type: ignore[attr-defined]
+        find = self.query_one("#find", Input)
         find.display = True
         find.focus()
 
@@ -207,32 +201,32 @@ class WorkflowControls:
             self.table.focus()
 
     def action_clear_find(self) -> None:
-        find = self.query_one("#find", Input)  # type: ignore[attr-defined]
+        find = self.query_one("#find", Input)
         find.value = ""
         find.display = False
         self._refilter()
         self.table.focus()
 
     def _refilter(self) -> None:
-        find = self.query_one("#find", Input)  # type: ignore[attr-defined]
+        find = self.query_one("#find", Input)
         required = self.query_tags if self.match_all and self.view == "results" else ()
         self.table.set_filter(find_predicate(find.value, self.videos_by_id, required))
         table = self.table
         shown = table.row_count
         self.status.set_part("found", None if shown == table.total_count else Text(f"{shown} shown"))
-        self.selection_changed()  # type: ignore[attr-defined]
+        self.selection_changed()
 
     # -- the queue --------------------------------------------------------------------
 
     @property
     def queue_panel(self) -> QueuePanel:
-        return self.query_one("#queue", QueuePanel)  # type: ignore[attr-defined]
+        return self.query_one("#queue", QueuePanel)
 
     def action_show_queue(self) -> None:
         panel = self.queue_panel
         shown = not panel.display
         panel.display = shown
-        self.details.display = not shown  # type: ignore[attr-defined]
+        self.details.display = not shown
         if shown:
             status = self.music_bar.status
             if status is not None:
@@ -291,11 +285,11 @@ class WorkflowControls:
     def action_copy_link(self, video: bool) -> None:
         link = self._link(video)
         if link is None:
-            self.notify("No link for this song.", title="links", markup=False)  # type: ignore[attr-defined]
+            self.notify("No link for this song.", title="links", markup=False)
             return
-        self.copy_to_clipboard(link)  # type: ignore[attr-defined]  # OSC 52: reaches the clipboard over SSH too
+        self.copy_to_clipboard(link)  # OSC 52: reaches the clipboard over SSH too
         self.last_copied = link
-        self.notify(f"Copied {link}", title="links", markup=False)  # type: ignore[attr-defined]
+        self.notify(f"Copied {link}", title="links", markup=False)
 
     def action_open_link(self) -> None:
         from tiktune_tui.export.opener import OpenError, has_desktop, open_url
@@ -304,18 +298,18 @@ class WorkflowControls:
         if link is None:
             return
         if not has_desktop():
-            self.notify("No desktop to open it on (over SSH?): c copies the link instead.", title="links", markup=False)  # type: ignore[attr-defined]
+            self.notify("No desktop to open it on (over SSH?): c copies the link instead.", title="links", markup=False)
             return
         try:
             open_url(link)
         except OpenError as exc:
-            self.notify(terminal_safe(str(exc)), title="links", severity="error", markup=False)  # type: ignore[attr-defined]
+            self.notify(terminal_safe(str(exc)), title="links", severity="error", markup=False)
 
     # -- now playing ------------------------------------------------------------------
 
     def action_jump_playing(self) -> None:
         if self._playing_id is None or not self.table.move_to_song(self._playing_id):
-            self.notify("The playing song is not in this list.", title="player", markup=False)  # type: ignore[attr-defined]
+            self.notify("The playing song is not in this list.", title="player", markup=False)
         else:
             self.table.focus()
 
@@ -347,14 +341,14 @@ class WorkflowControls:
 
         def from_desktop(action):
             # The bus's thread: hand over to the UI thread, as every key press runs there.
-            return lambda: self.call_from_thread(action)  # type: ignore[attr-defined]
+            return lambda: self.call_from_thread(action)
 
         self._mpris = MprisService.start(
             Controls(
                 from_desktop(self.action_play_pause),
-                from_desktop(self.action_next_song),  # type: ignore[attr-defined]
+                from_desktop(self.action_next_song),
                 from_desktop(self.action_previous_song),
-            )  # type: ignore[attr-defined]
+            )
         )
 
     def close_media_keys(self) -> None:

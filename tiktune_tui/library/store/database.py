@@ -47,6 +47,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SQLITE_MAX_INT = MAX_COUNT
+# A video's snapshot before its latest (schema 6), kept in the statement that moves its row on:
+# a newer fetch makes the row's latest the previous one (SET reads the row as it was); a fetch
+# older than the latest but newer than the previous one (a copy, a late save) takes its place.
+PREVIOUS_ON_NEWER = """prev_fetched_at = CASE WHEN excluded.fetched_at > videos.fetched_at
+                            THEN videos.fetched_at ELSE videos.prev_fetched_at END,
+        prev_play_count = CASE WHEN excluded.fetched_at > videos.fetched_at
+                            THEN videos.play_count ELSE videos.prev_play_count END"""
+# Parameters: the older fetch's time and plays, the video's row id, the time twice more.
+PREVIOUS_ON_OLDER = (
+    "UPDATE videos SET prev_fetched_at = ?, prev_play_count = ? WHERE id = ? AND fetched_at > ?"
+    " AND (prev_fetched_at IS NULL OR prev_fetched_at <= ?)"
+)
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
 RELATED_SAMPLE = 20_000
 
@@ -249,7 +261,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             for video in unique.values():
                 stats = _checked(video.stats, video.id)
                 row_id = db.execute(
-                    """
+                    f"""
                     INSERT INTO videos (video_id, song_id, author, description, create_time,
                                         play_count, digg_count, comment_count, share_count,
                                         fetched_at, source)
@@ -265,7 +277,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                         comment_count = excluded.comment_count,
                         share_count = excluded.share_count,
                         fetched_at = excluded.fetched_at,
-                        source = excluded.source
+                        source = excluded.source,
+                        {PREVIOUS_ON_NEWER}
                     WHERE excluded.fetched_at >= videos.fetched_at
                     RETURNING id
                     """,
@@ -285,6 +298,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                 ).fetchone()
                 if row_id is None:  # an older fetch than what we hold: keep only its snapshot
                     row_id = db.execute("SELECT id FROM videos WHERE video_id = ?", (video.id,)).fetchone()
+                    db.execute(PREVIOUS_ON_OLDER, (now, stats.play, row_id[0], now, now))
                 db.executemany(
                     "INSERT INTO video_hashtags (hashtag_id, video_id, position) VALUES (?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
@@ -581,8 +595,9 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
 
         tags = list(dict.fromkeys(tags))
         with self._read() as db:
-            posts = db.execute(*self.ranking_sql.trend_posts(music_id, tags)).fetchall()
-            plays = db.execute(*self.ranking_sql.trend_plays(music_id, tags)).fetchall()
+            rows = db.execute(*self.ranking_sql.song_trend(music_id, tags)).fetchall()
+        posts = [(moment_, count) for kind, moment_, count in rows if kind == 0]
+        plays = [(moment_, count) for kind, moment_, count in rows if kind == 1]
         dated = tuple((moment(day).date(), count) for day, count in posts if day is not None)  # type: ignore[union-attr]
         undated = sum(count for day, count in posts if day is None)
         return SongTrend(music_id, tuple(tags), dated, tuple((moment(at), total) for at, total in plays), undated)  # type: ignore[misc]
@@ -604,8 +619,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
         if not any(tag_id is not None for tag_id in tag_ids):
             return None
         with self._read() as db:
-            times = [row[0] for row in db.execute(*self.ranking_sql.snapshot_times(tag_ids, region))]
-            window = RisingWindow.from_times(times)
+            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tag_ids, region)).fetchone()
+            window = None if earlier is None else RisingWindow(first, earlier, latest)
             if window is None or not with_videos:
                 return window
             videos = {

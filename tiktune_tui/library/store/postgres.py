@@ -24,7 +24,7 @@ from psycopg import errors
 
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
-from tiktune_tui.library.store.database import Store, _checked
+from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, PREVIOUS_ON_OLDER, Store, _checked
 from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.rows import epoch
@@ -393,6 +393,8 @@ class PostgresStore(Store):
             older = [v.id for v in rows if v.id not in video_ids]  # older fetches: only their snapshots
             if older:
                 video_ids.update(db.execute("SELECT video_id, id FROM videos WHERE video_id = ANY(?)", [older]))
+                for video in (unique[v] for v in older):
+                    db.execute(PREVIOUS_ON_OLDER, [now, video.stats.play, video_ids[video.id], now, now])
             pairs = [(tag_ids[tag], video_ids[v.id], i) for v in rows for i, tag in enumerate(v.hashtags)]
             if pairs:
                 db.execute(
@@ -451,7 +453,7 @@ SONGS_UPSERT = """
         updated_at = excluded.updated_at
     RETURNING music_id, id
 """
-VIDEOS_UPSERT = """
+VIDEOS_UPSERT = f"""
     INSERT INTO videos (video_id, song_id, author, description, create_time, play_count, digg_count,
                         comment_count, share_count, fetched_at, source)
     SELECT u.*, ?::bigint, ?::text FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],
@@ -463,7 +465,8 @@ VIDEOS_UPSERT = """
         create_time = coalesce(excluded.create_time, videos.create_time),
         play_count = excluded.play_count, digg_count = excluded.digg_count,
         comment_count = excluded.comment_count, share_count = excluded.share_count,
-        fetched_at = excluded.fetched_at, source = excluded.source
+        fetched_at = excluded.fetched_at, source = excluded.source,
+        {PREVIOUS_ON_NEWER}
     WHERE excluded.fetched_at >= videos.fetched_at
     RETURNING video_id, id
 """

@@ -82,8 +82,8 @@ class RankingSQL:
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of the tags of `tag_ids`
         (distinct, at least one; None for a tag the store does not know), in one pass.
-        `tag_weights` are the corpus's weights of the tags (fit); `now` the newest fetch as epoch seconds (momentum); `rising` the window's earlier
-        and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
+        `tag_weights` are the corpus's weights of the tags (fit); `now` the newest fetch as
+        epoch seconds (momentum); `rising` the window's earlier and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
         when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
         posted from then on count (--since; an unknown post date then does not).
 
@@ -130,13 +130,12 @@ class RankingSQL:
         if mode == "rising" and rising is not None:
             earlier, _, new_after = rising
             # A video seen at the latest snapshot gains its plays since its last snapshot at
-            # or before `earlier` (all of them when it had none). No min()/max() here: the
-            # top video (Dialect.top) may rest on max(play_count) being the only one.
+            # or before `earlier` (all of them when it had none): that is its snapshot before
+            # the latest (schema 6), as `earlier` is the niche's second latest moment. No
+            # min()/max() here: the top video (Dialect.top) may rest on max(play_count) being the only one.
             seen = "coalesce(v.first_fetched_at, v.fetched_at)"
             gained = (
-                f"sum(CASE WHEN v.fetched_at > {big} THEN v.play_count - coalesce((SELECT b.play_count"
-                f" FROM stats_snapshots b WHERE b.video_id = v.id AND b.fetched_at <= {big}"
-                " ORDER BY b.fetched_at DESC LIMIT 1), 0) ELSE 0 END)"
+                f"sum(CASE WHEN v.fetched_at > {big} THEN v.play_count - coalesce(v.prev_play_count, 0) ELSE 0 END)"
             )
             new_videos = "sum(" + d.flag(f"v.fetched_at > {big} AND {seen} > {big}") + ")"
             old_videos = "sum(" + d.flag(f"{seen} < {big}") + ")"
@@ -144,7 +143,7 @@ class RankingSQL:
                 f", {d.int64(gained)} AS gained, {d.int64(new_videos)} AS new_videos"
                 f", {d.int64(old_videos)} AS old_videos"
             )
-            params += [earlier, earlier, earlier, earlier, new_after]
+            params += [earlier, earlier, earlier, new_after]
         else:
             rates += f", {zero} AS gained, {zero} AS new_videos, {zero} AS old_videos"
         period = ""
@@ -213,64 +212,67 @@ class RankingSQL:
             """
         return sql, params
 
-    def snapshot_times(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
-        """Rows (fetched_at,) for each distinct moment a video carrying one of the tags was
-        snapshotted (fetched for `region`, when given), newest first."""
+    def rising_ends(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
+        """One row (first, earlier, latest): the first, the second latest and the latest distinct
+        moment a video carrying one of the tags (fetched for `region`, when given) was snapshotted;
+        earlier is NULL with fewer than two. Read from the videos alone: a video's snapshots lie
+        between its first and its latest, and the niche's second latest moment is some video's
+        latest below the niche's latest, or the snapshot before the latest of one at it."""
         matching, params = self.matching_videos(tag_ids, region)
         sql = f"""
-            {matching}
-            SELECT DISTINCT s.fetched_at FROM per_video p
-            JOIN stats_snapshots s ON s.video_id = p.video_id ORDER BY 1 DESC
+            {matching},
+            seen AS (
+                SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
+                       v.prev_fetched_at AS prev
+                FROM per_video p JOIN videos v ON v.id = p.video_id
+            ),
+            ends AS (SELECT min(first) AS first, max(last) AS latest FROM seen)
+            SELECT e.first, (SELECT max(CASE WHEN s.last < e.latest THEN s.last ELSE s.prev END) FROM seen s),
+                   e.latest
+            FROM ends e
             """
         return sql, params
 
     def rising_videos(self, tag_ids: Sequence[int | None], earlier: int) -> Query:
         """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
-        `earlier` or NULL) for each video carrying one of the tags."""
+        `earlier` or NULL) for each video carrying one of the tags, `earlier` being the niche's
+        second latest snapshot (rising_ends): the latest itself, or the one before it."""
         matching, params = self.matching_videos(tag_ids)
+        big = self.dialect.param("bigint")
         sql = f"""
             {matching}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
-                   (SELECT b.play_count FROM stats_snapshots b WHERE b.video_id = v.id
-                    AND b.fetched_at <= {self.dialect.param("bigint")} ORDER BY b.fetched_at DESC LIMIT 1)
+                   CASE WHEN v.fetched_at <= {big} THEN v.play_count ELSE v.prev_play_count END
             FROM per_video p JOIN videos v ON v.id = p.video_id
             """
         return sql, [*params, earlier]
 
-    @staticmethod
-    def _song_videos(music_id: str, tags: Sequence[str]) -> Query:
-        """A CTE `chosen` (id, create_time): the stored videos using the song, carrying one of `tags`
-        (any video of it without tags)."""
-        if not tags:
-            return (
-                "WITH chosen AS (SELECT v.id, v.create_time FROM videos v JOIN songs s ON s.id = v.song_id"
-                " WHERE s.music_id = ?)",
-                [music_id],
+    def song_trend(self, music_id: str, tags: Sequence[str]) -> Query:
+        """Rows (kind, moment, count) for the song's stored videos carrying one of `tags` (all of
+        them without tags), counted in one pass over its videos by post date (an index range):
+        kind 0, the videos posted per day (the day as epoch seconds at UTC midnight, NULL for no
+        post date); kind 1, their summed plays at each snapshot moment."""
+        within = ""
+        params: list[object] = [music_id]
+        if tags:
+            marks = ",".join("?" * len(tags))
+            # The tags' ids once, then a probe per video of its (video, hashtag) index.
+            within = (
+                "AND EXISTS (SELECT 1 FROM video_hashtags vh WHERE vh.video_id = v.id"
+                f" AND vh.hashtag_id IN (SELECT h.id FROM hashtags h WHERE h.name IN ({marks})))"
             )
-        marks = ",".join("?" * len(tags))
-        return (
-            f"""WITH chosen AS (
-                SELECT DISTINCT v.id, v.create_time FROM songs s JOIN videos v ON v.song_id = s.id
-                JOIN video_hashtags vh ON vh.video_id = v.id JOIN hashtags h ON h.id = vh.hashtag_id
-                WHERE s.music_id = ? AND h.name IN ({marks}))""",
-            [music_id, *tags],
-        )
-
-    def trend_posts(self, music_id: str, tags: Sequence[str]) -> Query:
-        """Rows (day as epoch seconds at UTC midnight or NULL for no post date, videos) for the
-        song's videos within `tags`, by the day they were posted."""
-        cte, params = self._song_videos(music_id, tags)
-        sql = f"""{cte}
-            SELECT create_time / {SECONDS_PER_DAY} * {SECONDS_PER_DAY} AS day, count(*) FROM chosen
-            GROUP BY day ORDER BY day"""
-        return sql, params
-
-    def trend_plays(self, music_id: str, tags: Sequence[str]) -> Query:
-        """Rows (snapshot moment, summed plays) over the snapshots of the song's videos within `tags`."""
-        cte, params = self._song_videos(music_id, tags)
-        sql = f"""{cte}
-            SELECT s.fetched_at, {self.dialect.int64("sum(s.play_count)")} FROM chosen c
-            JOIN stats_snapshots s ON s.video_id = c.id GROUP BY s.fetched_at ORDER BY s.fetched_at"""
+            params += list(tags)
+        day = f"v.create_time / {SECONDS_PER_DAY} * {SECONDS_PER_DAY}"
+        sql = f"""
+            WITH chosen AS (
+                SELECT v.id, {day} AS day FROM songs s JOIN videos v ON v.song_id = s.id
+                WHERE s.music_id = ? {within}
+            )
+            SELECT 0 AS kind, day AS moment, count(*) AS n FROM chosen GROUP BY day
+            UNION ALL
+            SELECT 1, s.fetched_at, {self.dialect.int64("sum(s.play_count)")} FROM chosen c
+            JOIN stats_snapshots s ON s.video_id = c.id GROUP BY s.fetched_at
+            ORDER BY 1, 2"""
         return sql, params
 
     def growth(self, tags: Sequence[str], weights: Weights) -> Query:

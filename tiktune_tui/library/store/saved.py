@@ -88,11 +88,22 @@ class SavedSongsMixin:
         with self._write() as db:  # type: ignore[attr-defined]
             return db.execute("DELETE FROM saved_songs WHERE music_id = ?", (music_id,)).rowcount > 0
 
+    # The songs of the last read, by their row as read: a row unchanged since gives the same
+    # (immutable) SavedSong, so opening a 1,000-song shortlist again builds none anew.
+    _saved_by_row: dict[tuple, SavedSong] | None = None
+
     def saved_songs(self) -> list[SavedSong]:
-        """The shortlist, newest first."""
+        """The shortlist, newest first (read afresh each time: another tiktune may have saved)."""
         with self._read() as db:  # type: ignore[attr-defined]
             rows = db.execute(f"SELECT {_COLUMNS} FROM saved_songs ORDER BY saved_at DESC, music_id").fetchall()
-        return [_saved_from(row) for row in rows]
+        known = self._saved_by_row or {}
+        by_row = {}
+        for row in rows:
+            key = tuple(row)
+            saved = known.get(key)
+            by_row[key] = saved if saved is not None else _saved_from(row)
+        self._saved_by_row = by_row  # only this read's rows: it never outgrows the shortlist
+        return list(by_row.values())
 
     def saved_ids(self) -> set[str]:
         with self._read() as db:  # type: ignore[attr-defined]

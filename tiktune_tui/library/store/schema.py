@@ -149,6 +149,23 @@ SHARED_MIGRATIONS: tuple[str, ...] = (
         fetched_at {int64} NOT NULL
     ){without_rowid};
     """,
+    # 6: each video's snapshot before its latest (when and its plays), kept by every write in
+    # the same statement as the video's row: the rising mode reads a video's growth and the
+    # niche's two latest snapshots from the videos alone, not from three snapshots a video.
+    # An index of each song's videos by post date makes a song's trend an index range.
+    """
+    ALTER TABLE videos ADD COLUMN prev_fetched_at {int64};
+    ALTER TABLE videos ADD COLUMN prev_play_count {int64};
+    UPDATE videos SET prev_fetched_at = p.at, prev_play_count = p.plays
+        FROM (SELECT s.video_id, s.fetched_at AS at, s.play_count AS plays
+              FROM videos v JOIN stats_snapshots s ON s.video_id = v.id
+              WHERE v.first_fetched_at IS NOT NULL
+                AND s.fetched_at = (SELECT max(b.fetched_at) FROM stats_snapshots b
+                                    WHERE b.video_id = v.id AND b.fetched_at < v.fetched_at)) AS p
+        WHERE p.video_id = videos.id;
+    CREATE INDEX videos_by_song_posted ON videos(song_id, create_time);
+    DROP INDEX videos_by_song;
+    """,
 )
 SCHEMA_VERSION = len(SHARED_MIGRATIONS)
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import islice
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RichVisual
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tiktune_tui.core.links import song_link, video_link
@@ -98,6 +104,44 @@ def _product(value: int) -> str:
     return f"{value:,}" if value < 1_000_000 else short_count(value)
 
 
+class RenderedOnce(RichVisual):
+    """A Rich renderable drawn once per width and style.
+
+    Textual's RichVisual renders its renderable twice at each layout: once to count its lines,
+    once to draw them. The song's details (a grid and wrapped lines, the costliest widget on
+    screen) were most of the time a cursor move or opening the shortlist took; here the
+    lines drawn for the count are the lines shown (the same render as RichVisual's).
+    """
+
+    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
+        super().__init__(widget, renderable)
+        self._drawn_for: tuple[int, Style] | None = None
+        self._strips: list[Strip] = []
+        self._height = 0
+
+    def _draw(self, width: int, style: Style) -> list[Strip]:
+        if self._drawn_for != (width, style):
+            app = self._widget.app
+            options = app.console_options.update(highlight=False, width=width).update_width(width)
+            renderable = self._widget.post_render(self._renderable, style.rich_style)
+            segments = list(app.console.render(renderable, options))
+            self._height = sum(text.count("\n") for text, _, _ in segments)
+            lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+            self._strips = [Strip(line) for line in lines]
+            self._drawn_for = (width, style)
+        return self._strips
+
+    def __rich_console__(self, console, options):
+        yield self._renderable  # printed as what it shows (Static.content is this)
+
+    def get_height(self, rules, width: int) -> int:
+        self._draw(width, self._widget.visual_style)
+        return self._height
+
+    def render_strips(self, width: int, height: int | None, style: Style, options) -> list[Strip]:
+        return list(islice(self._draw(width, style), None, height))
+
+
 class DetailsPane(VerticalScroll):
     """Scrolls when the song does not fit; never takes the focus from the table by itself."""
 
@@ -106,6 +150,7 @@ class DetailsPane(VerticalScroll):
     def __init__(self, *, id: str = "details") -> None:
         super().__init__(id=id)
         self.border_title = "Song"
+        self._shown: tuple | None = None  # (row, weights, videos, reach, now) of the song shown
 
     def compose(self) -> ComposeResult:
         # The chart comes after the text in the wide pane; the narrow one docks it on the right.
@@ -126,11 +171,19 @@ class DetailsPane(VerticalScroll):
         *,
         scroll_home: bool = True,
     ) -> None:
-        self.query_one("#details-body", Static).update(describe_song(row, weights, videos, reach, now))
+        # The clock matters only to the reach line ("3 days ago").
+        shown = (row, weights, videos, reach, now if reach is not None else None)
+        if self._shown is not None and all(a is b for a, b in zip(shown[:4], self._shown[:4])):
+            if shown[4] == self._shown[4]:
+                return  # the same song again (opening the shortlist asks up to three times)
+        self._shown = shown
+        body = self.query_one("#details-body", Static)
+        body.update(RenderedOnce(body, describe_song(row, weights, videos, reach, now)))
         if scroll_home:
             self.scroll_home(animate=False)
 
     def show_message(self, message: Text) -> None:
+        self._shown = None
         self.chart.show(None)
         body = self.query_one("#details-body", Static)
         body.update(message)

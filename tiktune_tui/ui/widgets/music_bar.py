@@ -134,6 +134,7 @@ class MusicBar(Widget):
         self._start_player = start_player
         self._last_notice: tuple[str, float] = ("", 0.0)  # message, when: a repeat is not stacked
         self._selected: Song | None = None
+        self._title_shown: Text | None = None  # what #bar-title says (drawn again only when it changes)
         self._queue_shown: tuple | None = None
         self._files_played = 0
 
@@ -310,7 +311,10 @@ class MusicBar(Widget):
         if song is None:
             song = self._selected
         title = song_label(song) if song is not None else Text("No song selected")
-        self.query_one("#bar-title", Label).update(title)
+        if title != self._title_shown:
+            self._title_shown = title
+            # One line, as wide as the bar leaves it (1fr), whatever it says: no layout.
+            self.query_one("#bar-title", Label).update(title, layout=False)
 
 
 __all__ = ["MusicBar", "SeekBar", "song_label"]

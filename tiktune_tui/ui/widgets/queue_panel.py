@@ -78,7 +78,8 @@ class QueuePanel(ScrollView, can_focus=True):
         first = self._shown is None or not self._shown[0]
         self._shown = key
         self._songs, self._current, self._dead = key
-        self.virtual_size = Size(self.size.width, max(1, len(self._songs)))
+        # No width: lines are cut to the view (a resize then needs no second layout).
+        self.virtual_size = Size(0, max(1, len(self._songs)))
         target = (current or 0) if first else self.highlighted
         self.highlighted = min(max(target, 0), max(0, len(self._songs) - 1))
         self.refresh()
@@ -124,9 +125,6 @@ class QueuePanel(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, max(1, len(self._songs)))
 
     def action_cursor(self, delta: int) -> None:
         self.highlighted += delta

@@ -64,4 +64,6 @@ class StatusLine(Static):
             if line:
                 line.append(" · ", style="dim")
             line.append_text(part)
-        self.update(line)
+        # One line whatever it says (height 1, the width of the screen): no layout of the
+        # whole screen for a new count or note.
+        self.update(line, layout=False)
