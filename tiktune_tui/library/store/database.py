@@ -464,6 +464,15 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
         return videos, moment(newest)
 
+    def _tags(self, tags: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """The id and stored videos of each of `tags` the store knows."""
+        if not tags:
+            return {}
+        marks = ",".join("?" * len(tags))
+        with self._read() as db:
+            rows = db.execute(f"SELECT name, id, videos FROM hashtags WHERE name IN ({marks})", list(tags))
+            return {name: (tag_id, videos) for name, tag_id, videos in rows}
+
     def tag_videos(self, tags: Sequence[str]) -> dict[str, int]:
         """How many stored videos carry each of `tags`; unknown tags are left out."""
         if not tags:
@@ -515,14 +524,17 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
         if not tags:
             return [], 0
         total, newest = self.totals()
+        known = self._tags(tags)
+        if not any(videos for _, videos in known.values()):
+            return [], 0
+        tag_ids = [known[tag][0] if tag in known else None for tag in tags]
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
-        window = self.rising_window(tags, region) if mode == "rising" else None
-        corpus = modes.Corpus(
-            total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos, rising=window
-        )
+        window = self._rising_window(tag_ids, region) if mode == "rising" else None
+        tag_videos = {tag: videos for tag, (_, videos) in known.items() if videos}
+        corpus = modes.Corpus(total=total, tag_videos=tag_videos, now=newest, song_videos=song_videos, rising=window)
         count = len(tags)
         sql, params = self.ranking_sql.modes(
-            tags,
+            tag_ids,
             mode,
             weights,
             [corpus.tag_weight(tag) for tag in tags],
@@ -595,19 +607,25 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
     ) -> RisingWindow | None:
         """The two snapshots the rising mode compares for `tags` (None: fewer than two), with,
         `with_videos`, what each matching video needs (core.rising.RisingWindow)."""
+        tags = list(dict.fromkeys(tags))
+        known = self._tags(tags)
+        return self._rising_window([known[tag][0] if tag in known else None for tag in tags], region, with_videos)
+
+    def _rising_window(
+        self, tag_ids: Sequence[int | None], region: str | None = None, with_videos: bool = False
+    ) -> RisingWindow | None:
         from tiktune_tui.core.rising import RisingWindow
 
-        tags = list(dict.fromkeys(tags))
-        if not tags:
+        if not any(tag_id is not None for tag_id in tag_ids):
             return None
         with self._read() as db:
-            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tags, region)).fetchone()
+            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tag_ids, region)).fetchone()
             window = None if earlier is None else RisingWindow(first, earlier, latest)
             if window is None or not with_videos:
                 return window
             videos = {
                 video_id: (first, last, base)
-                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tags, window.earlier))
+                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tag_ids, window.earlier))
             }
         return RisingWindow(window.first, window.earlier, window.latest, videos)
 

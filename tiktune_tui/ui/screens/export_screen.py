@@ -2,7 +2,9 @@
 
 The work itself is `tiktune_tui.export.exporter`; this screen only gathers options, runs it in a
 thread worker, shows progress, and offers to open the result or copy its path. It returns
-the `ExportResult` (or None when nothing was exported).
+the `ExportResult` (or None when nothing was exported). The preview (ctrl+l) is export_preview.py's
+mixin; the form starts from the settings it had when it last closed (`remembered`, kept by the
+app in state.json) and gives them back as it closes (`closing_settings`).
 
 It is over 500 lines because one form holds every option with its own live check and note;
 splitting the form from its checks would make each field's message travel between modules.
@@ -40,10 +42,11 @@ from tiktune_tui.export.options import (
     ExportOptions,
 )
 from tiktune_tui.export.plan import damaged_video_warning, song_runs_out_warning
-from tiktune_tui.export.preview import Preview, PreviewFiles, preview_directory
+from tiktune_tui.export.preview import PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.library.state import ExportSettings
 from tiktune_tui.text import file_size, format_clock, terminal_safe
+from tiktune_tui.ui.screens.export_preview import PreviewControls
 from tiktune_tui.ui.screens.file_picker import FilePicker
 from tiktune_tui.ui.widgets.safe_input import SafeInput
 from tiktune_tui.ui.widgets.shaped_toggles import ShapedCheckbox, ShapedRadioButton
@@ -51,11 +54,11 @@ from tiktune_tui.ui.widgets.shaped_toggles import ShapedCheckbox, ShapedRadioBut
 AUTO_OFFSET = "auto"  # the remembered offset mode: the best part, found for each song
 
 
-def _remembered_text(value: object, parse: Callable[[str], object], default: str, text: str | None = None) -> str:
+def _remembered_text(value: object, parse: Callable[[str], object], default: str) -> str:
     """A field's text from a remembered value, or its default when the value no longer parses."""
     if value is None:
         return default
-    candidate = text if text is not None else f"{value:g}" if isinstance(value, int | float) else str(value)
+    candidate = f"{value:g}" if isinstance(value, int | float) else str(value)
     try:
         parse(candidate)
     except ValueError:
@@ -93,7 +96,7 @@ def _row(label: str, *widgets, id: str | None = None) -> Horizontal:
     return Horizontal(Label(label, classes="export-label"), *widgets, classes="export-row", id=id)
 
 
-class ExportScreen(ModalScreen[ExportResult | None]):
+class ExportScreen(PreviewControls, ModalScreen[ExportResult | None]):
     """`song` may be None: then the user must pick an audio file."""
 
     # ctrl+s from any field, so the button at the bottom is never 11 Tabs away. Priority: an
@@ -790,71 +793,13 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         waiting = "the video" if self.video_info is None else "the song's audio"
         self._show_message(Text(f"Not ready to {doing}: still checking {waiting}…"), error=True)
 
-    # --- the preview --------------------------------------------------------
-
     def action_preview(self) -> None:
         if self.state == "form" and not isinstance(self.app.screen, (ConfirmOverwrite, FilePicker)):
             self.run_preview()
 
     @on(Button.Pressed, "#export-preview")
-    def run_preview(self) -> None:
-        """Render the first seconds of the export's sound (in a worker) and play them in the bar."""
-        if self.state != "form":
-            return
-        if self.play_preview is None:
-            self._show_message(Text("No player to play a preview on."), error=True)
-            return
-        self._validate()
-        options = self._preview_options
-        if options is None:
-            self._explain_not_ready("preview")
-            return
-        self._preview_cancel.set()  # a preview still rendering is of the settings before
-        self._preview_cancel = threading.Event()
-        self.preview_state = "rendering"
-        self.query_one("#export-running").display = True
-        self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#export-progress-label", Static).update(Text("Rendering the preview…"))
-        self._show_message(Text(""), error=False)
-        self._render_preview(options, self._preview_cancel)
-
-    @work(thread=True, exclusive=True, group="export-preview", exit_on_error=False)
-    def _render_preview(self, options: ExportOptions, cancel: threading.Event) -> None:
-        def progress(update: Progress) -> None:
-            if not cancel.is_set():
-                self.app.call_from_thread(self._show_progress, update)
-
-        target: Path | None = None
-        try:
-            target = self.previews.new_path()
-            preview: Preview | str = self.exporter.preview(options, target, on_progress=progress, cancel_event=cancel)
-        except ExportCancelled:
-            preview = ""
-        except ExportError as exc:
-            preview = str(exc)
-        except Exception as exc:  # noqa: BLE001 - never crash the app over a preview
-            preview = f"{exc.__class__.__name__}: {exc}"
-        if isinstance(preview, str) and target is not None:
-            self.previews.discard(target)
-        if not cancel.is_set() and not self._unmounted:
-            self.app.call_from_thread(self._preview_done, preview)
-
-    def _preview_done(self, preview: Preview | str) -> None:
-        self.query_one("#export-running").display = self.state == "running"
-        if isinstance(preview, str):
-            self.preview_state = "failed"
-            self._show_message(Text(terminal_safe(f"No preview: {preview}")), error=True)
-            return
-        audio = self._audio_path()  # a file the user chose over the song's own audio names the preview
-        name = audio.stem if audio is not None else self.song.credit if self.song is not None else "song"
-        assert self.play_preview is not None
-        self.play_preview(preview.path, f"Preview: {name}")
-        self.preview_state = "playing"
-        start = format_clock(preview.offset_s)
-        text = f"Preview playing in the music bar: {format_clock(preview.length_s)} from {start} of the song"
-        if preview.loudness_lufs is not None:
-            text += f", at {preview.loudness_lufs:g} LUFS as exported"
-        self._show_message(Text(terminal_safe(text)), error=False)
+    def preview_pressed(self) -> None:
+        self.run_preview()  # export_preview.PreviewControls; a mixin's own @on would not register
 
     def _start(self, options: ExportOptions) -> None:
         self.state = "running"
