@@ -150,6 +150,18 @@ class RankingSQL:
         if since is not None:
             period = f"WHERE v.create_time >= {big}"
             params.append(since)
+        # Fit's prior, a song's stored videos: with `region`, those fetched for it (counted for the
+        # ranked songs only; the store keeps the total).
+        song_videos = "s.videos"
+        region_songs = ""
+        if region:
+            region_songs = """,
+            region_songs AS (
+                SELECT v.song_id, count(*) AS videos FROM video_regions r JOIN videos v ON v.id = r.video_id
+                WHERE r.region = ? AND v.song_id IN (SELECT song_id FROM per_song) GROUP BY v.song_id
+            )"""
+            song_videos = "coalesce((SELECT rs.videos FROM region_songs rs WHERE rs.song_id = p.song_id), 0)"
+            params.append(region)
         song = d.bytewise("music_id")
         if mode == "popular":
             order = f"popular DESC, matched DESC, {song}"
@@ -171,7 +183,7 @@ class RankingSQL:
                 real = d.param("float8")
                 points = " + ".join(f"{real} * (p.c{i} * {real} / (p.c{i} + {real}))" for i in range(count))
                 score = (
-                    f"({points}) + {real} * ln({d.float8(d.greatest('s.videos', 'p.uses', '1'))})"
+                    f"({points}) + {real} * ln({d.float8(d.greatest(song_videos, 'p.uses', '1'))})"
                     f" + {real} * log10({d.float8(f'1 + {popular}')})"
                 )
                 for weight in tag_weights:
@@ -188,14 +200,14 @@ class RankingSQL:
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
                 FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
-            ),
+            ){region_songs},
             ranked AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                        p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
                        p.gained, p.new_videos, p.old_videos,
                        {", ".join(f"p.c{i}" for i in range(count))},
                        {popular} AS popular, {score} AS score, {matched("p")} AS matched,
-                       s.videos AS song_videos
+                       {song_videos} AS song_videos
                 FROM per_song p JOIN songs s ON s.id = p.song_id
             ),
             page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {order} LIMIT ?)
@@ -297,15 +309,20 @@ class RankingSQL:
             """
         return sql, list(tags)
 
-    def song_videos(self, tags: Sequence[str]) -> Query:
-        """Rows (music_id, stored videos using it) for each song of a video carrying one of `tags`."""
+    def song_videos(self, tags: Sequence[str], region: str | None = None) -> Query:
+        """Rows (music_id, stored videos using it) for each song of a video carrying one of `tags`;
+        with `region`, of the videos fetched for it only."""
         marks = ",".join("?" * len(tags))
-        sql = f"""
-            SELECT s.music_id, s.videos FROM songs s WHERE s.id IN (
-                SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
-                JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks}))
-            """
-        return sql, list(tags)
+        songs = f"""SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
+                JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks})"""
+        if region:
+            sql = f"""
+                SELECT s.music_id, count(*) FROM video_regions r JOIN videos v ON v.id = r.video_id
+                JOIN songs s ON s.id = v.song_id WHERE r.region = ? AND v.song_id IN ({songs})
+                GROUP BY s.music_id
+                """
+            return sql, [region, *tags]
+        return f"SELECT s.music_id, s.videos FROM songs s WHERE s.id IN ({songs})", list(tags)
 
     def related(self, tag_id: int, sample: int, min_support: int) -> Query:
         """Rows (name, videos carrying it and the tag, videos carrying it) for each other tag
