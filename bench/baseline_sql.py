@@ -36,10 +36,12 @@ def rank_songs(
     bits = [f"max((p.mask >> {i}) & 1)" for i in range(len(tags))]
     song_mask = " + ".join(f"{bit} * {1 << i}" for i, bit in enumerate(bits))
     matched = " + ".join(bits)
+    known = store._tags(tags)
+    matching, params = store.ranking_sql.matching_videos([known[tag][0] if tag in known else None for tag in tags])
     with store._read() as db:
         rows = db.execute(
             f"""
-            {store.ranking_sql.matching_videos(len(tags))},
+            {matching},
             per_song AS (
                 SELECT v.song_id,
                        sum(v.play_count) AS play, sum(v.digg_count) AS digg,
@@ -55,7 +57,7 @@ def rank_songs(
             ORDER BY score DESC, p.matched DESC, s.music_id
             LIMIT ?
             """,
-            [*tags, len(tags) if require_all else 1, store.ranking_sql.limit(limit)],
+            [*params, len(tags) if require_all else 1, store.ranking_sql.limit(limit)],
         ).fetchall()
     return [
         SongRank(

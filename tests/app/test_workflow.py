@@ -164,3 +164,21 @@ async def test_links_in_the_details_and_copied(catalog):
         assert app.last_copied == "https://www.tiktok.com/music/sound-12"
         await pilot.press("C")
         assert app.last_copied == "https://m.tiktok.com/v/1002.html"
+
+
+async def test_what_the_player_says_as_the_app_closes_is_dropped(tmp_path, tone_url):
+    """Quitting stops the player, whose last status arrives as the widgets go: it must be
+    dropped, not fail on a list that is no longer there (a traceback at every such quit)."""
+    from tiktune_tui.ui.widgets.music_bar import MusicBar
+
+    app = make_app(playable_catalog(tmp_path / "p.csv", tone_url), tags=["mix"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        await pilot.press("enter")
+        bar = app.music_bar
+        await until(pilot, lambda: bar.status and bar.status.state == PlayerState.PLAYING)
+        last = bar.status
+    assert app.return_code in (None, 0)
+    app.on_music_bar_queue_changed(MusicBar.QueueChanged(last))  # as it lands after the close
+    app.on_music_bar_quiet_note(MusicBar.QuietNote("no audio device"))

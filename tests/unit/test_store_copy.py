@@ -30,6 +30,7 @@ def fill(store) -> None:
     )
     store.record_tag_fetch("dance", videos=2, source="tiktok", fetched_at=T0, region="GB")
     store.save_song(Song("7002", title="song 7002"), tags=["dance"], saved_at=T0)
+    store.save_song_reach({"7001": 1_234_000, "7009": 5}, T0 + timedelta(hours=3))
 
 
 def everything(store) -> dict:
@@ -42,6 +43,7 @@ def everything(store) -> dict:
         "saved": [(s.song.id, s.tags, s.saved_at) for s in store.saved_songs()],
         "ranking": [(r.song.id, r.score) for r in store.rank_modes(["dance", "fyp"], "fit")],
         "totals": store.totals(),
+        "reach": store.all_song_reach(),
     }
 
 

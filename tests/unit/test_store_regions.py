@@ -88,3 +88,43 @@ async def test_a_region_is_never_answered_from_another_regions_fetch(store):
 async def _stored_ids(store: Store, region: str) -> list[str]:
     result = await collect(StoreSource(store, region=region), ["cooking"])
     return [v.id for v in result.videos]
+
+
+def _fetches() -> tuple[list[Video], list[Video]]:
+    """A GB fetch and a larger, later US one sharing its songs and tag: the US videos would
+    change fit's tag weight and song prior and momentum's "now" if they were counted for GB."""
+    posted = T0 - timedelta(days=3)
+
+    def made(video_id: str, song: str, plays: int, tags: tuple[str, ...]) -> Video:
+        return Video(video_id, Song(song, title=f"song {song}"), tags, Stats(plays, plays // 10, 1, 1), posted)
+
+    gb = [made(str(n), str(10 + n % 3), 1000 * n, ("dance", "gb") if n % 2 else ("dance",)) for n in range(1, 7)]
+    us = [made(str(n), str(10 + n % 5), 700 * n, ("dance", "us") if n % 3 else ("us",)) for n in range(100, 130)]
+    return gb, us
+
+
+@pytest.mark.parametrize("mode", ["fit", "momentum", "popular"])
+def test_a_regions_ranking_counts_only_that_regions_videos(tmp_path, make_store, mode):
+    gb, us = _fetches()
+
+    def ranked(store):
+        rows, total = store.rank_modes_counted(["dance", "gb"], mode, region="GB")
+        return [(r.song.id, r.score, r.videos) for r in rows], total
+
+    with make_store(tmp_path / "gb-only.db") as store:  # what GB holds, alone
+        store.save_videos(gb, fetched_at=T0, source="tiktok", region="GB")
+        alone = ranked(store)
+        alone_corpus = store.corpus(["dance", "gb"], region="GB")
+    with make_store(tmp_path / "both.db") as store:
+        store.save_videos(gb, fetched_at=T0, source="tiktok", region="GB")
+        store.save_videos(us, fetched_at=T0 + timedelta(days=1), source="tiktok", region="US")
+        assert ranked(store) == alone
+        corpus = store.corpus(["dance", "gb"], region="GB")
+        whole = store.corpus(["dance", "gb"])
+    assert (corpus.total, dict(corpus.tag_videos), dict(corpus.song_videos), corpus.now) == (
+        alone_corpus.total,
+        dict(alone_corpus.tag_videos),
+        dict(alone_corpus.song_videos),
+        alone_corpus.now,
+    )
+    assert whole.total == len(gb) + len(us)  # without a region: the whole store, as before

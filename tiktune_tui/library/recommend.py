@@ -72,7 +72,10 @@ def corpus_of(source: Source, tags: Sequence[str], weights: Weights) -> modes.Co
         return catalog_corpus(catalog)
     store = getattr(source, "store", None)
     if isinstance(store, Store):
-        return store.corpus(tags, weights)
+        # Only the region asked for (--region) counts, as in a ranking on the store.
+        settings = getattr(source, "settings", None)
+        region = settings.region if settings is not None else getattr(source, "region", None)
+        return store.corpus(tags, weights, region)
     return None
 
 

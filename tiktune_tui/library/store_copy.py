@@ -45,7 +45,8 @@ def copy_store(
     batch: int = 2000,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> CopyReport:
-    """Copy every video (with its snapshots and regions), tag fetch and saved song of `source`
+    """Copy every video (with its snapshots and regions), tag fetch, saved song and song-wide
+    count of `source`
     into `target`; what the target holds already is left as it is. A StoreError when the
     target's counts come out short of the source's."""
     total = source.counts()["videos"]
@@ -94,6 +95,12 @@ def copy_store(
                 videos=saved.videos,
                 saved_at=saved.saved_at,
             )
+    # Each song's count on all of TikTok, with its fetch time (a newer one the target holds stays).
+    by_time: dict[datetime, dict[str, int]] = {}
+    for reach in source.all_song_reach():
+        by_time.setdefault(reach.fetched_at, {})[reach.music_id] = reach.videos
+    for at, counts in sorted(by_time.items()):
+        target.save_song_reach(counts, at)
     report = CopyReport(copied, _counts(source), _counts(target))
     short = [name for name in TABLES if report.target_counts[name] < report.source_counts[name]]
     if short:

@@ -415,6 +415,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
 
     # --- the table ------------------------------------------------------------
 
+    @while_running
     def on_music_bar_quiet_note(self, message: MusicBar.QuietNote) -> None:
         # Said once, in the status line: a pop-up at every start would cover the bar.
         self.status.set_part("audio", Text("silent: no audio device", style="dim"))

@@ -17,6 +17,7 @@ from tiktune_tui.core.results import SongRank
 from tiktune_tui.playback.player import PlayerState, PlayerStatus
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.app_host import MixinBase
+from tiktune_tui.ui.messages import while_running
 from tiktune_tui.ui.widgets.music_bar import MusicBar
 from tiktune_tui.ui.widgets.queue_panel import QueuePanel
 
@@ -313,6 +314,7 @@ class WorkflowControls(MixinBase):
         else:
             self.table.focus()
 
+    @while_running  # the player's last word can come as the app closes, its widgets gone
     def on_music_bar_queue_changed(self, message: MusicBar.QueueChanged) -> None:
         status: PlayerStatus = message.status
         # A one-off (an export's preview) is no song of the lists: nothing is marked playing.

@@ -458,11 +458,34 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             ).fetchall()
         return [(name, uses) for name, uses in rows]
 
-    def totals(self) -> tuple[int, datetime | None]:
-        """How many videos the store holds and when the newest was fetched (kept by triggers)."""
+    def totals(self, region: str | None = None) -> tuple[int, datetime | None]:
+        """How many videos the store holds and when the newest was fetched (kept by triggers);
+        with `region`, of the videos fetched for it (counted)."""
         with self._read() as db:
-            videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
+            if region:
+                videos, newest = db.execute(
+                    "SELECT count(*), max(fetched_at) FROM video_regions WHERE region = ?", (region,)
+                ).fetchone()
+            else:
+                videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
         return videos, moment(newest)
+
+    def _tags(self, tags: Sequence[str], region: str | None = None) -> dict[str, tuple[int, int]]:
+        """The id and stored videos (fetched for `region`, when given) of each of `tags` the store knows."""
+        if not tags:
+            return {}
+        marks = ",".join("?" * len(tags))
+        with self._read() as db:
+            if region:
+                rows = db.execute(
+                    "SELECT h.name, h.id, (SELECT count(*) FROM video_hashtags vh JOIN video_regions r"
+                    " ON r.video_id = vh.video_id AND r.region = ? WHERE vh.hashtag_id = h.id)"
+                    f" FROM hashtags h WHERE h.name IN ({marks})",
+                    [region, *tags],
+                )
+            else:
+                rows = db.execute(f"SELECT name, id, videos FROM hashtags WHERE name IN ({marks})", list(tags))
+            return {name: (tag_id, videos) for name, tag_id, videos in rows}
 
     def tag_videos(self, tags: Sequence[str]) -> dict[str, int]:
         """How many stored videos carry each of `tags`; unknown tags are left out."""
@@ -514,15 +537,19 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
         tags = list(dict.fromkeys(tags))
         if not tags:
             return [], 0
-        total, newest = self.totals()
+        # The corpus is the region's videos when one is asked for, as the ranking is.
+        total, newest = self.totals(region)
+        known = self._tags(tags, region)
+        if not any(videos for _, videos in known.values()):
+            return [], 0
+        tag_ids = [known[tag][0] if tag in known else None for tag in tags]
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
-        window = self.rising_window(tags, region) if mode == "rising" else None
-        corpus = modes.Corpus(
-            total=total, tag_videos=self.tag_videos(tags), now=newest, song_videos=song_videos, rising=window
-        )
+        window = self._rising_window(tag_ids, region) if mode == "rising" else None
+        tag_videos = {tag: videos for tag, (_, videos) in known.items() if videos}
+        corpus = modes.Corpus(total=total, tag_videos=tag_videos, now=newest, song_videos=song_videos, rising=window)
         count = len(tags)
         sql, params = self.ranking_sql.modes(
-            tags,
+            tag_ids,
             mode,
             weights,
             [corpus.tag_weight(tag) for tag in tags],
@@ -548,16 +575,18 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
         return ranked, rows[0][-1] if rows else 0
 
-    def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS) -> Corpus:
-        """What the ranking modes need to know of the whole store for a query on `tags`:
-        the number of videos, how many carry each of `tags`, how many use each song of the
-        videos carrying them, the newest fetch as "now",
+    def corpus(
+        self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS, region: str | None = None
+    ) -> Corpus:
+        """What the ranking modes need to know of the whole store (of the videos fetched for
+        `region`, when given) for a query on `tags`: the number of videos, how many carry each
+        of `tags`, how many use each song of the videos carrying them, the newest fetch as "now",
         and, for videos with two or more snapshots, engagement gained per day between
         their first and last snapshot (momentum)."""
         from tiktune_tui.core.modes import Corpus, per_day
 
-        total, newest = self.totals()
-        counts = self.tag_videos(tags)
+        total, newest = self.totals(region)
+        counts = {tag: videos for tag, (_, videos) in self._tags(list(dict.fromkeys(tags)), region).items() if videos}
         growth: dict[str, int] = {}
         song_videos: dict[str, int] = {}
         if tags:
@@ -566,14 +595,14 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                     video_id: per_day(gained, span)
                     for video_id, gained, span in db.execute(*self.ranking_sql.growth(tags, weights))
                 }
-                song_videos = dict(db.execute(*self.ranking_sql.song_videos(tags)))
+                song_videos = dict(db.execute(*self.ranking_sql.song_videos(tags, region)))
         return Corpus(
             total=total,
             tag_videos=counts,
             now=newest,
             growth=growth,
             song_videos=song_videos,
-            rising=self.rising_window(tags, with_videos=True) if tags else None,
+            rising=self.rising_window(tags, region, with_videos=True) if tags else None,
         )
 
     def song_trend(self, music_id: str, tags: Sequence[str] = ()) -> SongTrend:
@@ -595,19 +624,25 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
     ) -> RisingWindow | None:
         """The two snapshots the rising mode compares for `tags` (None: fewer than two), with,
         `with_videos`, what each matching video needs (core.rising.RisingWindow)."""
+        tags = list(dict.fromkeys(tags))
+        known = self._tags(tags)
+        return self._rising_window([known[tag][0] if tag in known else None for tag in tags], region, with_videos)
+
+    def _rising_window(
+        self, tag_ids: Sequence[int | None], region: str | None = None, with_videos: bool = False
+    ) -> RisingWindow | None:
         from tiktune_tui.core.rising import RisingWindow
 
-        tags = list(dict.fromkeys(tags))
-        if not tags:
+        if not any(tag_id is not None for tag_id in tag_ids):
             return None
         with self._read() as db:
-            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tags, region)).fetchone()
+            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tag_ids, region)).fetchone()
             window = None if earlier is None else RisingWindow(first, earlier, latest)
             if window is None or not with_videos:
                 return window
             videos = {
                 video_id: (first, last, base)
-                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tags, window.earlier))
+                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tag_ids, window.earlier))
             }
         return RisingWindow(window.first, window.earlier, window.latest, videos)
 

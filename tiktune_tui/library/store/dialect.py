@@ -53,9 +53,9 @@ class Dialect(Protocol):
         """`expr` to be ordered by its bytes, whatever the server's locale."""
         ...
 
-    def top(self, value: str, by: str, tiebreak: str) -> str:
-        """Select-list items of a GROUP BY naming `top_video`: `value` of the group's row with
-        the largest `by` (then the smallest `tiebreak`)."""
+    def top(self, key: str, by: str) -> str:
+        """Select-list items of a GROUP BY naming `top_id`: the integer `key` of the group's row
+        with the largest `by` (on a tie, any of them)."""
         ...
 
     def joined(self, value: str, order: str, source: str) -> str:

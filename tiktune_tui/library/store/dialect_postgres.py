@@ -111,8 +111,10 @@ class PostgresDialect:
     def bytewise(self, expr: str) -> str:
         return f'{expr} COLLATE "C"'
 
-    def top(self, value: str, by: str, tiebreak: str) -> str:
-        return f"(array_agg({value} ORDER BY {by} DESC, {tiebreak}))[1] AS top_video"
+    def top(self, key: str, by: str) -> str:
+        # The largest (by, -key) pair, the smallest key on a tie: max() of arrays keeps the
+        # aggregate a hashed one, where an ordered array_agg would sort every group.
+        return f"-(max(ARRAY[{by}, -{key}]))[2] AS top_id"
 
     def joined(self, value: str, order: str, source: str) -> str:
         return f"(SELECT string_agg({value}, ' ' ORDER BY {order}) {source})"

@@ -68,10 +68,10 @@ class SQLiteDialect:
     def bytewise(self, expr: str) -> str:
         return expr  # BINARY, SQLite's default collation
 
-    def top(self, value: str, by: str, tiebreak: str) -> str:
-        # max() is the only min/max aggregate of the select, so SQLite takes the bare `value`
+    def top(self, key: str, by: str) -> str:
+        # max() is the only min/max aggregate of the select, so SQLite takes the bare `key`
         # from the row holding it. No other min()/max() may join it there.
-        return f"max({by}) AS top_by, {value} AS top_video"
+        return f"max({by}) AS top_by, {key} AS top_id"
 
     def joined(self, value: str, order: str, source: str) -> str:
         # group_concat keeps the order of a subquery's rows (SQLite < 3.44 has no ORDER BY in it).

@@ -32,6 +32,15 @@ from tiktune_tui.library.store.schema import SCHEMA_VERSION, StoreError
 
 T = TypeVar("T")
 
+# tiktune's own sessions, measured on the 1,000,000-video bench (bench/postgres.py): a ranking
+# is one query of about a second, for which JIT compilation costs more than it saves; and a
+# commonest-tag query sorts and hashes a few hundred thousand rows, which spill to disk at the
+# default 4 MB of work_mem. work_mem is only ever raised, never lowered below the server's.
+SESSION_SETTINGS = """
+    SELECT set_config('jit', 'off', false),
+           CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')
+                THEN set_config('work_mem', '64MB', false) END
+"""
 # A write that meets a deadlock (two writers' counters) is run again, this many times at most.
 WRITE_ATTEMPTS = 8
 # A save of this many videos or more is a bulk load: the tables' statistics are refreshed after it.
@@ -205,7 +214,9 @@ class Connection:
 
     def _connect(self) -> psycopg.Connection:
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            conn.execute(SESSION_SETTINGS)
+            return conn
         except psycopg.Error as exc:
             raise StoreError(f"cannot open the store: {describe(exc, self.url)}") from None
 

@@ -46,25 +46,29 @@ class RankingSQL:
         """`limit` as the engine's LIMIT takes it (None: all rows)."""
         return self.dialect.limit(limit)
 
-    def matching_videos(self, count: int, by_region: bool = False) -> str:
-        """CTEs `query` (the tags and their bit positions) and `per_video` (each video carrying
-        one of them, with the mask of those it carries); the caller binds the tags first, then,
-        `by_region`, the region the videos must have been fetched for."""
+    def matching_videos(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
+        """CTE `per_video` (each video carrying one of the tags, with the mask of those it carries:
+        bit i for `tag_ids[i]`; None for a tag the store does not know), fetched for `region` when
+        given. The tags are filtered by id as constants, not joined by name, so that the planner
+        knows from its statistics how many videos a tag has (a head tag: half a million)."""
         d = self.dialect
-        positions = ",".join(f"({d.param('text')}, {i})" for i in range(count))
-        region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if by_region else ""
-        return f"""WITH query(name, pos) AS (VALUES {positions}),
-                per_video AS (
-                    SELECT vh.video_id, {d.int64(f"sum({d.int64('1')} << q.pos)")} AS mask FROM query q
-                    JOIN hashtags h ON h.name = q.name
-                    JOIN video_hashtags vh ON vh.hashtag_id = h.id
-                    {region}
+        known = [(bit, tag_id) for bit, tag_id in enumerate(tag_ids) if tag_id is not None]
+        whens = " ".join(f"WHEN ? THEN {1 << bit}" for bit, _ in known)
+        mask = d.int64(f"sum(CASE vh.hashtag_id {whens} END)") if known else d.int64("0")
+        ids = [tag_id for _, tag_id in known]
+        by_region = "JOIN video_regions r ON r.video_id = vh.video_id AND r.region = ?" if region else ""
+        wanted = f"vh.hashtag_id IN ({','.join('?' * len(ids))})" if ids else "vh.hashtag_id IS NULL"
+        sql = f"""WITH per_video AS (
+                    SELECT vh.video_id, {mask} AS mask FROM video_hashtags vh
+                    {by_region}
+                    WHERE {wanted}
                     GROUP BY vh.video_id
                 )"""
+        return sql, [*ids, *([region] if region else []), *ids]
 
     def modes(
         self,
-        tags: Sequence[str],
+        tag_ids: Sequence[int | None],
         mode: str,
         weights: Weights,
         tag_weights: Sequence[float],
@@ -76,10 +80,10 @@ class RankingSQL:
         rising: tuple[int, int, int] | None = None,
         since: int | None = None,
     ) -> Query:
-        """core.modes.rank of `mode` over the videos carrying any of `tags` (distinct, at
-        least one), in one pass. `tag_weights` are the corpus's weights of the tags (fit);
-        `now` the newest fetch as epoch seconds (momentum); `rising` the window's earlier
-        and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
+        """core.modes.rank of `mode` over the videos carrying any of the tags of `tag_ids`
+        (distinct, at least one; None for a tag the store does not know), in one pass.
+        `tag_weights` are the corpus's weights of the tags (fit); `now` the newest fetch as
+        epoch seconds (momentum); `rising` the window's earlier and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
         when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
         posted from then on count (--since; an unknown post date then does not).
 
@@ -93,7 +97,7 @@ class RankingSQL:
 
         d = self.dialect
         big = d.param("bigint")
-        count = len(tags)
+        count = len(tag_ids)
         counts = ", ".join(f"{d.int64(f'sum((p.mask >> {i}) & 1)')} AS c{i}" for i in range(count))
 
         def matched(alias: str) -> str:
@@ -106,7 +110,7 @@ class RankingSQL:
             " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
         )
         zero = d.int64("0")
-        params: list[object] = list(tags) + ([region] if region else [])
+        matching, params = self.matching_videos(tag_ids, region)
         if mode == "momentum":
             # Whole units per day, truncated as in core.modes, so that sums are exact in both.
             since_posted = d.greatest(str(SECONDS_PER_DAY), f"{big} - v.create_time")
@@ -146,6 +150,18 @@ class RankingSQL:
         if since is not None:
             period = f"WHERE v.create_time >= {big}"
             params.append(since)
+        # Fit's prior, a song's stored videos: with `region`, those fetched for it (counted for the
+        # ranked songs only; the store keeps the total).
+        song_videos = "s.videos"
+        region_songs = ""
+        if region:
+            region_songs = """,
+            region_songs AS (
+                SELECT v.song_id, count(*) AS videos FROM video_regions r JOIN videos v ON v.id = r.video_id
+                WHERE r.region = ? AND v.song_id IN (SELECT song_id FROM per_song) GROUP BY v.song_id
+            )"""
+            song_videos = "coalesce((SELECT rs.videos FROM region_songs rs WHERE rs.song_id = p.song_id), 0)"
+            params.append(region)
         song = d.bytewise("music_id")
         if mode == "popular":
             order = f"popular DESC, matched DESC, {song}"
@@ -167,48 +183,56 @@ class RankingSQL:
                 real = d.param("float8")
                 points = " + ".join(f"{real} * (p.c{i} * {real} / (p.c{i} + {real}))" for i in range(count))
                 score = (
-                    f"({points}) + {real} * ln({d.float8(d.greatest('s.videos', 'p.uses', '1'))})"
+                    f"({points}) + {real} * ln({d.float8(d.greatest(song_videos, 'p.uses', '1'))})"
                     f" + {real} * log10({d.float8(f'1 + {popular}')})"
                 )
                 for weight in tag_weights:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
                 params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING]
         least = count if require_all else 1
-        params += [least, least, d.limit(limit)]
+        params += [least, d.limit(limit), least]
         sql = f"""
-            {self.matching_videos(count, by_region=bool(region))},
+            {matching},
             per_song AS (
                 SELECT v.song_id,
                        {d.int64("sum(v.play_count)")} AS play, {d.int64("sum(v.digg_count)")} AS digg,
                        {d.int64("sum(v.comment_count)")} AS comment, {d.int64("sum(v.share_count)")} AS share,
-                       count(*) AS uses, {d.top("v.video_id", "v.play_count", "v.id")},
+                       count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
                 FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
-            ),
+            ){region_songs},
             ranked AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                       p.play, p.digg, p.comment, p.share, p.uses, p.top_video, p.rate, p.growth,
+                       p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
                        p.gained, p.new_videos, p.old_videos,
                        {", ".join(f"p.c{i}" for i in range(count))},
                        {popular} AS popular, {score} AS score, {matched("p")} AS matched,
-                       s.videos AS song_videos
+                       {song_videos} AS song_videos
                 FROM per_song p JOIN songs s ON s.id = p.song_id
-            )
-            SELECT *, (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
-            FROM ranked WHERE matched >= ?
+            ),
+            page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {order} LIMIT ?)
+            -- The top video's TikTok id is looked up for the page's rows only.
+            SELECT music_id, title, author, duration_s, play_url, cover_url, original,
+                   play, digg, comment, share, uses,
+                   (SELECT t.video_id FROM videos t WHERE t.id = page.top_id) AS top_video,
+                   rate, growth, gained, new_videos, old_videos,
+                   {", ".join(f"c{i}" for i in range(count))},
+                   popular, score, matched, song_videos,
+                   (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
+            FROM page
             ORDER BY {order}
-            LIMIT ?
             """
         return sql, params
 
-    def rising_ends(self, tags: Sequence[str], region: str | None = None) -> Query:
+    def rising_ends(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
         """One row (first, earlier, latest): the first, the second latest and the latest distinct
-        moment a video carrying one of `tags` (fetched for `region`, when given) was snapshotted;
+        moment a video carrying one of the tags (fetched for `region`, when given) was snapshotted;
         earlier is NULL with fewer than two. Read from the videos alone: a video's snapshots lie
         between its first and its latest, and the niche's second latest moment is some video's
         latest below the niche's latest, or the snapshot before the latest of one at it."""
+        matching, params = self.matching_videos(tag_ids, region)
         sql = f"""
-            {self.matching_videos(len(tags), by_region=bool(region))},
+            {matching},
             seen AS (
                 SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
                        v.prev_fetched_at AS prev
@@ -219,20 +243,21 @@ class RankingSQL:
                    e.latest
             FROM ends e
             """
-        return sql, list(tags) + ([region] if region else [])
+        return sql, params
 
-    def rising_videos(self, tags: Sequence[str], earlier: int) -> Query:
+    def rising_videos(self, tag_ids: Sequence[int | None], earlier: int) -> Query:
         """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
-        `earlier` or NULL) for each video carrying one of `tags`, `earlier` being the niche's
+        `earlier` or NULL) for each video carrying one of the tags, `earlier` being the niche's
         second latest snapshot (rising_ends): the latest itself, or the one before it."""
+        matching, params = self.matching_videos(tag_ids)
         big = self.dialect.param("bigint")
         sql = f"""
-            {self.matching_videos(len(tags))}
+            {matching}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
                    CASE WHEN v.fetched_at <= {big} THEN v.play_count ELSE v.prev_play_count END
             FROM per_video p JOIN videos v ON v.id = p.video_id
             """
-        return sql, list(tags) + [earlier]
+        return sql, [*params, earlier]
 
     def song_trend(self, music_id: str, tags: Sequence[str]) -> Query:
         """Rows (kind, moment, count) for the song's stored videos carrying one of `tags` (all of
@@ -284,15 +309,20 @@ class RankingSQL:
             """
         return sql, list(tags)
 
-    def song_videos(self, tags: Sequence[str]) -> Query:
-        """Rows (music_id, stored videos using it) for each song of a video carrying one of `tags`."""
+    def song_videos(self, tags: Sequence[str], region: str | None = None) -> Query:
+        """Rows (music_id, stored videos using it) for each song of a video carrying one of `tags`;
+        with `region`, of the videos fetched for it only."""
         marks = ",".join("?" * len(tags))
-        sql = f"""
-            SELECT s.music_id, s.videos FROM songs s WHERE s.id IN (
-                SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
-                JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks}))
-            """
-        return sql, list(tags)
+        songs = f"""SELECT v.song_id FROM video_hashtags vh JOIN hashtags h ON h.id = vh.hashtag_id
+                JOIN videos v ON v.id = vh.video_id WHERE h.name IN ({marks})"""
+        if region:
+            sql = f"""
+                SELECT s.music_id, count(*) FROM video_regions r JOIN videos v ON v.id = r.video_id
+                JOIN songs s ON s.id = v.song_id WHERE r.region = ? AND v.song_id IN ({songs})
+                GROUP BY s.music_id
+                """
+            return sql, [region, *tags]
+        return f"SELECT s.music_id, s.videos FROM songs s WHERE s.id IN ({songs})", list(tags)
 
     def related(self, tag_id: int, sample: int, min_support: int) -> Query:
         """Rows (name, videos carrying it and the tag, videos carrying it) for each other tag

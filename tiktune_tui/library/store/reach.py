@@ -40,3 +40,9 @@ class SongReachMixin:
                 ):
                     found[music_id] = SongReach(music_id, videos, moment(when))  # type: ignore[arg-type]
         return found
+
+    def all_song_reach(self) -> list[SongReach]:
+        """Every cached count (for `tiktune store copy`), by music id."""
+        with self._read() as db:  # type: ignore[attr-defined]
+            rows = db.execute("SELECT music_id, videos, fetched_at FROM song_reach ORDER BY music_id").fetchall()
+        return [SongReach(music_id, videos, moment(when)) for music_id, videos, when in rows]  # type: ignore[arg-type]
