@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input, Label, Static
 
-from tests.support.export_media import make_media, put_in_cache
+from tests.support.export_media import make_clip, make_media, put_in_cache
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
 from tiktune_tui.core.models import Song
 from tiktune_tui.playback.audio_cache import AudioCache
@@ -39,7 +39,7 @@ async def test_ctrl_l_plays_a_preview_in_the_music_bar_and_writes_nothing_beside
     media = make_media(tmp_path / "media")
     folder = tmp_path / "my videos"
     folder.mkdir()
-    video = shutil.copy(media.mp4, folder / "clip.mp4")
+    video = make_clip(folder / "clip.mp4", 6)  # its preview plays long enough to be seen playing
     data = tmp_path / "data"
     put_in_cache(AudioCache.default(str(data)), SONG, media.long_song)
     app = make_app(write_catalog(tmp_path / "catalog.csv"), tags=["cooking"])

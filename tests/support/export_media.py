@@ -114,6 +114,13 @@ def make_media(directory: Path) -> Media:
     )
 
 
+def make_clip(path: Path, seconds: float) -> Path:
+    """An H.264 + AAC clip of `seconds` (the one of `make_media` is 2 s): a preview of it plays
+    long enough to be seen playing, where libVLC's dummy output ends a short file early."""
+    ffmpeg(*_testsrc(seconds), *_sine(VIDEO_TONE_HZ, seconds), *H264, "-c:a", "aac", "-shortest", str(path))
+    return path
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -10,8 +10,9 @@ the song replays and exports offline afterwards.
 What happens is reported to one `listener` as `StatusChanged` and `Notice` events
 (player_status.py), on the player's threads: a UI must hand them over to its own thread
 (post a message). libVLC's set-up is in vlc_setup.py, finding a song's audio in
-song_audio.py, the queue's order in queue.py; what is left here is the player thread and
-its commands (transport and queue editing): one idea, hence a little over 500 lines.
+song_audio.py, the queue's order in queue.py, editing the queue in queue_commands.py and
+one-offs that interrupt it (an export's preview) in one_off.py; what is left here is the
+player thread, its media and the transport commands.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.errors import TiktuneError
 from tiktune_tui.playback import vlc_setup
 from tiktune_tui.playback.audio_cache import AudioCache, AudioUnavailable
+from tiktune_tui.playback.one_off import OneOffPlayback
 from tiktune_tui.playback.player_status import (
     DEFAULT_VOLUME,
     Listener,
@@ -37,7 +39,8 @@ from tiktune_tui.playback.player_status import (
     PlayerStatus,
     StatusChanged,
 )
-from tiktune_tui.playback.queue import PlayQueue, Repeat
+from tiktune_tui.playback.queue import PlayQueue
+from tiktune_tui.playback.queue_commands import QueueCommands
 from tiktune_tui.playback.song_audio import NoPreview, Resolver, find_audio
 from tiktune_tui.playback.vlc_setup import PlaybackUnavailable
 
@@ -49,7 +52,7 @@ SKIP_LIMIT = 3
 _CLOSE = object()
 
 
-class Player:
+class Player(QueueCommands, OneOffPlayback):
     """Plays a list of songs. Every method is thread-safe and returns at once."""
 
     def __init__(
@@ -85,6 +88,7 @@ class Player:
         self._from_cache = False
         self._failures = 0
         self._volume_applied = False
+        self._resume_s = 0.0  # where play resumes the queue's song after a one-off
         self._thread = threading.Thread(target=self._run, name="tiktune-player", daemon=True)
         self._thread.start()
 
@@ -123,26 +127,6 @@ class Player:
 
     def stop(self) -> None:
         self._send(self._do_stop)
-
-    def play_at(self, index: int) -> None:
-        """Jump to the queue's `index`th song."""
-        self._send(self._do_play_at, index)
-
-    def enqueue(self, songs: Sequence[Song], *, next_up: bool) -> None:
-        """Add songs after the playing one (`next_up`) or at the end of the queue."""
-        self._send(self._do_enqueue, tuple(songs), next_up)
-
-    def remove_from_queue(self, index: int) -> None:
-        self._send(self._do_remove, index)
-
-    def move_in_queue(self, index: int, to: int) -> None:
-        self._send(self._do_move, index, to)
-
-    def set_shuffle(self, on: bool) -> None:
-        self._send(self._do_set_shuffle, on)
-
-    def set_repeat(self, repeat: Repeat | str) -> None:
-        self._send(self._do_set_repeat, Repeat(repeat))
 
     def set_muted(self, muted: bool) -> None:
         self._send(self._do_set_muted, muted)
@@ -255,6 +239,13 @@ class Player:
             self._release_media()
             self._mp = None
 
+    def _stop_media(self) -> None:
+        """Stop what plays; news of it still on its way (an end, a fetch) is then ignored."""
+        self._generation += 1
+        self._mp.stop()
+        self._mp.set_media(None)
+        self._release_media()
+
     def _release_media(self) -> None:
         if self._media is not None:
             self._media.release()
@@ -280,6 +271,7 @@ class Player:
     def _do_play_songs(self, songs: tuple[Song, ...], index: int) -> None:
         start = self._queue.replace(songs, index)
         if start is None:
+            self._end_one_off()
             self._do_stop()
             self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
             return
@@ -287,41 +279,45 @@ class Player:
         self._direction = +1
         self._load_live(start)
 
-    def _load_live(self, index: int) -> None:
+    def _load_live(self, index: int, start_s: float = 0.0) -> None:
         """Load `index`, or past it (the way the user is going) if its link died this session."""
         live = self._queue.first_live(index, self._direction)
         if live is None:
+            self._end_one_off()
             self._queue.current = index
             reason = self._queue.dead.get(self._queue.songs[index].id, "")
             self._publish(state=PlayerState.ERROR, song=self._queue.song, message=reason, **self._queue_changes())
             self._notify("No song left in the queue that can play.", "information")
             return
-        self._load(live)
+        self._load(live, start_s if live == index else 0.0)
 
-    def _load(self, index: int) -> None:
-        self._generation += 1
-        self._mp.stop()
-        self._mp.set_media(None)
-        self._release_media()
+    def _load(self, index: int, start_s: float = 0.0) -> None:
+        """Play the queue's `index`th song (from `start_s`); a one-off playing ends for it."""
+        self._one_off = None
         self._queue.current = index
+        self._load_song(self._queue.songs[index], start_s)
+
+    def _load_song(self, song: Song, start_s: float = 0.0) -> None:
+        self._stop_media()
+        self._resume_s = 0.0
         self._played = False
-        song = self._queue.songs[index]
         self._publish(
             **self._queue_changes(),
             state=PlayerState.LOADING,
             song=song,
-            position_s=0.0,
+            position_s=start_s,
             duration_s=float(song.duration_s) if song.duration_s else None,
             message="loading…",
+            one_off=self._one_off is not None,
         )
         self._fetchers = [t for t in self._fetchers if t.is_alive()]
         fetcher = threading.Thread(
-            target=self._fetch, args=(self._generation, song), name="tiktune-audio-fetch", daemon=True
+            target=self._fetch, args=(self._generation, song, start_s), name="tiktune-audio-fetch", daemon=True
         )
         self._fetchers.append(fetcher)
         fetcher.start()
 
-    def _fetch(self, generation: int, song: Song) -> None:
+    def _fetch(self, generation: int, song: Song, start_s: float) -> None:
         """On a fetch thread: find the audio file for `song`, then hand it to the player thread."""
         try:
             path, from_cache = find_audio(song, self.cache, self.resolve, self._cancel)
@@ -334,7 +330,7 @@ class Player:
         except Exception as exc:  # noqa: BLE001 - a resolver or the disk failed
             self._send(self._fetch_failed, generation, f"{exc.__class__.__name__}: {exc}", True)
         else:
-            self._send(self._start_media, generation, path, from_cache)
+            self._send(self._start_media, generation, path, from_cache, start_s)
 
     def _fetch_failed(self, generation: int, message: str, skip: bool) -> None:
         if generation != self._generation:
@@ -344,6 +340,9 @@ class Player:
     def _fail(self, message: str, skip: bool) -> None:
         song = self._status.song
         title = song.display_title if song else "this song"
+        if self._end_one_off():  # a one-off's failure is its own: the queue is as it was
+            self._notify(f"Cannot play “{title}”: {message}.")
+            return
         if skip and self._index is not None:
             # Remembered for the session: `n` and `p` pass over it, nothing fetches it again.
             self._queue.mark_dead(self._index, message)
@@ -363,13 +362,15 @@ class Player:
         else:
             self._notify(f"Cannot play “{title}”: {message}.")
 
-    def _start_media(self, generation: int, path: Path, from_cache: bool) -> None:
+    def _start_media(self, generation: int, path: Path, from_cache: bool, start_s: float = 0.0) -> None:
         if generation != self._generation:
             return
         media = self._instance.media_new_path(str(path))
         if media is None:
             self._fail(f"libVLC cannot open {path.name}", True)
             return
+        if start_s > 0:
+            media.add_option(f":start-time={start_s:.3f}")
         ended = {self._vlc.State.Ended.value, self._vlc.State.Error.value}
 
         def on_state(event: Any) -> None:
@@ -396,6 +397,8 @@ class Player:
             if self._from_cache and self._status.song is not None:
                 self.cache.forget(self._status.song)
             self._fail("the audio file cannot be played", True)
+            return
+        if self._end_one_off():
             return
         self._failures = 0
         self._direction = +1
@@ -433,6 +436,8 @@ class Player:
         self._mp.audio_set_mute(self._status.muted)
 
     def _do_toggle_pause(self) -> None:
+        if self._end_one_off():  # play/pause ends a one-off: the queue comes back, stopped
+            return
         state = self._status.state
         if state == PlayerState.PLAYING:
             self._mp.set_pause(1)
@@ -443,9 +448,10 @@ class Player:
         elif state in (PlayerState.STOPPED, PlayerState.ERROR) and self._index is not None:
             self._failures = 0
             self._direction = +1
-            self._load_live(self._index)
+            self._load_live(self._index, self._resume_s)
 
     def _do_next(self) -> None:
+        self._end_one_off()
         if self._index is None:
             return
         following = self._queue.next_index()
@@ -457,6 +463,7 @@ class Player:
             self._notify("This is the last song of the list.", "information")
 
     def _do_previous(self) -> None:
+        self._end_one_off()
         if self._index is None:
             return
         status = self._status
@@ -469,40 +476,6 @@ class Player:
             self._load(earlier)
         elif not self._queue.is_dead(self._index):
             self._load(self._index)
-
-    def _do_play_at(self, index: int) -> None:
-        if 0 <= index < len(self._queue):
-            self._failures = 0
-            self._direction = +1
-            self._load_live(index)
-
-    def _do_enqueue(self, songs: tuple[Song, ...], next_up: bool) -> None:
-        self._queue.add(songs, after_current=next_up)
-        self._publish(**self._queue_changes())
-
-    def _do_remove(self, index: int) -> None:
-        playing = index == self._index
-        self._queue.remove(index)
-        if playing:
-            # The playing song left the queue: stop it; what follows it now sits at `index`.
-            self._do_stop()
-            self._publish(state=PlayerState.IDLE, song=None, message="", **self._queue_changes())
-            if index < len(self._queue):
-                self._load_live(index)
-            return
-        self._publish(**self._queue_changes())
-
-    def _do_move(self, index: int, to: int) -> None:
-        self._queue.move(index, to)
-        self._publish(**self._queue_changes())
-
-    def _do_set_shuffle(self, on: bool) -> None:
-        self._queue.set_shuffle(on)
-        self._publish(**self._queue_changes())
-
-    def _do_set_repeat(self, repeat: Repeat) -> None:
-        self._queue.repeat = repeat
-        self._publish(**self._queue_changes())
 
     def _do_set_muted(self, muted: bool) -> None:
         if self._mp is not None:
@@ -538,10 +511,10 @@ class Player:
         self._publish(muted=muted)
 
     def _do_stop(self) -> None:
-        self._generation += 1
-        self._mp.stop()
-        self._mp.set_media(None)
-        self._release_media()
+        if self._end_one_off():
+            return
+        self._stop_media()
+        self._resume_s = 0.0
         if self._status.state not in (PlayerState.IDLE, PlayerState.UNAVAILABLE):
             self._publish(state=PlayerState.STOPPED, position_s=0.0, message="")
 

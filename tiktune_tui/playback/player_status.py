@@ -39,6 +39,7 @@ class PlayerStatus:
     shuffle: bool = False
     repeat: Repeat = Repeat.OFF
     dead: frozenset[str] = frozenset()  # ids of songs that failed this session
+    one_off: bool = False  # `song` plays as an interruption (a preview), outside the queue
 
     @property
     def has_media(self) -> bool:

@@ -317,7 +317,9 @@ class WorkflowControls(MixinBase):
     @while_running  # the player's last word can come as the app closes, its widgets gone
     def on_music_bar_queue_changed(self, message: MusicBar.QueueChanged) -> None:
         status: PlayerStatus = message.status
-        playing = status.song.id if status.song is not None and status.state != PlayerState.IDLE else None
+        # A one-off (an export's preview) is no song of the lists: nothing is marked playing.
+        shown = status.song is not None and status.state != PlayerState.IDLE and not status.one_off
+        playing = status.song.id if shown else None
         previous, self._playing_id = self._playing_id, playing
         # The details follow playback: a cursor that was on the playing song moves on with it.
         table = self.table

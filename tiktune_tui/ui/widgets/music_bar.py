@@ -185,12 +185,13 @@ class MusicBar(Widget):
             self._player.play_songs(songs, index)
 
     def play_file(self, path: Path, title: str) -> None:
-        """Play a local file of tiktune's own (an export's preview) as a one-song queue named `title`."""
+        """Play a local file of tiktune's own (an export's preview), named `title`, as a one-off:
+        the queue stays as it is and comes back, stopped where it was, when the file ends."""
         if self._player is not None:
             self._files_played += 1
-            # An id of its own each time: the player and the queue tell songs apart by id.
+            # An id of its own each time: the player tells songs apart by id.
             song = Song(id=f"tiktune-file-{self._files_played}", title=title, play_url=str(path.absolute()))
-            self._player.play_songs([song], 0)
+            self._player.play_one_off(song)
 
     def toggle_pause(self) -> None:
         if self._player is not None:
@@ -275,7 +276,9 @@ class MusicBar(Widget):
         self.set_class(state in (PlayerState.ERROR, PlayerState.UNAVAILABLE), "-problem")
         self.query_one("#bar-state", Label).update(STATE_ICONS.get(state, IDLE_ICON))
         self._render_title(status)
-        place = f"{status.index + 1}/{status.count}" if status.index is not None and status.count > 1 else ""
+        # A one-off (a preview) is no place in the queue: "2/3" beside it would say it is.
+        counted = status.index is not None and status.count > 1 and not status.one_off
+        place = f"{status.index + 1}/{status.count}" if counted else ""
         # Shuffle and repeat are named only when on: the bar of a plain list is unchanged.
         modes = [
             name
@@ -286,7 +289,14 @@ class MusicBar(Widget):
             if on
         ]
         place = " · ".join(filter(None, [place, *modes]))
-        queue_key = (status.song.id if status.song else None, status.state, status.songs, status.index, status.dead)
+        queue_key = (
+            status.song.id if status.song else None,
+            status.state,
+            status.songs,
+            status.index,
+            status.dead,
+            status.one_off,
+        )
         if queue_key != self._queue_shown:
             self._queue_shown = queue_key
             self.post_message(self.QueueChanged(status))
