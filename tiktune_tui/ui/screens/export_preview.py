@@ -23,7 +23,7 @@ from tiktune_tui.text import format_clock, terminal_safe
 class PreviewControls:
     """Needs from the screen: `state`, `play_preview`, `previews`, `exporter`, `song`,
     `_preview_cancel`, `_preview_options`, `_validate`, `_explain_not_ready`, `_show_message`,
-    `_show_progress`, `_audio_path`, `_unmounted`."""
+    `_show_progress`, `_audio_path`, `_unmounted`, `_offset_pending`, `_at_best_part`."""
 
     preview_state = "idle"  # idle | rendering | playing | failed: tests wait on it too
 
@@ -46,16 +46,18 @@ class PreviewControls:
         self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#export-progress-label", Static).update(Text("Rendering the preview…"))
         self._show_message(Text(""), error=False)
-        self._render_preview(options, self._preview_cancel)
+        self._render_preview(options, self._preview_cancel, self._offset_pending())
 
     @work(thread=True, exclusive=True, group="export-preview", exit_on_error=False)
-    def _render_preview(self, options: ExportOptions, cancel: threading.Event) -> None:
+    def _render_preview(self, options: ExportOptions, cancel: threading.Event, find_offset: bool = False) -> None:
         def progress(update: Progress) -> None:
             if not cancel.is_set():
                 self.app.call_from_thread(self._show_progress, update)
 
         target: Path | None = None
         try:
+            if find_offset:  # offset "auto" not found yet: the preview starts at the best part too
+                options = self._at_best_part(options, cancel)
             target = self.previews.new_path()
             preview: Preview | str = self.exporter.preview(options, target, on_progress=progress, cancel_event=cancel)
         except ExportCancelled:

@@ -31,7 +31,7 @@ from tiktune_tui.core.models import Song
 from tiktune_tui.export import opener
 from tiktune_tui.export import options as export
 from tiktune_tui.export import probe as probing
-from tiktune_tui.export.best_part import find_best_part
+from tiktune_tui.export.best_part import BestPart, find_best_part
 from tiktune_tui.export.exporter import Exporter, ExportResult
 from tiktune_tui.export.ffmpeg_process import Progress
 from tiktune_tui.export.options import (
@@ -131,7 +131,8 @@ class ExportScreen(PreviewControls, ModalScreen[ExportResult | None]):
         # The offset is the best part, found again for each song, until the user types another.
         self.offset_auto = self.remembered.offset == AUTO_OFFSET
         self._auto_offset_text = "0:00"  # what the offset field holds while offset_auto
-        self._auto_offset_for: tuple[Path, Path] | None = None  # the (video, song) it was found for
+        self._auto_offset_for: tuple[Path, Path] | None = None  # the (video, song) it was sought for
+        self._best_part_for: tuple[Path, Path] | None = None  # the (video, song) the field holds it for
         self.video_folder = (
             Path(self.remembered.video_folder) if self.remembered.video_folder else None
         )  # where the video picker opens
@@ -651,31 +652,56 @@ class ExportScreen(PreviewControls, ModalScreen[ExportResult | None]):
         video = self._video_path()
         if video is not None:
             self._auto_offset_for = (video, audio)
+        self.offset_auto = True  # from now: an export started before the answer waits for it
         self._note("#export-timing-note", "finding the song's most energetic part…")
-        self._find_best_part(audio, self.video_info.duration_s)
+        self._find_best_part((video, audio), self.video_info.duration_s)
 
     @work(thread=True, exclusive=True, group="export-best-part", exit_on_error=False)
-    def _find_best_part(self, audio: Path, video_s: float) -> None:
+    def _find_best_part(self, inputs: tuple[Path | None, Path], video_s: float) -> None:
+        audio = inputs[1]
         try:
             best = find_best_part(audio, video_s, cancel=self._fetch_cancel)
         except ExportError as exc:
             self.app.call_from_thread(self._note, "#export-timing-note", str(exc), error=True)
             return
-        self.app.call_from_thread(self._best_part_found, best)
+        self.app.call_from_thread(self._best_part_found, best, inputs)
 
-    def _best_part_found(self, best) -> None:
+    def _best_part_found(self, best: BestPart, inputs: tuple[Path | None, Path]) -> None:
         if self.state != "form":
-            return
+            return  # an export that started meanwhile found it itself (`_offset_pending`)
+        self._show_best_part(best, inputs)
+        self.app.notify(
+            f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
+            markup=False,
+        )
+
+    def _show_best_part(self, best: BestPart, inputs: tuple[Path | None, Path]) -> None:
         tenths = round(best.offset_s * 10)
         clock = format_clock(tenths // 10)
         self.offset_auto = True  # kept as "auto" for the next song, until the user types a time
         self._auto_offset_text = f"{clock}.{tenths % 10}" if tenths % 10 else clock
         self.query_one("#export-offset", Input).value = self._auto_offset_text
         self.best_part = best
-        self.app.notify(
-            f"Best part: the song starts at {format_clock(best.offset_s)} (its most energetic {format_clock(best.length_s)})",
-            markup=False,
-        )
+        self._best_part_for = inputs if inputs[0] is not None else None
+
+    def _offset_pending(self) -> bool:
+        """Offset "auto" whose best part is not in the field yet (still being found, or for other
+        inputs): an export or preview started now finds it first, rather than start at 0:00."""
+        return self.offset_auto and self._best_part_for != (self._video_path(), self._audio_path() or self.song_audio)
+
+    def _at_best_part(self, options: ExportOptions, cancel: threading.Event) -> ExportOptions:
+        """On a worker: `options` started at the song's best part (the rule of `--offset auto`),
+        shown in the field too. ExportCancelled if `cancel` is set meanwhile."""
+        assert self.video_info is not None
+        try:
+            best = find_best_part(options.audio, self.video_info.duration_s, cancel=cancel)
+        except ExportError:
+            if cancel.is_set():
+                raise ExportCancelled from None
+            raise
+        if not self._unmounted:
+            self.app.call_from_thread(self._show_best_part, best, (options.video, options.audio))
+        return replace(options, offset_s=best.offset_s)
 
     # --- what is remembered -------------------------------------------------
 
@@ -819,16 +845,21 @@ class ExportScreen(PreviewControls, ModalScreen[ExportResult | None]):
         self._show_message(Text(""), error=False)
         self._export_idle.clear()
         self._refit_later()
-        self._export(options)
+        find_offset = self._offset_pending()
+        if find_offset:
+            self.query_one("#export-progress-label", Static).update(Text("Finding the song's best part…"))
+        self._export(options, find_offset)
 
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
-    def _export(self, options: ExportOptions) -> None:
+    def _export(self, options: ExportOptions, find_offset: bool = False) -> None:
         def progress(update: Progress) -> None:
             # Not once cancelled: the UI thread may be waiting in on_unmount for this export.
             if not self._cancel.is_set():
                 self.app.call_from_thread(self._show_progress, update)
 
         try:
+            if find_offset:
+                options = self._at_best_part(options, self._cancel)
             result = self.exporter.run(options, on_progress=progress, cancel_event=self._cancel)
         except ExportCancelled:
             outcome, args = self._finished_without_file, ("Cancelled: nothing was written.",)
