@@ -2,7 +2,7 @@
 
 Real ffmpeg renders the preview, real libVLC (dummy output) plays a 3-song queue and then the
 preview; after the preview (played to its end, or stopped with play/pause) the queue is the same
-3 songs with the same current song, and the queue panel showed them all along.
+3 songs with the same current song, paused where it was, and the queue panel showed them all along.
 """
 
 from __future__ import annotations
@@ -88,13 +88,17 @@ async def test_a_preview_that_plays_to_its_end_gives_the_queue_back(setup):
         await until(pilot, lambda: not app.music_bar.status.one_off, what="the preview's end")
         status = app.music_bar.status
         assert queue_of(app) == before
-        assert status.state == PlayerState.STOPPED and status.position_s > 0.3  # where it was
+        assert status.state == PlayerState.PAUSED and status.position_s > 0.3  # where it was
+        assert label(app, "#bar-state") == "⏸"
         await pilot.press("escape")  # the modal closes; the queue panel still shows the queue
         await until(pilot, lambda: not isinstance(app.screen, ExportScreen), what="the modal closed")
         panel = app.queue_panel
         assert panel.display and (tuple(s.id for s in panel._songs), panel._current) == before[:2]
         assert label(app, "#bar-place") == "1/3"
-        app.music_bar.toggle_pause()  # play resumes the queue's song
+        # Space (play/pause) resumes the queue's song, whatever row the table is on: it does not
+        # play the table's list from its cursor instead, as it does once a queue has played out.
+        app.table.move_to_song("14")
+        app.action_play_pause()
         await until(pilot, lambda: app.music_bar.status.state == PlayerState.PLAYING, what="the queue again")
         assert queue_of(app) == before
 
@@ -103,7 +107,7 @@ async def test_play_pause_during_a_preview_stops_it_and_gives_the_queue_back(set
     app, video = setup
     async with app.run_test(size=(120, 36)) as pilot:
         _screen, before = await play_queue_and_preview(pilot, app, video)
-        app.music_bar.toggle_pause()
+        app.action_play_pause()  # the space key
         await until(pilot, lambda: not app.music_bar.status.one_off, what="the preview stopped")
         assert queue_of(app) == before
-        assert app.music_bar.status.state == PlayerState.STOPPED
+        assert app.music_bar.status.state == PlayerState.PAUSED

@@ -1,5 +1,5 @@
 """A one-off (an export's preview) with real libVLC (dummy output): it interrupts the queue and
-leaves it as it was, back at its song and stopped where it was, whichever way the one-off ends."""
+leaves it as it was, back at its song and paused where it was, whichever way the one-off ends."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def playing_one_off(status) -> bool:
     return status.one_off and status.state == PlayerState.PLAYING
 
 
-def test_a_one_off_that_ends_leaves_the_queue_stopped_where_it_was_and_play_resumes_it(make_player, tones):
+def test_a_one_off_that_ends_leaves_the_queue_paused_where_it_was_and_play_resumes_it(make_player, tones):
     player = make_player()
     before = start_queue(player, tones)
     player.play_one_off(preview(tones))
@@ -53,27 +53,28 @@ def test_a_one_off_that_ends_leaves_the_queue_stopped_where_it_was_and_play_resu
         True,
         Repeat.ALL,
     )
-    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.STOPPED)
+    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.PAUSED)
     assert after.songs == before.songs and after.index == before.index
     assert after.song.id == before.song.id
     assert (after.shuffle, after.repeat) == (True, Repeat.ALL)
     assert after.position_s >= before.position_s  # its place, not 0:00
-    kept = after.position_s
-    player.toggle_pause()  # play resumes the queue's song where it was
+    player.seek_to(5.0)  # a seek while it is paused moves where play resumes it
+    player.wait_for(lambda s: s.position_s == 5.0)
+    player.toggle_pause()  # play resumes the queue's song there
     resumed = player.wait_for(lambda s: s.state == PlayerState.PLAYING and s.position_s > 0)
     assert resumed.song.id == before.song.id and resumed.index == before.index
-    assert resumed.position_s >= kept - 0.5
+    assert resumed.position_s >= 4.5
 
 
 def test_play_pause_next_and_enter_during_a_one_off_go_back_to_the_queue(make_player, tones):
     player = make_player()
     player.play_songs(queue_of(tones), 0)
     before = player.wait_for(lambda s: s.state == PlayerState.PLAYING)
-    # Play/pause ends it: the queue is back, stopped at its song.
+    # Play/pause ends it: the queue is back, paused at its song.
     player.play_one_off(preview(tones))
     player.wait_for(lambda s: s.one_off)
     player.toggle_pause()
-    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.STOPPED)
+    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.PAUSED)
     assert (after.songs, after.index, after.song.id) == (before.songs, 0, "a")
     # A second preview over the first keeps the queue's moment, not the first preview's.
     player.play_one_off(preview(tones, 1))
@@ -104,6 +105,6 @@ def test_a_one_off_that_cannot_play_leaves_the_queue_and_marks_nothing_dead(make
     player = make_player()
     before = start_queue(player, tones, 0)
     player.play_one_off(Song(id="tiktune-file-9", title="Preview: gone", play_url=str(tones / "missing.mp3")))
-    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.STOPPED)
+    after = player.wait_for(lambda s: not s.one_off and s.state == PlayerState.PAUSED)
     assert (after.songs, after.index, after.song.id, after.dead) == (before.songs, 0, before.song.id, frozenset())
     assert any("Preview: gone" in notice for notice in recorder.notices)

@@ -3,9 +3,10 @@
 A mixin of `Player` (player.py). While a one-off plays, the queue (its songs, order,
 current song, shuffle and repeat) is left exactly as it was and is still reported, so a
 queue view keeps showing it; the status's `song` is the one-off and `one_off` is set.
-When the one-off ends, fails, or the user presses play/pause or stop, the queue is back
-at the song that was current, stopped at the place it had reached: play resumes it there
-(it does not start by itself: the user was listening to the preview, not the queue).
+When the one-off ends, fails, or the user presses play/pause, the queue is back at the song
+that was current, paused at the place it had reached (its media is loaded again only when
+play resumes it there: it does not start by itself, the user was listening to the preview).
+Stop ends a one-off the same way.
 Next, previous, Enter on a song or on a queue row end the one-off and do what they say.
 """
 
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from tiktune_tui.core.models import Song
 from tiktune_tui.playback.player_status import PlayerState, PlayerStatus
 
-# States in which the queue's song had started (or was starting): it comes back stopped
-# at its place, to be resumed by play.
+# States in which the queue's song had started (or was starting): it comes back paused at
+# its place, to be resumed by play.
 _UNDERWAY = (PlayerState.LOADING, PlayerState.PLAYING, PlayerState.PAUSED)
 
 
@@ -62,11 +63,13 @@ class OneOffPlayback:
         same = song is not None and moment.song is not None and song.id == moment.song.id
         if song is None:
             state, position, message = PlayerState.IDLE, 0.0, ""
-        elif not same or moment.state in _UNDERWAY:
-            state, position, message = PlayerState.STOPPED, moment.position_s if same else 0.0, ""
+        elif not same:  # the queue was edited meanwhile: its current song is another one
+            state, position, message = PlayerState.STOPPED, 0.0, ""
+        elif moment.state in _UNDERWAY:
+            state, position, message = PlayerState.PAUSED, moment.position_s, ""
         else:
             state, position, message = moment.state, moment.position_s, moment.message
-        self._resume_s = position if same and moment.state in _UNDERWAY else 0.0
+        self._resume_s = position if state == PlayerState.PAUSED else 0.0
         duration = moment.duration_s if same else (float(song.duration_s) if song and song.duration_s else None)
         self._publish(
             **self._queue_changes(),

@@ -436,19 +436,24 @@ class Player(QueueCommands, OneOffPlayback):
         self._mp.audio_set_mute(self._status.muted)
 
     def _do_toggle_pause(self) -> None:
-        if self._end_one_off():  # play/pause ends a one-off: the queue comes back, stopped
+        if self._end_one_off():  # play/pause ends a one-off: the queue comes back, paused
             return
         state = self._status.state
         if state == PlayerState.PLAYING:
             self._mp.set_pause(1)
             self._publish(state=PlayerState.PAUSED)
+        elif state == PlayerState.PAUSED and self._media is None and self._index is not None:
+            # Paused by a one-off, which took its media: load it again where it was.
+            self._failures = 0
+            self._direction = +1
+            self._load_live(self._index, self._resume_s)
         elif state == PlayerState.PAUSED:
             self._mp.set_pause(0)
             self._publish(state=PlayerState.PLAYING)
         elif state in (PlayerState.STOPPED, PlayerState.ERROR) and self._index is not None:
             self._failures = 0
             self._direction = +1
-            self._load_live(self._index, self._resume_s)
+            self._load_live(self._index)
 
     def _do_next(self) -> None:
         self._end_one_off()
@@ -492,7 +497,10 @@ class Player(QueueCommands, OneOffPlayback):
         target = max(0.0, seconds)
         if duration:
             target = min(target, duration)
-        self._mp.set_time(int(target * 1000))
+        if self._media is None:  # paused by a one-off: where play will resume it
+            self._resume_s = target
+        else:
+            self._mp.set_time(int(target * 1000))
         self._publish(position_s=target)
 
     def _do_set_volume(self, volume: int) -> None:
