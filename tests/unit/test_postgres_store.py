@@ -140,10 +140,7 @@ def test_a_server_gone_mid_query_is_one_line_and_a_lost_connection_is_reopened()
         with open_store(url) as store:
             store.save_videos([video("1", "7001", "dance")])
             with psycopg.connect(url, autocommit=True) as admin:
-
-                others = (
-                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
 
                 def kill() -> None:
                     admin.execute(f"SELECT pg_terminate_backend(pid) {others}")

@@ -575,9 +575,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
         return ranked, rows[0][-1] if rows else 0
 
-    def corpus(
-        self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS, region: str | None = None
-    ) -> Corpus:
+    def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS, region: str | None = None) -> Corpus:
         """What the ranking modes need to know of the whole store (of the videos fetched for
         `region`, when given) for a query on `tags`: the number of videos, how many carry each
         of `tags`, how many use each song of the videos carrying them, the newest fetch as "now",

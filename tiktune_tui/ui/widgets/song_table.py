@@ -148,7 +148,6 @@ class SongTable(ScrollView, can_focus=True):
         self._key_in_progress: str | None = None
         self._rank_width = 2
 
-
     # --- contents -------------------------------------------------------------
 
     @property
