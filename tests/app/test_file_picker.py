@@ -2,6 +2,7 @@
 
 from textual.app import App
 
+from tests.support.waiting import until
 from tiktune_tui.ui.screens.file_picker import FilePicker
 
 
@@ -17,10 +18,7 @@ async def test_hostile_file_names_show_literally(tmp_path):
     app = Host()
     async with app.run_test(size=(100, 30)) as pilot:
         tree = app.screen.query_one("#picker-tree")
-        for _ in range(100):
-            if len(tree.root.children) >= 2:
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: len(tree.root.children) >= 2)
         labels = sorted(str(node.label) for node in tree.root.children)
         assert labels == ["[bold red]x[-].mp4", "evil\\x1b[31m.mp4"]  # .txt filtered out
         rendered = "".join(segment.text for y in range(tree.size.height) for segment in tree.render_line(y))

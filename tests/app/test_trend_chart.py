@@ -10,6 +10,7 @@ from textual.widgets import Sparkline
 
 from tests.app.test_ui_modes import text_of
 from tests.support.ui_catalog import FIXED_NOW, make_app, wait_for_search, write_catalog
+from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.library.sources import SourceOptions
@@ -127,10 +128,7 @@ async def test_the_stored_figure_shows_beside_the_niches_uses_offline(tmp_path):
         store.save_song_reach({"s2": 1_234_567}, FIXED_NOW - timedelta(hours=5))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
-        for _ in range(500):
-            if app.reach:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.reach)
         await pilot.pause()
         assert app.table.current_row.song.id == "s2"
         body = text_of(app.query_one("#details-body"))
@@ -169,16 +167,10 @@ async def test_a_live_search_shows_its_results_before_asking_for_the_figures(mon
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
-        for _ in range(500):
-            if asked:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: asked)
         assert app.table.row_count > 10 and asked  # the rows are out while TikTok is being asked
         assert "on all of TikTok" not in text_of(app.query_one("#details-body"))
         released.set()
-        for _ in range(500):
-            if "on all of TikTok" in text_of(app.query_one("#details-body")):
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: "on all of TikTok" in text_of(app.query_one("#details-body")))
         assert "4,321 videos on all of TikTok (fetched just now)" in text_of(app.query_one("#details-body"))
         assert sorted(set(asked)) == sorted(row.song.id for row in app.recommendation.rows[:10])

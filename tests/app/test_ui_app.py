@@ -21,6 +21,7 @@ from tests.support.ui_catalog import (
     write_catalog,
     write_many_songs,
 )
+from tests.support.waiting import until
 from tiktune_tui.config import load_settings
 from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.ui.keymap import check_keymap
@@ -268,10 +269,7 @@ async def test_bad_tag_is_shown_inline_and_nothing_runs(catalog):
 async def test_suggestion_completes_the_last_word_most_used_first(catalog):
     app = make_app(catalog)
     async with app.run_test() as pilot:
-        for _ in range(200):
-            if app.tag_input.tag_suggester.tags:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.tag_input.tag_suggester.tags)
         # cooking (4 videos) beats cookingtips (1)
         await pilot.press(*"diy coo")
         await pilot.pause()

@@ -4,9 +4,9 @@ and the status line says which source auto chose and why."""
 from __future__ import annotations
 
 import socket
-import time
 
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tests.support.waiting import eventually, until
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import SourceOptions, auto, reachability
 from tiktune_tui.ui.app import TiktuneApp
@@ -25,10 +25,7 @@ async def test_offline_the_status_line_says_auto_chose_the_catalog_and_why(monke
     app = TiktuneApp(tags=("cooking",), source=SourceOptions(), settings=Settings(), clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
-        for _ in range(200):
-            if app.auto_choice is not None:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.auto_choice is not None)
         assert app.auto_choice.kind == "catalog"
         assert source_part(app).startswith("bundled catalog · auto: 127.0.0.1:")
         assert app.table.row_count > 0
@@ -40,10 +37,8 @@ async def test_a_slow_network_check_never_delays_the_first_frame(monkeypatch):
     release = []
 
     def slow_probe(proxy=None, timeout_s=reachability.PROBE_TIMEOUT_S):
-        for _ in range(300):  # a DNS server that takes its time (bounded: the test ends it)
-            if release:
-                break
-            time.sleep(0.01)
+        # A DNS server that takes its time: it answers when the test releases it (or gives up).
+        eventually(lambda: release, what="the test to release the probe")
         return reachability.Reachability(False, "slow network", 3.0)
 
     monkeypatch.setattr(reachability, "probe", slow_probe)
@@ -52,9 +47,6 @@ async def test_a_slow_network_check_never_delays_the_first_frame(monkeypatch):
         await pilot.pause()
         assert source_part(app) == "auto: checking tiktok.com…"  # drawn while the check runs
         release.append(True)
-        for _ in range(300):
-            if app.auto_choice is not None:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: app.auto_choice is not None)
         assert source_part(app) == "auto: bundled catalog: slow network"
     auto.forget()

@@ -10,6 +10,7 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tests.support.ui_catalog import COLUMNS, make_app, wait_for_search
+from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.core.modes import MODE_NAMES
 
@@ -81,10 +82,7 @@ async def test_related_tags_are_offered_and_added_with_one_key(tmp_path):
         await pilot.press(*"sourdough", "enter")
         await wait_for_search(pilot)
         related = app.query_one("#related")
-        for _ in range(200):
-            if related.tags:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: related.tags)
         assert related.tags[0] == "baking"  # always with sourdough here; fyp is everywhere
         assert "1  #baking" in text_of(related)
         await pilot.press("1")

@@ -69,10 +69,7 @@ async def test_live_results_prefetch_the_top_songs_with_the_session_cookies(monk
             await wait_for_search(pilot)
             top = [row.song for row in app.recommendation.rows[:4]]
             report = app._prefetcher.report
-            for _ in range(1000):
-                if report.done.is_set():
-                    break
-                await pilot.pause(0.01)
+            await until(pilot, lambda: report.done.is_set())
             await pilot.pause()
             assert report.fetched == [song.id for song in top[:3]], report
             assert app.status.parts["prefetch"].plain == "prefetched: 3 songs ready"
@@ -88,20 +85,14 @@ async def test_a_new_search_cancels_the_prefetch(monkeypatch, tmp_path, tone):
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for_search(pilot)
             first = app._prefetcher.report
-            for _ in range(1000):
-                if log.arrived.is_set():
-                    break
-                await pilot.pause(0.01)
+            await until(pilot, lambda: log.arrived.is_set())
             assert log.arrived.is_set() and not first.done.is_set()
             app.table.focus()
             await pilot.press("ctrl+r")  # search again
             assert first.cancelled
             log.gate.set()
             await wait_for_search(pilot)
-            for _ in range(1000):
-                if first.done.is_set():
-                    break
-                await pilot.pause(0.01)
+            await until(pilot, lambda: first.done.is_set())
             assert first.done.is_set() and first.fetched == []
             # The second search's own prefetch ran after it, not during it.
             assert app._prefetcher.report is not first

@@ -7,6 +7,7 @@ import threading
 
 from tests.support.tiktok_fakes import FakeTikTok, cooking
 from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.ui.app import TiktuneApp
@@ -66,10 +67,7 @@ async def test_partial_results_show_in_the_active_mode_while_a_tag_is_still_load
     )
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            for _ in range(500):
-                if app.table.rows:
-                    break
-                await pilot.pause(0.01)
+            await until(pilot, lambda: app.table.rows)
             assert app.search_state == "searching"
             assert app.table.rows and {row.mode for row in app.table.rows} == {"fit"}
             scores = [row.score for row in sorted(app.table.rows, key=lambda row: row.rank)]

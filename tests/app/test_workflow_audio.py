@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.ui_catalog import make_app, wait_for_search, write_catalog
+from tests.support.waiting import until
 from tiktune_tui.playback import vlc_setup as player_module
 
 
@@ -14,9 +15,6 @@ async def test_no_audio_device_is_one_quiet_status_note(tmp_path, monkeypatch):
     app = make_app(write_catalog(tmp_path / "ui.csv"), tags=["cooking"], audio_output=None)
     async with app.run_test(notifications=True) as pilot:
         await wait_for_search(pilot)
-        for _ in range(500):
-            if "audio" in app.status.parts:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: "audio" in app.status.parts)
         assert "no audio device" in app.status.parts["audio"].plain
         assert not [n for n in app._notifications if "audio device" in n.message]
