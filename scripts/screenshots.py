@@ -19,9 +19,17 @@ OUT = ROOT / "screenshots"
 
 async def shoot(name: str, size: tuple[int, int], tags: list[str], keys: list[str], mode: str = "popular") -> Path:
     from tiktune_tui.config import Settings
+    from tiktune_tui.library.sources import SourceOptions
     from tiktune_tui.ui.app import TiktuneApp
 
-    app = TiktuneApp(tags=tags, settings=Settings(), clock=lambda: datetime(2025, 6, 1, tzinfo=UTC), mode=mode)
+    # The bundled catalog by name: the pictures do not depend on the network of the machine that made them.
+    app = TiktuneApp(
+        tags=tags,
+        source=SourceOptions(kind="catalog"),
+        settings=Settings(),
+        clock=lambda: datetime(2025, 6, 1, tzinfo=UTC),
+        mode=mode,
+    )
     async with app.run_test(size=size) as pilot:
         app.tag_input.cursor_blink = False
         for _ in range(1000):
