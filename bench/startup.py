@@ -81,7 +81,7 @@ def run_once(args: list[str], env: dict[str, str], markers: dict[str, re.Pattern
 
 
 def write_many(path: Path, count: int) -> None:
-    from tests.ui_catalog import write_many_songs
+    from tests.support.ui_catalog import write_many_songs
 
     write_many_songs(path, count, tag="bench")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import os
 import statistics
 import sys
@@ -27,44 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SONGS = 1000
-COLUMNS = [
-    "video_id",
-    "hashtags",
-    "music_id",
-    "music_title",
-    "music_author",
-    "music_duration_s",
-    "music_play_url",
-    "play_count",
-    "digg_count",
-    "comment_count",
-    "share_count",
-    "create_time",
-]
-
-
-def write_catalog(path: Path) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for n in range(SONGS):
-            writer.writerow(
-                [
-                    str(10_000_000 + n),
-                    "bench",
-                    str(20_000_000 + n),
-                    f"Song {n:05d}",
-                    f"Artist {n % 97}",
-                    "60",
-                    "",
-                    (n * 7919) % 1_000_003,
-                    n % 5000,
-                    n % 300,
-                    n % 77,
-                    "2025-01-01T00:00:00Z",
-                ]
-            )
-    return path
 
 
 def report(name: str, value: float, target: float, unit: str) -> None:
@@ -190,7 +151,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TIKTUNE_DATA_DIR"] = str(Path(folder) / "data")
         os.environ["TIKTUNE_CONFIG_DIR"] = str(Path(folder) / "config")
-        catalog = write_catalog(Path(folder) / "bench.csv")
+        from tests.support.ui_catalog import write_many_songs
+
+        catalog = write_many_songs(Path(folder) / "bench.csv", SONGS, tag="bench")
         asyncio.run(measure(catalog, args.runs))
     return 0
 
