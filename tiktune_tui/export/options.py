@@ -175,26 +175,18 @@ def validate(
                 error=ExportError,
             )
         )
-    if not options.fade_s >= 0:
-        add(Problem("fade_s", "the fade-out must be 0 or more seconds"))
-    elif video_info is not None and options.fade_s > video_info.duration_s:
-        add(
-            Problem(
-                "fade_s",
-                f"fade-out {options.fade_s:g} s is longer than the video ({format_clock(video_info.duration_s)})",
-                error=ExportError,
+    for field, name in (("fade_s", "fade-out"), ("fade_in_s", "fade-in")):
+        seconds = getattr(options, field)
+        if not seconds >= 0:
+            add(Problem(field, f"the {name} must be 0 or more seconds"))
+        elif video_info is not None and seconds > video_info.duration_s:
+            add(
+                Problem(
+                    field,
+                    f"{name} {seconds:g} s is longer than the video ({format_clock(video_info.duration_s)})",
+                    error=ExportError,
+                )
             )
-        )
-    if not options.fade_in_s >= 0:
-        add(Problem("fade_in_s", "the fade-in must be 0 or more seconds"))
-    elif video_info is not None and options.fade_in_s > video_info.duration_s:
-        add(
-            Problem(
-                "fade_in_s",
-                f"fade-in {options.fade_in_s:g} s is longer than the video ({format_clock(video_info.duration_s)})",
-                error=ExportError,
-            )
-        )
     low, high = LOUDNESS_RANGE_LUFS
     if options.loudness_lufs is not None and not low <= options.loudness_lufs <= high:
         add(Problem("loudness_lufs", f"the loudness must be between {low:g} and {high:g} LUFS (or off)"))
