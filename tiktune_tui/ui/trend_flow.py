@@ -55,7 +55,7 @@ class TrendFlow(MixinBase):
         if (
             recommendation is None
             or self.search_state != "done"
-            or getattr(self, "view", "results") != "results"  # the shortlist is no query's
+            or self.view != "results"  # the shortlist is no query's
         ):
             chart.show(None)
             return
@@ -114,7 +114,7 @@ class TrendFlow(MixinBase):
             return
         self.reach = message.reach
         row = self.table.current_row
-        if row is not None and row.song.id in self.reach and getattr(self, "view", "results") == "results":
+        if row is not None and row.song.id in self.reach and self.view == "results":
             self.details.show_row(
                 row,
                 self.weights,
