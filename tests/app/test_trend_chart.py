@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Sparkline
 
 from tests.app.test_ui_modes import text_of
-from tests.support.ui_catalog import FIXED_NOW, make_app, wait_for_search, write_catalog
+from tests.support.ui_catalog import FIXED_NOW, live_app, make_app, wait_for_search, write_catalog
 from tests.support.waiting import until
 from tiktune_tui.config import Settings
 from tiktune_tui.core.models import Song, Stats, Video
@@ -142,7 +142,7 @@ async def test_a_live_search_shows_its_results_before_asking_for_the_figures(mon
     import asyncio
     import threading
 
-    from tests.support.tiktok_fakes import FakeTikTok, cooking, music_detail
+    from tests.support.tiktok_fakes import cooking, music_detail
 
     released = threading.Event()
     asked: list[str] = []
@@ -155,16 +155,7 @@ async def test_a_live_search_shows_its_results_before_asking_for_the_figures(mon
             await asyncio.sleep(0.01)
         return 200, music_detail(query["musicId"], 4321)
 
-    manager = FakeTikTok(respond).manager(Settings(ms_token="tok"))
-    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
-    app = TiktuneApp(
-        tags=["cooking"],
-        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
-        settings=Settings(ms_token="tok"),
-        clock=lambda: FIXED_NOW,
-        load_known_tags=False,
-        audio_output="dummy",
-    )
+    app = live_app(monkeypatch, tmp_path, respond)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         await until(pilot, lambda: asked)

@@ -7,13 +7,13 @@ import threading
 
 import pytest
 
+from tests.support import ui_catalog
 from tests.support.player_support import make_tone
 from tests.support.slow_cdn import serve_cdn
-from tests.support.tiktok_fakes import FakeTikTok, cooking
-from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tests.support.tiktok_fakes import cooking
+from tests.support.ui_catalog import wait_for_search
 from tests.support.waiting import until
 from tiktune_tui.config import Settings
-from tiktune_tui.library.sources import SourceOptions
 from tiktune_tui.playback import audio_cache
 from tiktune_tui.playback.audio_cache import AudioCache
 from tiktune_tui.playback.player import PlayerState
@@ -48,18 +48,7 @@ def local_cdn(base: str):
 
 
 def live_app(monkeypatch, tmp_path, respond, prefetch: int = 3) -> TiktuneApp:
-    fake = FakeTikTok(respond)
-    settings = Settings(ms_token="tok", prefetch=prefetch)
-    manager = fake.manager(settings)
-    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
-    return TiktuneApp(
-        tags=["cooking"],
-        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
-        settings=settings,
-        clock=lambda: FIXED_NOW,
-        load_known_tags=False,
-        audio_output="dummy",
-    )
+    return ui_catalog.live_app(monkeypatch, tmp_path, respond, settings=Settings(ms_token="tok", prefetch=prefetch))
 
 
 async def test_live_results_prefetch_the_top_songs_with_the_session_cookies(monkeypatch, tmp_path, tone):

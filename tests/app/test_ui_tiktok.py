@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from tests.support.tiktok_fakes import FakeTikTok, cooking
-from tests.support.ui_catalog import FIXED_NOW, wait_for_search
+from tests.support.tiktok_fakes import cooking
+from tests.support.ui_catalog import live_app, wait_for_search
 from tests.support.waiting import until
-from tiktune_tui.config import Settings
-from tiktune_tui.library.sources import SourceOptions
-from tiktune_tui.ui.app import TiktuneApp
 
 
 async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch, tmp_path):
@@ -20,17 +17,7 @@ async def test_two_live_searches_run_on_the_same_loop_and_rank_songs(monkeypatch
         loops.append(asyncio.get_running_loop())
         return cooking(path, query)
 
-    fake = FakeTikTok(respond)
-    manager = fake.manager(Settings(ms_token="tok"))
-    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
-    app = TiktuneApp(
-        tags=["cooking"],
-        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
-        settings=Settings(ms_token="tok"),
-        clock=lambda: FIXED_NOW,
-        load_known_tags=False,
-        audio_output="dummy",
-    )
+    app = live_app(monkeypatch, tmp_path, respond)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_search(pilot)
         assert app.search_state == "done"
@@ -53,18 +40,7 @@ async def test_partial_results_show_in_the_active_mode_while_a_tag_is_still_load
                 await asyncio.sleep(0.01)
         return cooking(path, query)
 
-    fake = FakeTikTok(respond)
-    manager = fake.manager(Settings(ms_token="tok"))
-    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
-    app = TiktuneApp(
-        tags=["cooking", "slowtag"],
-        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
-        settings=Settings(ms_token="tok"),
-        mode="fit",
-        clock=lambda: FIXED_NOW,
-        load_known_tags=False,
-        audio_output="dummy",
-    )
+    app = live_app(monkeypatch, tmp_path, respond, tags=["cooking", "slowtag"], mode="fit")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await until(pilot, lambda: app.table.rows)

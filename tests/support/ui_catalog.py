@@ -105,3 +105,22 @@ async def wait_for_search(pilot, states=("done", "failed")) -> None:
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     assert app.search_state in states, app.search_state
+
+
+def live_app(monkeypatch, tmp_path: Path, respond, tags=("cooking",), settings: Settings | None = None, **kwargs):
+    """The app on live TikTok, answered by `respond` through TikTokApi's real request path (the
+    recorded-shape fakes), with its store in `tmp_path` and every tag fetched afresh."""
+    from tests.support.tiktok_fakes import FakeTikTok
+
+    settings = settings or Settings(ms_token="tok")
+    manager = FakeTikTok(respond).manager(settings)
+    monkeypatch.setattr("tiktune_tui.library.sources.tiktok.shared_sessions", lambda settings: manager)
+    kwargs.setdefault("audio_output", "dummy")
+    return TiktuneApp(
+        tags=list(tags),
+        source=SourceOptions(kind="tiktok", data_dir=str(tmp_path), refresh=True),
+        settings=settings,
+        clock=lambda: FIXED_NOW,
+        load_known_tags=False,
+        **kwargs,
+    )
