@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -77,6 +78,18 @@ async def measure(catalog: Path, runs: int) -> None:
 
         app._display = display
 
+        # The garbage collector's pauses, which land in whichever opening they happen to fall on.
+        collecting: list[float] = []
+        pauses: list[float] = []
+
+        def collector(phase: str, info: dict) -> None:
+            if phase == "start":
+                collecting.append(time.perf_counter())
+            elif collecting:
+                pauses.append((time.perf_counter() - collecting.pop()) * 1000)
+
+        gc.callbacks.append(collector)
+
         def press(key: str) -> None:
             """The key as the terminal driver hands it over (what Pilot.press sends), without
             Pilot's fixed waits around it."""
@@ -89,13 +102,14 @@ async def measure(catalog: Path, runs: int) -> None:
             again (Pilot's wait: every message handled, then a 20 ms slice without CPU work), the
             CPU time over that; the first press and the best of `runs`; then the worst extra
             memory over two more (traced apart: tracemalloc slows Python several times over)."""
-            shown, idle, cpu, memory = [], [], [], []
+            shown, idle, cpu, memory, collected = [], [], [], [], []
             for traced in [False] * runs + [True] * 2:
                 if traced:
                     tracemalloc.start()
                     base = tracemalloc.get_traced_memory()[0]
                 frames.clear()
-                clock, start = time.process_time(), time.perf_counter()
+                pauses.clear()
+                clock, start = time.thread_time(), time.perf_counter()
                 press(key)
                 await pilot.pause()
                 end = time.perf_counter()
@@ -103,13 +117,17 @@ async def measure(catalog: Path, runs: int) -> None:
                     memory.append((tracemalloc.get_traced_memory()[1] - base) / 2**20)
                     tracemalloc.stop()
                 else:
-                    cpu.append((time.process_time() - clock) * 1000)
+                    cpu.append((time.thread_time() - clock) * 1000)
                     idle.append((end - start) * 1000)
                     shown.append(((frames[-1] if frames else end) - start) * 1000)
+                    collected.append(sum(pauses))
                 press(back or key)
                 await pilot.pause()
             return {
                 "first": shown[0],
+                "first cpu": cpu[0],
+                "first gc": collected[0],
+                "gc": max(collected),
                 "shown": min(shown),
                 "idle": min(idle),
                 "cpu": min(cpu),
@@ -119,6 +137,9 @@ async def measure(catalog: Path, runs: int) -> None:
         def report_opening(name: str, figures: dict[str, float]) -> None:
             report(f"open {name}: key to shown (best)", figures["shown"], 100, "ms")
             report("  key to shown, the first time", figures["first"], 100, "ms")
+            report("  its CPU time, the first time", figures["first cpu"], 100, "ms")
+            report("  garbage collection in it, the first time", figures["first gc"], 100, "ms")
+            report("  garbage collection in one opening (worst)", figures["gc"], 100, "ms")
             report("  key to idle again (best)", figures["idle"], 100, "ms")
             report("  its CPU time (best)", figures["cpu"], 100, "ms")
             report("  its extra memory (worst)", figures["memory"], 20, "MB")
