@@ -1,6 +1,7 @@
 """The creator's workflow at scale: a 1,000-song shortlist and a 1,000-song queue.
 
-- saving a song (the `b` key's store write, real SQLite in WAL): target < 20 ms each;
+- saving a song (the `b` key's store write, real SQLite in WAL, its checkpoints on a thread
+  of their own): target < 20 ms each;
 - opening the shortlist view over 1,000 saved songs (the `B` key);
 - opening the queue panel over a 1,000-song queue (the `u` key);
 each opening timed from the key press to the last frame written (shown) and to the app idle
@@ -65,8 +66,10 @@ async def measure(catalog: Path, runs: int) -> None:
         assert len(app.saved_ids) == SONGS
         for _ in range(5):  # let the cursor moves above be handled before anything is timed
             await pilot.pause()
+        # The first save of a data dir with no database yet creates it (its schema): once ever.
+        report("save a song: the first, creating the database", saves[0], 20, "ms")
         report("save a song (median of 1,000)", statistics.median(saves), 20, "ms")
-        report("save a song (slowest of 1,000)", max(saves), 20, "ms")
+        report("save a song (slowest of the other 999)", max(saves[1:]), 20, "ms")
 
         # Every frame the app writes to the terminal, timed: "shown" is the last frame after a key.
         frames: list[float] = []
