@@ -1,6 +1,7 @@
 """The creator's workflow at scale: a 1,000-song shortlist and a 1,000-song queue.
 
-- saving a song (the `b` key's store write, real SQLite in WAL): target < 20 ms each;
+- saving a song (the `b` key's store write, real SQLite in WAL, its checkpoints on a thread
+  of their own): target < 20 ms each;
 - opening the shortlist view over 1,000 saved songs (the `B` key);
 - opening the queue panel over a 1,000-song queue (the `u` key);
 each opening timed from the key press to the last frame written (shown) and to the app idle
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -64,8 +66,10 @@ async def measure(catalog: Path, runs: int) -> None:
         assert len(app.saved_ids) == SONGS
         for _ in range(5):  # let the cursor moves above be handled before anything is timed
             await pilot.pause()
+        # The first save of a data dir with no database yet creates it (its schema): once ever.
+        report("save a song: the first, creating the database", saves[0], 20, "ms")
         report("save a song (median of 1,000)", statistics.median(saves), 20, "ms")
-        report("save a song (slowest of 1,000)", max(saves), 20, "ms")
+        report("save a song (slowest of the other 999)", max(saves[1:]), 20, "ms")
 
         # Every frame the app writes to the terminal, timed: "shown" is the last frame after a key.
         frames: list[float] = []
@@ -76,6 +80,18 @@ async def measure(catalog: Path, runs: int) -> None:
             frames.append(time.perf_counter())
 
         app._display = display
+
+        # The garbage collector's pauses, which land in whichever opening they happen to fall on.
+        collecting: list[float] = []
+        pauses: list[float] = []
+
+        def collector(phase: str, info: dict) -> None:
+            if phase == "start":
+                collecting.append(time.perf_counter())
+            elif collecting:
+                pauses.append((time.perf_counter() - collecting.pop()) * 1000)
+
+        gc.callbacks.append(collector)
 
         def press(key: str) -> None:
             """The key as the terminal driver hands it over (what Pilot.press sends), without
@@ -89,13 +105,14 @@ async def measure(catalog: Path, runs: int) -> None:
             again (Pilot's wait: every message handled, then a 20 ms slice without CPU work), the
             CPU time over that; the first press and the best of `runs`; then the worst extra
             memory over two more (traced apart: tracemalloc slows Python several times over)."""
-            shown, idle, cpu, memory = [], [], [], []
+            shown, idle, cpu, memory, collected = [], [], [], [], []
             for traced in [False] * runs + [True] * 2:
                 if traced:
                     tracemalloc.start()
                     base = tracemalloc.get_traced_memory()[0]
                 frames.clear()
-                clock, start = time.process_time(), time.perf_counter()
+                pauses.clear()
+                clock, start = time.thread_time(), time.perf_counter()
                 press(key)
                 await pilot.pause()
                 end = time.perf_counter()
@@ -103,13 +120,17 @@ async def measure(catalog: Path, runs: int) -> None:
                     memory.append((tracemalloc.get_traced_memory()[1] - base) / 2**20)
                     tracemalloc.stop()
                 else:
-                    cpu.append((time.process_time() - clock) * 1000)
+                    cpu.append((time.thread_time() - clock) * 1000)
                     idle.append((end - start) * 1000)
                     shown.append(((frames[-1] if frames else end) - start) * 1000)
+                    collected.append(sum(pauses))
                 press(back or key)
                 await pilot.pause()
             return {
                 "first": shown[0],
+                "first cpu": cpu[0],
+                "first gc": collected[0],
+                "gc": max(collected),
                 "shown": min(shown),
                 "idle": min(idle),
                 "cpu": min(cpu),
@@ -119,6 +140,9 @@ async def measure(catalog: Path, runs: int) -> None:
         def report_opening(name: str, figures: dict[str, float]) -> None:
             report(f"open {name}: key to shown (best)", figures["shown"], 100, "ms")
             report("  key to shown, the first time", figures["first"], 100, "ms")
+            report("  its CPU time, the first time", figures["first cpu"], 100, "ms")
+            report("  garbage collection in it, the first time", figures["first gc"], 100, "ms")
+            report("  garbage collection in one opening (worst)", figures["gc"], 100, "ms")
             report("  key to idle again (best)", figures["idle"], 100, "ms")
             report("  its CPU time (best)", figures["cpu"], 100, "ms")
             report("  its extra memory (worst)", figures["memory"], 20, "MB")

@@ -182,3 +182,19 @@ async def test_what_the_player_says_as_the_app_closes_is_dropped(tmp_path, tone_
     assert app.return_code in (None, 0)
     app.on_music_bar_queue_changed(MusicBar.QueueChanged(last))  # as it lands after the close
     app.on_music_bar_quiet_note(MusicBar.QuietNote("no audio device"))
+
+
+async def test_a_landed_search_settles_the_garbage_collector(catalog):
+    """After the results are drawn the app runs the full collection itself (ui/garbage.py),
+    so that a view opened later does not pay for one."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        app = make_app(catalog, tags=["cooking", "diy"])
+        async with app.run_test() as pilot:
+            await wait_for_search(pilot)
+            await until(pilot, lambda: gc.get_freeze_count() > 0, what="the collector settled")
+            assert app.table.row_count == len(COOKING_DIY_ORDER)
+    finally:
+        gc.unfreeze()

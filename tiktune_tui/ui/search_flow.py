@@ -18,6 +18,7 @@ from tiktune_tui.core.query import Query
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.library.recommend import Recommendation
 from tiktune_tui.text import terminal_safe
+from tiktune_tui.ui import garbage
 from tiktune_tui.ui.app_host import MixinBase
 from tiktune_tui.ui.messages import (
     KnownTagsLoaded,
@@ -140,6 +141,8 @@ class SearchFlow(MixinBase):
         if recommendation.notice:
             self.notify(terminal_safe(recommendation.notice), title="TikTok", severity="warning", markup=False)
         self.show_rows(recommendation.rows)
+        # Once the results are drawn, while the user reads them (ui/garbage.py).
+        self.call_after_refresh(garbage.settle)
         self._find_related(tuple(recommendation.tags))
         self.fetch_reach(recommendation)
         self.prefetch_top(recommendation.rows, recommendation.label)

@@ -96,6 +96,7 @@ class WorkflowControls(MixinBase):
             from tiktune_tui.library.store import open_store, store_location
 
             self._store = open_store(store_location(self.source.data_dir))
+            self._store.checkpoint_in_background()
         return self._store
 
     @property

@@ -27,6 +27,7 @@ from tiktune_tui.core.models import MAX_COUNT, Song, Stats, Video
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.core.weights import DEFAULT_WEIGHTS, Weights
 from tiktune_tui.library.store import schema_sqlite
+from tiktune_tui.library.store.checkpoints import COMMIT_CHECKPOINT_PAGES, BackgroundCheckpoints
 from tiktune_tui.library.store.dialect_sqlite import SQLITE
 from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.reach import SongReachMixin
@@ -93,6 +94,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
 
     # The store's queries in the engine's dialect; everything else of the Store is written once.
     ranking_sql: RankingSQL = RankingSQL(SQLITE)
+    _checkpoints: BackgroundCheckpoints | None = None
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -154,8 +156,18 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             raise problem
         raise StoreError(f"cannot open the database {self.path} read-only ({problem}); {schema_sqlite.UNTOUCHED}")
 
+    def checkpoint_in_background(self) -> None:
+        """Keep the WAL's checkpoints out of this store's commits (checkpoints.py): for a store
+        whose writes a user waits on, one at a time."""
+        if self.read_only is None and self._checkpoints is None:
+            with self._lock:
+                self._db.execute(f"PRAGMA wal_autocheckpoint={COMMIT_CHECKPOINT_PAGES}").fetchall()
+                self._checkpoints = BackgroundCheckpoints(self.path)
+
     def close(self) -> None:
         with self._lock:
+            if self._checkpoints is not None:
+                self._checkpoints.wait()
             self._db.close()
 
     def __enter__(self) -> Store:
@@ -181,6 +193,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            if self._checkpoints is not None:
+                self._checkpoints.after_commit()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

@@ -417,6 +417,9 @@ class PostgresStore(Store):
                 db.execute("ANALYZE songs, videos, hashtags, video_hashtags, stats_snapshots")
         return len(unique)
 
+    def checkpoint_in_background(self) -> None:
+        """The server runs its checkpoints apart from the clients' commits already."""
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
