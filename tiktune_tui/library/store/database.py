@@ -60,6 +60,8 @@ PREVIOUS_ON_OLDER = (
     "UPDATE videos SET prev_fetched_at = ?, prev_play_count = ? WHERE id = ? AND fetched_at > ?"
     " AND (prev_fetched_at IS NULL OR prev_fetched_at <= ?)"
 )
+# The store's video total and newest fetch: the sum of `totals`' rows (migration 7).
+TOTALS = "SELECT CAST(sum(videos) AS BIGINT), max(newest_fetch) FROM totals"
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
 RELATED_SAMPLE = 20_000
 
@@ -481,7 +483,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                     "SELECT count(*), max(fetched_at) FROM video_regions WHERE region = ?", (region,)
                 ).fetchone()
             else:
-                videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
+                videos, newest = db.execute(TOTALS).fetchone()
         return videos, moment(newest)
 
     def _tags(self, tags: Sequence[str], region: str | None = None) -> dict[str, tuple[int, int]]:

@@ -26,7 +26,7 @@ from psycopg import errors
 
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
-from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, Store, _checked
+from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, TOTALS, Store, _checked
 from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.rows import epoch
@@ -162,7 +162,7 @@ def inspect_server(url: str, timeout_s: int = 5) -> ServerState:
             cannot_write = _cannot_write(db, found)
             videos = snapshots = 0
             if found:
-                videos = db.execute("SELECT videos FROM totals").fetchone()[0]
+                videos = db.execute(TOTALS).fetchone()[0]
                 snapshots = db.execute("SELECT count(*) FROM stats_snapshots").fetchone()[0]
             size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     except psycopg.Error as exc:
