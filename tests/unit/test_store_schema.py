@@ -34,7 +34,7 @@ SHIPPED = {
         "d08a57859a44c174",
         "69757f96edb3d8a6",
         "2eb08a43e9c5e038",
-        "8ed0ab8fa667e9b1",
+        "f202fece8814a0a9",
     ),
 }
 

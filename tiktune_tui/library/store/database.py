@@ -66,6 +66,30 @@ TOTALS = "SELECT CAST(sum(videos) AS BIGINT), max(newest_fetch) FROM totals"
 RELATED_SAMPLE = 20_000
 
 
+def tag_fetch_statements(
+    tag: str, videos: int, source: str, when: int | None, region: str | None
+) -> list[tuple[str, tuple[object, ...]]]:
+    """The statements (with their parameters) recording that `tag` was fetched whole."""
+    statements: list[tuple[str, tuple[object, ...]]] = [
+        (
+            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
+            " videos = excluded.videos",
+            (tag, when, source, videos),
+        )
+    ]
+    if region:
+        statements.append(
+            (
+                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
+                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
+                (tag, region, when, source, videos),
+            )
+        )
+    return statements
+
+
 def _checked(stats: Stats, video_id: str) -> Stats:
     for name, value in stats.as_dict().items():
         if not 0 <= value <= SQLITE_MAX_INT:
@@ -373,19 +397,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
     def _record_tag_fetch(
         db: sqlite3.Connection, tag: str, videos: int, source: str, when: int | None, region: str | None
     ) -> None:
-        db.execute(
-            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
-            " videos = excluded.videos",
-            (tag, when, source, videos),
-        )
-        if region:
-            db.execute(
-                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
-                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
-                (tag, region, when, source, videos),
-            )
+        for sql, params in tag_fetch_statements(tag, videos, source, when, region):
+            db.execute(sql, params)
 
     # -- reads --------------------------------------------------------------------
 

@@ -77,9 +77,19 @@ COUNTER_TRIGGERS = """
 # Migration 7: the video total in TOTAL_SHARDS rows, each write adding to the row of its
 # transaction's id, summed on read. One row was a lock that every concurrent writer queued on
 # from its videos' insert to its commit. A refetch moves its shard's newest fetch only when it
-# is newer than the store's (the other shards are read, not locked).
+# is newer than the store's (the other shards are read, not locked). And the hashtags' counts,
+# rows that every writer of a niche shares (#fyp), are locked in one order, by id: writers of
+# the same tags queue there instead of deadlocking (which costs a second's wait and a retry).
 TOTAL_SHARDS = 64
 TOTALS_SHARDS = f"""
+    CREATE OR REPLACE FUNCTION tiktune_hashtag_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM 1 FROM hashtags WHERE id IN (SELECT hashtag_id FROM new_rows) ORDER BY id FOR NO KEY UPDATE;
+        UPDATE hashtags h SET videos = h.videos + n.added
+        FROM (SELECT hashtag_id, count(*) AS added FROM new_rows GROUP BY hashtag_id) n
+        WHERE h.id = n.hashtag_id;
+        RETURN NULL;
+    END $$;
     ALTER TABLE totals DROP CONSTRAINT totals_id_check;
     ALTER TABLE totals ADD CONSTRAINT totals_shard CHECK (id BETWEEN 1 AND {TOTAL_SHARDS});
     INSERT INTO totals (id, videos, newest_fetch) SELECT shard, 0, NULL FROM generate_series(2, {TOTAL_SHARDS}) shard;
