@@ -8,6 +8,11 @@ which are what the ingest half measures.
 
 $TIKTUNE_BENCH_PG_VIDEOS sets the store's size (default 1,000,000, bench/synthetic.py's; a
 smaller one loads faster on a busy 2-core machine and is said in the output).
+`bench/postgres.py ingest` runs only the ingest half (on the loaded store: index size matters to
+an insert). It times each writer's writing alone, after all have started and connected, as
+videos / (last end - first start), in ROUNDS rounds of 1 writer then 4 side by side
+($TIKTUNE_BENCH_PG_BATCHES fetches of 30 videos per writer); the time from spawning the writers
+to their exit (start-ups included, the measure of the first version) is printed beside it.
 Targets (issue 16): typical queries within 1.5x of SQLite's; 4 writers at least 1.5x one's.
 """
 
@@ -15,10 +20,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,37 +75,107 @@ def load(sqlite_path: Path, url: str) -> None:
         db.execute("VACUUM ANALYZE")
 
 
+# A writer connects (Python, imports, the schema check), says it is ready and waits for the
+# word to start, so that only the writing is timed; then it prints when it started and ended
+# (time.monotonic: the same clock in every process). Each fetch is 30 videos (one TikTok page)
+# at 20-video steps between writers: a third of each overlaps the next writer's fetch, as
+# watchers of neighbouring niches do. Every video carries the niche's hot tag.
 WRITER = """
 import sys, time
+from datetime import datetime, timedelta, timezone
 from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.library.store import open_store
 
-url, writer, batches = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, writer, batches, first, step = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+when = datetime.now(timezone.utc) + timedelta(seconds=writer)
 with open_store(url) as store:
-    for b in range(batches):  # a fetch of 30 videos (one TikTok page), overlapping the other writers' by a third
-        base = 10_000_000 + (writer * 20 + b * 80) * 30
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.monotonic()
+    for b in range(batches):
+        base = first + b * 4 * step + writer * step
         store.save_videos([Video(str(base + i), Song(str(8_000_000 + (base + i) % 5000)),
-                                 (f"bench{i % 40}", "benchfyp"), Stats(i, 1, 1, 1)) for i in range(30)],
-                          source="tiktok")
+                                 (f"bench{(base + i) % 40}", "benchfyp"), Stats(i, 1, 1, 1)) for i in range(30)],
+                          fetched_at=when, source="tiktok")
+    print(started, time.monotonic(), flush=True)
 """
+BATCHES = int(os.environ.get("TIKTUNE_BENCH_PG_BATCHES", 150))
+ROUNDS = 3
 
 
-def ingest(url: str, writers: int, batches: int) -> float:
-    """Videos stored per second by `writers` processes at once."""
+@dataclass(frozen=True)
+class Ingest:
+    videos: int
+    spawn_to_exit_s: float  # the whole run, start-ups included (the first bench's measure)
+    writing_s: float  # the first writer's start to the last one's end, after all connected
+
+    def per_second(self, whole: bool = False) -> float:
+        return self.videos / (self.spawn_to_exit_s if whole else self.writing_s)
+
+
+def ingest(url: str, writers: int, batches: int, first: int, step: int = 20) -> Ingest:
+    """`writers` processes storing `batches` fetches each at once, from video id `first` on, each
+    fetch `step` videos after the previous writer's (20: a third of each overlaps; 30: none)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    started = time.perf_counter()
+    spawned = time.perf_counter()
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, url, str(w), str(batches)], env=env) for w in range(writers)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(w), str(batches), str(first), str(step)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(writers)
     ]
+    assert all(p.stdout.readline().strip() == "ready" for p in procs)
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    spans = [tuple(map(float, p.stdout.readline().split())) for p in procs]
     assert all(p.wait() == 0 for p in procs)
-    return writers * batches * 30 / (time.perf_counter() - started)
+    spawn_to_exit = time.perf_counter() - spawned
+    writing = max(end for _, end in spans) - min(start for start, _ in spans)
+    return Ingest(writers * batches * 30, spawn_to_exit, writing)
 
 
-def run(url: str, videos: int) -> None:
+def ingest_rounds(url: str, batches: int = BATCHES, rounds: int = ROUNDS) -> float:
+    """1 writer then 4, `rounds` times, each on videos of its own; prints each round and the
+    median ratio with its spread; returns the median ratio of the write intervals."""
+    ratios, whole_ratios = [], []
+    for r in range(rounds):
+        first = 10_000_000 + r * 2 * batches * 100
+        one = ingest(url, 1, batches, first)
+        four = ingest(url, 4, batches, first + batches * 100)
+        ratios.append(four.per_second() / one.per_second())
+        whole_ratios.append(four.per_second(True) / one.per_second(True))
+        print(
+            f"ingest round {r + 1}: 1 writer {one.per_second():,.0f} videos/s, 4 writers {four.per_second():,.0f}"
+            f" ({ratios[-1]:.2f}x); spawn to exit: {one.per_second(True):,.0f}, {four.per_second(True):,.0f}"
+            f" ({whole_ratios[-1]:.2f}x)",
+            flush=True,
+        )
+    print(
+        f"ingest: 4 writers / 1 over {rounds} rounds of {batches} fetches each: median {statistics.median(ratios):.2f}x"
+        f" ({min(ratios):.2f}-{max(ratios):.2f}); spawn to exit median {statistics.median(whole_ratios):.2f}x"
+        f" ({min(whole_ratios):.2f}-{max(whole_ratios):.2f})",
+        flush=True,
+    )
+    return statistics.median(ratios)
+
+
+def run(url: str, videos: int, part: str = "all") -> None:
     sqlite_path = build(CACHE / f"synthetic-{videos}-{SONGS}-{TAGS}.sqlite3", videos=videos)
     started = time.perf_counter()
     load(sqlite_path, url)
     print(f"loaded {videos:,} videos into PostgreSQL in {time.perf_counter() - started:.0f} s", flush=True)
+    if part == "ingest":
+        writers = ingest_rounds(url)
+        print(
+            f"summary: {videos:,} videos; 4 writers {writers:.2f}x one"
+            f" (target {WRITERS_TARGET}x: {'met' if writers >= WRITERS_TARGET else 'MISSED'})"
+        )
+        return
     sqlite_store, pg_store = Store(sqlite_path), open_store(url)
     worst_typical = 0.0
     for name, tags in QUERIES.items():
@@ -112,21 +189,22 @@ def run(url: str, videos: int) -> None:
                 f"ratio {pg / lite:.2f}x",
                 flush=True,
             )
-    one = ingest(url, 1, 40)
-    four = ingest(url, 4, 40)
-    print(f"ingest: 1 writer {one:,.0f} videos/s, 4 writers {four:,.0f} videos/s ({four / one:.2f}x)")
+    writers = ingest_rounds(url)
     print(
         f"summary: {videos:,} videos; worst typical query PostgreSQL/SQLite {worst_typical:.2f}x "
-        f"(target {QUERY_TARGET}x: {'met' if worst_typical <= QUERY_TARGET else 'MISSED'}); 4 writers {four / one:.2f}x "
-        f"one (target {WRITERS_TARGET}x: {'met' if four / one >= WRITERS_TARGET else 'MISSED'})"
+        f"(target {QUERY_TARGET}x: {'met' if worst_typical <= QUERY_TARGET else 'MISSED'}); 4 writers {writers:.2f}x "
+        f"one (target {WRITERS_TARGET}x: {'met' if writers >= WRITERS_TARGET else 'MISSED'})"
     )
 
 
 def main() -> None:
+    part = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if part not in ("all", "ingest"):
+        sys.exit("usage: bench/postgres.py [ingest]")
     videos = int(os.environ.get("TIKTUNE_BENCH_PG_VIDEOS", VIDEOS))
     url = os.environ.get("TIKTUNE_BENCH_PG_URL")
     if url:
-        run(url, videos)
+        run(url, videos, part)
         return
     folder = tempfile.mkdtemp(prefix="tiktune-pg-bench.", dir="/tmp")
     os.rmdir(folder)
@@ -135,7 +213,7 @@ def main() -> None:
     if started.returncode != 0:
         sys.exit(f"bench: no PostgreSQL server to measure ({started.stderr.strip()})")
     try:
-        run(dict(line.split("=", 1) for line in started.stdout.split())["URL"], videos)
+        run(dict(line.split("=", 1) for line in started.stdout.split())["URL"], videos, part)
     finally:
         subprocess.run(["bash", script, "stop", folder])
 

@@ -138,3 +138,37 @@ def test_a_server_restart_between_two_queries_is_survived_by_reconnecting_once(o
         assert store.counts()["videos"] == 1
         store.save_videos([Video("1002", Song("7001"), ("dance",), Stats(5, 0, 0, 0))])
         assert store.tag_videos(["dance"]) == {"dance": 2}
+
+
+def test_a_write_failing_inside_its_pipeline_saves_nothing_and_the_store_writes_on():
+    from tiktune_tui.core.models import Song, Stats, Video
+    from tiktune_tui.library.store import StoreError
+
+    with fresh_database() as url, open_store(url) as store:
+        # The tags and the song are stored by the pipeline's first statements; the video's
+        # description (a NUL, which PostgreSQL's text cannot hold) fails the third.
+        broken = Video("1", Song("7001"), ("dance",), Stats(1, 0, 0, 0), description="a\x00b")
+        with pytest.raises(StoreError, match="nothing was saved") as caught:
+            store.save_videos([broken])
+        assert "\n" not in str(caught.value)
+        assert store.counts() == {"videos": 0, "songs": 0, "hashtags": 0, "stats_snapshots": 0}
+        store.save_videos([Video("2", Song("7001"), ("dance",), Stats(1, 0, 0, 0))])
+        assert store.counts() == {"videos": 1, "songs": 1, "hashtags": 1, "stats_snapshots": 1}
+        assert store.tag_videos(["dance"]) == {"dance": 1}
+
+
+def test_a_pipelined_write_that_meets_a_deadlock_is_run_again_whole_and_stores_once():
+    attempts = []
+
+    def body(db) -> None:
+        attempts.append(1)
+        db.execute("INSERT INTO hashtags (name) VALUES ('once')")
+        if len(attempts) == 1:  # what the server says to the loser of a deadlock
+            db.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$")
+        db.execute("INSERT INTO hashtags (name) VALUES ('after')")
+
+    with fresh_database() as url, open_store(url) as store:
+        store._write_all(body, pipelined=True)
+        assert len(attempts) == 2
+        with store._read() as db:
+            assert db.execute("SELECT name FROM hashtags ORDER BY name").fetchall() == [("after",), ("once",)]

@@ -11,10 +11,12 @@ Errors name the server and the database, never the password: `describe()`.
 
 from __future__ import annotations
 
+import functools
+import json
 import select
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -24,7 +26,7 @@ from psycopg import errors
 
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
-from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, PREVIOUS_ON_OLDER, Store, _checked
+from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, Store, _checked
 from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.rows import epoch
@@ -47,6 +49,7 @@ WRITE_ATTEMPTS = 8
 ANALYZE_AFTER = 1000
 
 
+@functools.lru_cache(maxsize=512)
 def placeholders(sql: str) -> str:
     """`sql` with SQLite's `?` placeholders as psycopg's `%s`, and literal `%` doubled;
     text inside quotes is left as it is."""
@@ -285,14 +288,16 @@ class PostgresStore(Store):
             return db.execute("SELECT version FROM tiktune_schema").fetchone()[0]
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:  # type: ignore[override]
+    def _transaction(self, pipelined: bool = False) -> Iterator[Connection]:  # type: ignore[override]
+        """A transaction on the connection; `pipelined`: its statements, BEGIN and COMMIT are sent
+        together at its end (nothing can be fetched inside), a single round trip."""
         with self._lock:
             db: Connection = self._db  # type: ignore[assignment]
             if db.stale():
                 db.reconnect()
             db.in_transaction = True
             try:
-                with db.conn.transaction():
+                with db.conn.pipeline() if pipelined else nullcontext(), db.conn.transaction():
                     yield db
             finally:
                 db.in_transaction = False
@@ -313,11 +318,12 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreError(f"writing the store failed, nothing was saved: {describe(exc, self.url)}") from None
 
-    def _write_all(self, body: Callable[[Connection], T]) -> T:  # type: ignore[override]
-        """`body` in one transaction, run again after a deadlock or a lost connection."""
+    def _write_all(self, body: Callable[[Connection], T], pipelined: bool = False) -> T:  # type: ignore[override]
+        """`body` in one transaction (`pipelined`: see _transaction), run again after a deadlock
+        or a lost connection."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                with self._transaction() as db:
+                with self._transaction(pipelined) as db:
                     return body(db)
             except (errors.DeadlockDetected, errors.SerializationFailure):
                 if attempt == WRITE_ATTEMPTS:
@@ -342,8 +348,13 @@ class PostgresStore(Store):
         region: str | None = None,
         tag_fetches: Mapping[str, int] | None = None,
     ) -> int:
-        """Store.save_videos in a handful of statements over arrays, not five per video: each
-        statement is a round trip to the server. The same upserts, the same rules."""
+        """Store.save_videos as a few set-based statements, sent in one pipeline with the
+        transaction's BEGIN and COMMIT: one round trip, and the transaction's locks are not
+        held while this client works. Each statement's rows are one JSON parameter, written
+        before the transaction begins (the json module is far quicker than adapting arrays);
+        each statement finds the rows the ones before it stored by their TikTok ids (a new
+        statement sees them), so none needs an answer back. The same upserts, the same rules;
+        the counters' hot rows (the hashtags') are updated last."""
         now = epoch(fetched_at or datetime.now(UTC))
         unique = {video.id: video for video in videos}
         for video in unique.values():
@@ -351,82 +362,54 @@ class PostgresStore(Store):
         songs: dict[str, Song] = {}
         for video in unique.values():
             songs.setdefault(video.song.id, video.song)
-        ordered_songs = [songs[key] for key in sorted(songs)]  # one lock order for every writer
-        tags = {tag for video in unique.values() for tag in video.hashtags}
-
-        def store(db: Connection) -> None:
-            song_ids = dict(
-                db.execute(
-                    SONGS_UPSERT,
-                    [
-                        now,
-                        [s.id for s in ordered_songs],
-                        [s.title for s in ordered_songs],
-                        [s.author for s in ordered_songs],
-                        [s.duration_s for s in ordered_songs],
-                        [s.play_url for s in ordered_songs],
-                        [s.cover_url for s in ordered_songs],
-                        [None if s.original is None else int(s.original) for s in ordered_songs],
-                    ],
-                ).fetchall()
-            )
-            tag_ids = self._hashtag_ids(db, tags)  # type: ignore[arg-type]
-            rows = list(unique.values())
-            video_ids = dict(
-                db.execute(
-                    VIDEOS_UPSERT,
-                    [
-                        now,
-                        source,
-                        [v.id for v in rows],
-                        [song_ids[v.song.id] for v in rows],
-                        [v.author for v in rows],
-                        [v.description for v in rows],
-                        [epoch(v.create_time) for v in rows],
-                        [v.stats.play for v in rows],
-                        [v.stats.digg for v in rows],
-                        [v.stats.comment for v in rows],
-                        [v.stats.share for v in rows],
-                    ],
-                ).fetchall()
-            )
-            older = [v.id for v in rows if v.id not in video_ids]  # older fetches: only their snapshots
-            if older:
-                video_ids.update(db.execute("SELECT video_id, id FROM videos WHERE video_id = ANY(?)", [older]))
-                for video in (unique[v] for v in older):
-                    db.execute(PREVIOUS_ON_OLDER, [now, video.stats.play, video_ids[video.id], now, now])
-            pairs = [(tag_ids[tag], video_ids[v.id], i) for v in rows for i, tag in enumerate(v.hashtags)]
-            if pairs:
-                db.execute(
-                    "INSERT INTO video_hashtags (hashtag_id, video_id, position)"
-                    " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::int[]) ON CONFLICT DO NOTHING",
-                    [[p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs]],
-                )
-            ids = [video_ids[v.id] for v in rows]
-            db.execute(
-                SNAPSHOTS_UPSERT,
+        rows = list(unique.values())  # in the order given: see VIDEOS_UPSERT
+        stats = [[v.id, v.stats.play, v.stats.digg, v.stats.comment, v.stats.share] for v in rows]
+        tagged = sorted([v.id, tag, i] for v in rows for i, tag in enumerate(v.hashtags))
+        statements: list[tuple[str, list[object]]] = [
+            (HASHTAGS_INSERT, [_json(sorted({tag for _, tag, _ in tagged}))]),
+            (
+                SONGS_UPSERT,
                 [
                     now,
-                    ids,
-                    [v.stats.play for v in rows],
-                    [v.stats.digg for v in rows],
-                    [v.stats.comment for v in rows],
-                    [v.stats.share for v in rows],
+                    _json(
+                        [
+                            [s.id, s.title, s.author, s.duration_s, s.play_url, s.cover_url]
+                            + [None if s.original is None else int(s.original)]
+                            for s in (songs[key] for key in sorted(songs))  # one lock order for every writer
+                        ]
+                    ),
                 ],
-            )
-            if region:
-                db.execute(
-                    "INSERT INTO video_regions (region, video_id, fetched_at)"
-                    " SELECT ?, id, ? FROM unnest(?::bigint[]) AS u(id)"
-                    " ON CONFLICT (region, video_id) DO UPDATE SET"
-                    " fetched_at = greatest(video_regions.fetched_at, excluded.fetched_at)",
-                    [region, now, ids],
-                )
-            for tag, count in (tag_fetches or {}).items():
+            ),
+            (
+                VIDEOS_UPSERT,
+                [
+                    now,
+                    source,
+                    _json(
+                        [
+                            [v.id, v.song.id, v.author, v.description, epoch(v.create_time), *s[1:]]
+                            for v, s in zip(rows, stats, strict=True)
+                        ]
+                    ),
+                ],
+            ),
+            (PREVIOUS_ON_OLDER_ALL, [now, _json(stats), now, now]),  # older fetches: only their snapshots
+            (SNAPSHOTS_UPSERT, [now, _json(stats)]),
+        ]
+        if region:
+            statements.append((REGIONS_UPSERT, [region, now, _json([v.id for v in rows])]))
+        if tagged:
+            statements.append((VIDEO_HASHTAGS_INSERT, [_json(tagged)]))
+
+        def store(db: Connection) -> None:
+            if unique:
+                for sql, params in statements:
+                    db.execute(sql, params)
+            for tag, count in sorted((tag_fetches or {}).items()):
                 self._record_tag_fetch(db, tag, count, source, now, region)  # type: ignore[arg-type]
 
         if unique or tag_fetches:
-            self._write_all(store)
+            self._write_all(store, pipelined=True)
         if len(unique) >= ANALYZE_AFTER:
             # A bulk load (an import, a copy) into tables the planner has no statistics of yet gets
             # nested loops over thousands of rows; autovacuum would analyse them only later.
@@ -442,10 +425,17 @@ class PostgresStore(Store):
             self._db.close()
 
 
+def _json(rows: object) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+# Each statement's rows arrive as a JSON array of arrays; `r->>0` is a row's first field as text.
+HASHTAGS_INSERT = (
+    "INSERT INTO hashtags (name) SELECT value FROM json_array_elements_text(?::json) ON CONFLICT DO NOTHING"
+)
 SONGS_UPSERT = """
     INSERT INTO songs (music_id, title, author, duration_s, play_url, cover_url, original, updated_at)
-    SELECT u.*, ?::bigint FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-                                      ?::int[]) AS u
+    SELECT r->>0, r->>1, r->>2, (r->>3)::bigint, r->>4, r->>5, (r->>6)::int, ?::bigint FROM json_array_elements(?::json) r
     ON CONFLICT (music_id) DO UPDATE SET
         title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE songs.title END,
         author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE songs.author END,
@@ -454,13 +444,18 @@ SONGS_UPSERT = """
         cover_url = coalesce(excluded.cover_url, songs.cover_url),
         original = coalesce(excluded.original, songs.original),
         updated_at = excluded.updated_at
-    RETURNING music_id, id
 """
+# In the order given (WITH ORDINALITY): a new video's row id says when it was stored, the newest
+# the largest, as related_tags' sample reads them. Writers of overlapping fetches in opposite
+# orders may deadlock on the videos: the write is run again (_write_all).
 VIDEOS_UPSERT = f"""
     INSERT INTO videos (video_id, song_id, author, description, create_time, play_count, digg_count,
                         comment_count, share_count, fetched_at, source)
-    SELECT u.*, ?::bigint, ?::text FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],
-                                               ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u
+    SELECT r->>0, s.id, r->>2, r->>3, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::bigint,
+           (r->>8)::bigint, ?::bigint, ?::text
+    FROM json_array_elements(?::json) WITH ORDINALITY AS u(r, n)
+    JOIN songs s ON s.music_id = r->>1
+    ORDER BY u.n
     ON CONFLICT (video_id) DO UPDATE SET
         song_id = excluded.song_id,
         author = CASE WHEN excluded.author <> '' THEN excluded.author ELSE videos.author END,
@@ -471,13 +466,34 @@ VIDEOS_UPSERT = f"""
         fetched_at = excluded.fetched_at, source = excluded.source,
         {PREVIOUS_ON_NEWER}
     WHERE excluded.fetched_at >= videos.fetched_at
-    RETURNING video_id, id
+"""
+# PREVIOUS_ON_OLDER for every video of the fetch at once, after the upsert: it changes only the
+# rows the upsert left alone, those whose stored fetch is newer than this one.
+PREVIOUS_ON_OLDER_ALL = """
+    UPDATE videos v SET prev_fetched_at = ?::bigint, prev_play_count = (r->>1)::bigint
+    FROM json_array_elements(?::json) r
+    WHERE v.video_id = r->>0 AND v.fetched_at > ?::bigint
+      AND (v.prev_fetched_at IS NULL OR v.prev_fetched_at <= ?::bigint)
 """
 SNAPSHOTS_UPSERT = """
     INSERT INTO stats_snapshots (video_id, fetched_at, play_count, digg_count, comment_count, share_count)
-    SELECT u.id, ?::bigint, u.p, u.d, u.c, u.s
-    FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(id, p, d, c, s)
+    SELECT v.id, ?::bigint, (r->>1)::bigint, (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint
+    FROM json_array_elements(?::json) r JOIN videos v ON v.video_id = r->>0
     ON CONFLICT (video_id, fetched_at) DO UPDATE SET
         play_count = excluded.play_count, digg_count = excluded.digg_count,
         comment_count = excluded.comment_count, share_count = excluded.share_count
+"""
+REGIONS_UPSERT = """
+    INSERT INTO video_regions (region, video_id, fetched_at)
+    SELECT ?::text, v.id, ?::bigint FROM json_array_elements_text(?::json) r JOIN videos v ON v.video_id = r.value
+    ON CONFLICT (region, video_id) DO UPDATE SET fetched_at = greatest(video_regions.fetched_at, excluded.fetched_at)
+"""
+# Last before the commit: its counter trigger updates the hashtags' rows that every writer shares.
+VIDEO_HASHTAGS_INSERT = """
+    INSERT INTO video_hashtags (hashtag_id, video_id, position)
+    SELECT h.id, v.id, (r->>2)::int
+    FROM json_array_elements(?::json) WITH ORDINALITY AS u(r, n)
+    JOIN videos v ON v.video_id = r->>0 JOIN hashtags h ON h.name = r->>1
+    ORDER BY u.n
+    ON CONFLICT DO NOTHING
 """
