@@ -349,3 +349,17 @@ async def test_sigterm_of_the_app_mid_export_cancels_it_stops_ffmpeg_and_leaves_
     for pid in (int(line) for line in log.read_text().split()):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_the_window_names_and_answers_the_users_keys(tmp_path):
+    keymap = {"export-cancel": "f7", "export-preview": "f6"}
+    screen = ExportScreen(None, desktop=False, keymap=keymap)
+    app = Host(screen)
+    app.set_keymap(keymap)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await pilot.pause()
+        box = screen.query_one("#export")
+        assert str(box.border_subtitle) == "f6 previews · ctrl+s exports · f7 cancels"
+        assert "Preview  f6" in str(screen.query_one("#export-preview", Button).label)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.results == [None], what="the window closed")
