@@ -62,7 +62,7 @@ class RankingSQL:
                     SELECT vh.video_id, {mask} AS mask FROM video_hashtags vh
                     {by_region}
                     WHERE {wanted}
-                    GROUP BY vh.video_id
+                    GROUP BY vh.video_id {d.in_order("vh.video_id")}
                 )"""
         return sql, [*ids, *([region] if region else []), *ids]
 
@@ -152,7 +152,7 @@ class RankingSQL:
             params.append(since)
         # Fit's prior, a song's stored videos: with `region`, those fetched for it (counted for the
         # ranked songs only; the store keeps the total).
-        song_videos = "s.videos"
+        song_videos = d.song("videos")
         region_songs = ""
         if region:
             region_songs = """,
@@ -162,12 +162,11 @@ class RankingSQL:
             )"""
             song_videos = "coalesce((SELECT rs.videos FROM region_songs rs WHERE rs.song_id = p.song_id), 0)"
             params.append(region)
-        song = d.bytewise("music_id")
         if mode == "popular":
-            order = f"popular DESC, matched DESC, {song}"
+            keys = "popular DESC, matched DESC"
             score = "0"
         else:
-            order = f"score DESC, popular DESC, matched DESC, {song}"
+            keys = "score DESC, popular DESC, matched DESC"
             if mode == "uses":
                 score = "p.uses"
             elif mode == "momentum":
@@ -177,7 +176,7 @@ class RankingSQL:
                 score = f"p.gained * {SECONDS_PER_DAY} / {big}" if rising is not None else "0"
                 if rising is not None:
                     params.append(rising[1] - rising[0])
-                order = f"score DESC, new_videos DESC, popular DESC, matched DESC, {song}"
+                keys = "score DESC, new_videos DESC, popular DESC, matched DESC"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
                 real = d.param("float8")
@@ -190,7 +189,18 @@ class RankingSQL:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
                 params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING]
         least = count if require_all else 1
-        params += [least, d.limit(limit), least]
+        page, page_params = d.page(
+            f"""p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
+                       p.gained, p.new_videos, p.old_videos,
+                       {", ".join(f"p.c{i}" for i in range(count))},
+                       {popular} AS popular, {score} AS score, {matched("p")} AS matched""",
+            song_videos,
+            keys,
+            least,
+            limit,
+        )
+        params += [*page_params, least]
+        order = f"{keys}, {d.bytewise('music_id')}"
         sql = f"""
             {matching},
             per_song AS (
@@ -199,18 +209,9 @@ class RankingSQL:
                        {d.int64("sum(v.comment_count)")} AS comment, {d.int64("sum(v.share_count)")} AS share,
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
-                FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
+                FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id")} {period} GROUP BY v.song_id
             ){region_songs},
-            ranked AS (
-                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                       p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
-                       p.gained, p.new_videos, p.old_videos,
-                       {", ".join(f"p.c{i}" for i in range(count))},
-                       {popular} AS popular, {score} AS score, {matched("p")} AS matched,
-                       {song_videos} AS song_videos
-                FROM per_song p JOIN songs s ON s.id = p.song_id
-            ),
-            page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {order} LIMIT ?)
+            {page}
             -- The top video's TikTok id is looked up for the page's rows only.
             SELECT music_id, title, author, duration_s, play_url, cover_url, original,
                    play, digg, comment, share, uses,
@@ -236,7 +237,7 @@ class RankingSQL:
             seen AS (
                 SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
                        v.prev_fetched_at AS prev
-                FROM per_video p JOIN videos v ON v.id = p.video_id
+                FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
             ),
             ends AS (SELECT min(first) AS first, max(last) AS latest FROM seen)
             SELECT e.first, (SELECT max(CASE WHEN s.last < e.latest THEN s.last ELSE s.prev END) FROM seen s),
@@ -255,7 +256,7 @@ class RankingSQL:
             {matching}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
                    CASE WHEN v.fetched_at <= {big} THEN v.play_count ELSE v.prev_play_count END
-            FROM per_video p JOIN videos v ON v.id = p.video_id
+            FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
             """
         return sql, [*params, earlier]
 
