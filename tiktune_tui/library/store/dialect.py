@@ -39,6 +39,15 @@ class Dialect(Protocol):
         """`expr` (a sum, a literal) as a 64-bit integer: PostgreSQL sums bigints as numeric."""
         ...
 
+    def sum64(self, column: str) -> str:
+        """The exact sum of the 64-bit integer `column` as a 64-bit integer (an aggregate).
+        A column, not an expression: PostgreSQL's form reads it twice."""
+        ...
+
+    def sum32(self, expr: str) -> str:
+        """The sum of `expr`, whose values fit 32 bits, as a 64-bit integer (an aggregate)."""
+        ...
+
     def float8(self, expr: str) -> str:
         """`expr` as a double, as ln() and log10() take it."""
         ...

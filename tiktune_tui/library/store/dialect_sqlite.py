@@ -57,6 +57,12 @@ class SQLiteDialect:
     def int64(self, expr: str) -> str:
         return expr
 
+    def sum64(self, column: str) -> str:
+        return f"sum({column})"
+
+    def sum32(self, expr: str) -> str:
+        return f"sum({expr})"
+
     def float8(self, expr: str) -> str:
         return expr
 

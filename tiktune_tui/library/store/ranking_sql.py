@@ -3,8 +3,9 @@
 Each builder returns a `Query`, the SQL text and its parameters, whose result rows have the
 layout its docstring gives; `Store` runs it and turns the rows into results the same way
 whatever the engine. Where SQLite and PostgreSQL spell a thing differently (casts, greatest(),
-the top row of a group, LIMIT for all) the builders ask the engine's `dialect.Dialect`, so that
-the queries themselves stand here once. Every engagement sum is generated from the weights
+the top row of a group, LIMIT for all) or their planners need a ranking shaped differently (how
+the matching videos are looked up, how the page is cut from the per-song totals) the builders
+ask the engine's `dialect.Dialect`, so that the queries themselves stand here once. Every engagement sum is generated from the weights
 (`Weights.sql`), so the formula stays the one in core.weights.
 """
 
@@ -98,7 +99,7 @@ class RankingSQL:
         d = self.dialect
         big = d.param("bigint")
         count = len(tag_ids)
-        counts = ", ".join(f"{d.int64(f'sum((p.mask >> {i}) & 1)')} AS c{i}" for i in range(count))
+        counts = ", ".join(f"{d.sum32(f'(p.mask >> {i}) & 1')} AS c{i}" for i in range(count))
 
         def matched(alias: str) -> str:
             return "(" + " + ".join(d.flag(f"{alias}.c{i} > 0") for i in range(count)) + ")"
@@ -205,8 +206,8 @@ class RankingSQL:
             {matching},
             per_song AS (
                 SELECT v.song_id,
-                       {d.int64("sum(v.play_count)")} AS play, {d.int64("sum(v.digg_count)")} AS digg,
-                       {d.int64("sum(v.comment_count)")} AS comment, {d.int64("sum(v.share_count)")} AS share,
+                       {d.sum64("v.play_count")} AS play, {d.sum64("v.digg_count")} AS digg,
+                       {d.sum64("v.comment_count")} AS comment, {d.sum64("v.share_count")} AS share,
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
                 FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id")} {period} GROUP BY v.song_id
