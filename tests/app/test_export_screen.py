@@ -47,6 +47,21 @@ def note(screen: ExportScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+def slow_export(media: Media, tmp_path: Path, pid_log: Path | None = None) -> tuple[Path, ExportScreen]:
+    """A copy of the test clip in its own folder, and an export modal whose ffmpeg is the real
+    one reading at real-time speed (time to cancel or stop it), noting its pid in `pid_log`
+    (exec keeps it)."""
+    note_pid = f'echo $$ >> "{pid_log}"\n' if pid_log else ""
+    slow = tmp_path / "slow-ffmpeg"
+    slow.write_text(f'#!/bin/sh\n{note_pid}exec {shutil.which("ffmpeg")} -re "$@"\n')
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    work = tmp_path / "work"
+    work.mkdir()
+    video = work / "clip.mp4"
+    shutil.copy(media.mp4, video)
+    return video, ExportScreen(None, exporter_service=Exporter(ffmpeg_cmd=str(slow)), desktop=False)
+
+
 async def type_into(pilot, selector: str, text: str) -> None:
     """Focus the input and type `text` (all but the last few keys pasted in: Pilot types slowly)."""
     await pilot.click(selector)
@@ -228,14 +243,7 @@ async def test_hostile_titles_and_file_names_reach_the_terminal_escaped(media, t
 
 async def test_cancel_in_the_modal_stops_ffmpeg_and_leaves_no_file(media, tmp_path):
     # ffmpeg reading its input at real-time speed, so there is time to cancel: still the real ffmpeg.
-    slow = tmp_path / "slow-ffmpeg"
-    slow.write_text(f'#!/bin/sh\nexec {shutil.which("ffmpeg")} -re "$@"\n')
-    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
-    work = tmp_path / "work"
-    work.mkdir()
-    video = work / "clip.mp4"
-    shutil.copy(media.mp4, video)
-    screen = ExportScreen(None, exporter_service=Exporter(ffmpeg_cmd=str(slow)), desktop=False)
+    video, screen = slow_export(media, tmp_path)
     app = Host(screen)
     async with app.run_test(size=(110, 50)) as pilot:
         await type_into(pilot, "#export-video", str(video))
@@ -248,7 +256,7 @@ async def test_cancel_in_the_modal_stops_ffmpeg_and_leaves_no_file(media, tmp_pa
         await wait_for(pilot, lambda: screen.state == "form")
         assert "Cancelled" in str(screen.query_one("#export-message", Static).render())
         await asyncio.sleep(0)
-    assert sorted(p.name for p in work.iterdir()) == ["clip.mp4"]
+    assert sorted(p.name for p in video.parent.iterdir()) == ["clip.mp4"]
 
 
 async def test_e_in_the_app_opens_the_modal_for_the_selected_song(tmp_path):
@@ -325,14 +333,7 @@ async def test_sigterm_of_the_app_mid_export_cancels_it_stops_ffmpeg_and_leaves_
     from tiktune_tui.ui.signals import exit_on_signals
 
     log = tmp_path / "ffmpeg-pids"
-    slow = tmp_path / "slow-ffmpeg"  # the real ffmpeg at real-time speed, noting its pid (exec keeps it)
-    slow.write_text(f'#!/bin/sh\necho $$ >> "{log}"\nexec {shutil.which("ffmpeg")} -re "$@"\n')
-    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
-    work = tmp_path / "work"
-    work.mkdir()
-    video = work / "clip.mp4"
-    shutil.copy(media.mp4, video)
-    screen = ExportScreen(None, exporter_service=Exporter(ffmpeg_cmd=str(slow)), desktop=False)
+    video, screen = slow_export(media, tmp_path, pid_log=log)
     app = Host(screen)
     with exit_on_signals(app):
         async with app.run_test(size=(110, 50)) as pilot:
@@ -341,11 +342,25 @@ async def test_sigterm_of_the_app_mid_export_cancels_it_stops_ffmpeg_and_leaves_
             await wait_for(pilot, lambda: screen.video_info is not None and screen.audio_info is not None)
             await pilot.click("#export-run")
             await wait_for(pilot, lambda: "/" in str(screen.query_one("#export-progress-label", Static).render()))
-            assert screen.state == "running" and any(p.name.endswith(".tiktune-part") for p in work.iterdir())
+            assert screen.state == "running" and any(p.name.endswith(".tiktune-part") for p in video.parent.iterdir())
             os.kill(os.getpid(), signal.SIGTERM)  # what `kill` or a closing terminal (SIGHUP) sends
             await wait_for(pilot, lambda: app.return_code is not None)
     assert app.return_code == 128 + signal.SIGTERM
-    assert sorted(p.name for p in work.iterdir()) == ["clip.mp4"]  # no part file, no output
+    assert sorted(p.name for p in video.parent.iterdir()) == ["clip.mp4"]  # no part file, no output
     for pid in (int(line) for line in log.read_text().split()):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_the_window_names_and_answers_the_users_keys(tmp_path):
+    keymap = {"export-cancel": "f7", "export-preview": "f6"}
+    screen = ExportScreen(None, desktop=False, keymap=keymap)
+    app = Host(screen)
+    app.set_keymap(keymap)
+    async with app.run_test(size=(110, 50)) as pilot:
+        await pilot.pause()
+        box = screen.query_one("#export")
+        assert str(box.border_subtitle) == "f6 previews · ctrl+s exports · f7 cancels"
+        assert "Preview  f6" in str(screen.query_one("#export-preview", Button).label)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.results == [None], what="the window closed")

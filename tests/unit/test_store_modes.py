@@ -110,6 +110,39 @@ def test_every_mode_matches_core_on_the_bundled_catalog(tmp_path, make_store):
         )
 
 
+def test_a_page_that_ends_inside_a_tie_is_cut_by_song_id_as_core_cuts_it(tmp_path, make_store):
+    # Songs equal on every ranking key, so that only the song's id (byte-wise: upper case first)
+    # orders them: a page ending inside the tie must hold the same songs as core's.
+    ids = ["z", "b", "B", "a9", "A", "aa", "ä", "0"]
+    videos = [Video(f"v{i}", Song(song), ("t",), Stats(10, 2, 1, 1)) for i, song in enumerate(ids)]
+    videos.append(Video("top", Song("first"), ("t",), Stats(99, 0, 0, 0)))
+    with make_store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(videos, fetched_at=T0)
+        for mode in modes.MODE_NAMES:
+            for limit in (1, 2, 4, len(videos) - 1, len(videos)):
+                got = store.rank_modes(["t"], mode, limit=limit)
+                assert comparable(got) == comparable(reference(store, ["t"], mode, limit=limit)), (mode, limit)
+                assert len(got) == limit
+
+
+def test_sums_of_counts_past_32_bits_are_exact(tmp_path, make_store):
+    # PostgreSQL sums the counts as two 31-bit halves (dialect_postgres.sum64): counts on both
+    # sides of 2**31 and near 2**61, summed per song, must come out as Python sums them.
+    big = [2**31 - 1, 2**31, 2**31 + 1, 3 * 10**12 + 7, 2**61 + 12345, 2**40]
+    videos = [Video(f"v{i}", Song(f"s{i % 2}"), ("t",), Stats(n, n // 3, i, 2**33 - i)) for i, n in enumerate(big)]
+    with make_store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(videos, fetched_at=T0)
+        for mode in ("popular", "uses"):
+            got = store.rank_modes(["t"], mode, Weights.parse("play=1,digg=1,comment=1,share=1"))
+            assert comparable(got) == comparable(
+                reference(store, ["t"], mode, Weights.parse("play=1,digg=1,comment=1,share=1"))
+            )
+        assert {r.song.id: r.stats.play for r in got} == {
+            "s0": sum(big[0::2]),
+            "s1": sum(big[1::2]),
+        }
+
+
 def window_from_snapshots(store, tags):
     """core.rising's window over every distinct snapshot moment of the videos carrying `tags`."""
     from tiktune_tui.core.rising import RisingWindow

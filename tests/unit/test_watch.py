@@ -127,6 +127,20 @@ async def test_one_failing_tag_keeps_the_others(store):
     assert store.counts()["stats_snapshots"] == 59
 
 
+def run_watch(data, tiktok, clock, *, once: bool = True, **options) -> int:
+    """`tiktune watch #cooking` every 6 h with a token, on `data`, through the fake TikTok."""
+    return watch(
+        ("cooking",),
+        EVERY,
+        once=once,
+        settings=Settings(ms_token="tok"),
+        data_dir=data,
+        sessions=FakeTikTok(tiktok).manager(),
+        clock=clock,
+        **options,
+    )
+
+
 def test_the_lock_refuses_a_second_watcher_and_names_the_first(tmp_path):
     path = tmp_path / "tiktune.db"
     with WatchLock(path) as first:
@@ -145,15 +159,7 @@ def test_watch_once_exits_for_a_scheduler(tmp_path, capsys):
     data = tmp_path / "data"
 
     def once():
-        return watch(
-            ("cooking",),
-            EVERY,
-            once=True,
-            settings=Settings(ms_token="tok"),
-            data_dir=data,
-            sessions=FakeTikTok(tiktok).manager(),
-            clock=clock,
-        )
+        return run_watch(data, tiktok, clock)
 
     assert once() == 0
     assert "round 1: stored 59 videos (#cooking 59)" in capsys.readouterr().out
@@ -175,16 +181,7 @@ def test_ctrl_c_stops_between_rounds_and_frees_the_lock(tmp_path, capsys):
     async def interrupted(seconds):
         raise KeyboardInterrupt
 
-    status = watch(
-        ("cooking",),
-        EVERY,
-        once=False,
-        settings=Settings(ms_token="tok"),
-        data_dir=data,
-        sessions=FakeTikTok(tiktok).manager(),
-        clock=clock,
-        sleep=interrupted,
-    )
+    status = run_watch(data, tiktok, clock, once=False, sleep=interrupted)
     assert status == 130
     assert "watch stopped after 1 round" in capsys.readouterr().err
     with Store(database_path(data)) as store:
@@ -261,14 +258,10 @@ def test_alerts_fire_once_per_crossing_with_json_to_the_command(tmp_path, capsys
     import sys
 
     def once():
-        status = watch(
-            ("cooking",),
-            EVERY,
-            once=True,
-            settings=Settings(ms_token="tok"),
-            data_dir=data,
-            sessions=FakeTikTok(tiktok).manager(),
-            clock=clock,
+        status = run_watch(
+            data,
+            tiktok,
+            clock,
             alert=5_000_000,
             notify=False,
             alert_cmd=f"{shlex.quote(sys.executable)} {shlex.quote(str(hook))}",
@@ -331,18 +324,7 @@ def test_alerts_count_only_the_videos_posted_since(tmp_path, capsys, since, fire
     data = tmp_path / "data"
     said = []
     for _ in range(2):
-        status = watch(
-            ("cooking",),
-            EVERY,
-            once=True,
-            settings=Settings(ms_token="tok"),
-            data_dir=data,
-            sessions=FakeTikTok(tiktok).manager(),
-            clock=clock,
-            alert=5_000_000,
-            notify=False,
-            since=since,
-        )
+        status = run_watch(data, tiktok, clock, alert=5_000_000, notify=False, since=since)
         assert status == 0
         said += [line for line in capsys.readouterr().out.splitlines() if line.startswith("alert:")]
         started = clock.now

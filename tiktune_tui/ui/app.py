@@ -346,6 +346,7 @@ class TiktuneApp(RememberedState, WorkflowControls, TrendFlow, SearchFlow, Prefe
             play_preview=self.music_bar.play_file,
             previews=self.previews,
             remembered=self._export_settings,
+            keymap=self.keymap,
         )
         self.push_screen(screen, partial(self._export_closed, screen))
 

@@ -182,6 +182,17 @@ INPUT_BINDINGS = [
     Binding("escape", "leave", "To results", id="leave-tags", show=False),
 ]
 
+# In the export window. ctrl+s from any field, so the button at the bottom is never 11 Tabs
+# away; ctrl+l ("listen") renders and plays the preview. Priority: an Input would otherwise
+# keep the key.
+EXPORT_BINDINGS = [
+    Binding("escape", "cancel", "Cancel", id="export-cancel", tooltip="Close the export window"),
+    Binding("ctrl+s", "run_export", "Export", id="export-run", priority=True, tooltip="Export with these settings"),
+    Binding(
+        "ctrl+l", "preview", "Preview", id="export-preview", priority=True, tooltip="Hear the first 10 s of the mix"
+    ),
+]
+
 # On the help screen itself.
 HELP_SCREEN_BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close this help", id="help-close")]
 
@@ -190,6 +201,7 @@ HELP_SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Results", [*TABLE_BINDINGS, *RESULT_BINDINGS]),
     ("Player", PLAYER_BINDINGS),
     ("Queue and shortlist", [*WORKFLOW_BINDINGS, *QUEUE_BINDINGS, *FIND_BINDINGS]),
+    ("Export window", EXPORT_BINDINGS),
     ("App", [*APP_BINDINGS_TAIL, *HELP_SCREEN_BINDINGS]),
 ]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+Query = tuple[str, list[object]]
+
 
 class Dialect(Protocol):
     """One engine's spelling of what the shared SQL leaves to it."""
@@ -36,6 +38,15 @@ class Dialect(Protocol):
 
     def int64(self, expr: str) -> str:
         """`expr` (a sum, a literal) as a 64-bit integer: PostgreSQL sums bigints as numeric."""
+        ...
+
+    def sum64(self, column: str) -> str:
+        """The exact sum of the 64-bit integer `column` as a 64-bit integer (an aggregate).
+        A column, not an expression: PostgreSQL's form reads it twice."""
+        ...
+
+    def sum32(self, expr: str) -> str:
+        """The sum of `expr`, whose values fit 32 bits, as a 64-bit integer (an aggregate)."""
         ...
 
     def float8(self, expr: str) -> str:
@@ -66,4 +77,28 @@ class Dialect(Protocol):
 
     def limit(self, limit: int | None) -> int | None:
         """`limit` as the engine's LIMIT takes it (None: all rows)."""
+        ...
+
+    # -- the shape of a ranking: where the engines' planners need different words ------------
+
+    def in_order(self, key: str) -> str:
+        """The end of a grouped query whose rows are then looked up one by one by `key`
+        (`lookup`): an ORDER BY where neighbouring keys' lookups share the index's pages."""
+        ...
+
+    def lookup(self, table: str, alias: str, condition: str) -> str:
+        """A FROM-clause continuation: for each row so far, the row of `table` (as `alias`)
+        meeting `condition`, found by an index probe."""
+        ...
+
+    def song(self, column: str) -> str:
+        """In `page`'s `columns`: `column` of the song of the per-song row `p`."""
+        ...
+
+    def page(self, columns: str, song_videos: str, keys: str, least: int, limit: int | None) -> Query:
+        """The CTEs `ranked` and `page` over `per_song p`: the rows of `p` with at least `least`
+        tags matched, in the order of `keys` (descending, over `columns`' names) then by their
+        song's id byte-wise, the first `limit` (None: all). `page` has the song's music_id, title,
+        author, duration_s, play_url, cover_url and original, then `columns` (over `p`, naming
+        `matched`) and `song_videos` (an expression over `p` and `song`)."""
         ...

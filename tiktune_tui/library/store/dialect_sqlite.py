@@ -6,7 +6,7 @@ counters are kept by row triggers: SQLite writes a fetch one row at a time anywa
 
 from __future__ import annotations
 
-from tiktune_tui.library.store.dialect import Dialect
+from tiktune_tui.library.store.dialect import Dialect, Query
 
 # The largest LIMIT SQLite takes (a signed 64-bit integer); a larger one means "all".
 MAX_LIMIT = 2**63 - 1
@@ -36,7 +36,8 @@ COUNTER_TRIGGERS = """
 
 
 class SQLiteDialect:
-    """ln, log10, max of two, bare columns, untyped placeholders, LIMIT -1 for all."""
+    """ln, log10, max of two, bare columns, untyped placeholders, LIMIT -1 for all; a ranking
+    joins every grouped song to its row."""
 
     name = "sqlite"
 
@@ -58,6 +59,12 @@ class SQLiteDialect:
 
     def int64(self, expr: str) -> str:
         return expr
+
+    def sum64(self, column: str) -> str:
+        return f"sum({column})"
+
+    def sum32(self, expr: str) -> str:
+        return f"sum({expr})"
 
     def float8(self, expr: str) -> str:
         return expr
@@ -84,6 +91,27 @@ class SQLiteDialect:
 
     def limit(self, limit: int | None) -> int | None:
         return -1 if limit is None or limit > MAX_LIMIT else limit
+
+    # SQLite's planner walks the matching videos and probes videos and songs by rowid, in
+    # whatever order: a plain join is that already.
+
+    def in_order(self, key: str) -> str:
+        return ""
+
+    def lookup(self, table: str, alias: str, condition: str) -> str:
+        return f"JOIN {table} {alias} ON {condition}"
+
+    def song(self, column: str) -> str:
+        return f"s.{column}"
+
+    def page(self, columns: str, song_videos: str, keys: str, least: int, limit: int | None) -> Query:
+        sql = f"""ranked AS (
+                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
+                       {columns}, {song_videos} AS song_videos
+                FROM per_song p JOIN songs s ON s.id = p.song_id
+            ),
+            page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {keys}, music_id LIMIT ?)"""
+        return sql, [least, self.limit(limit)]
 
 
 SQLITE: Dialect = SQLiteDialect()

@@ -3,8 +3,9 @@
 Each builder returns a `Query`, the SQL text and its parameters, whose result rows have the
 layout its docstring gives; `Store` runs it and turns the rows into results the same way
 whatever the engine. Where SQLite and PostgreSQL spell a thing differently (casts, greatest(),
-the top row of a group, LIMIT for all) the builders ask the engine's `dialect.Dialect`, so that
-the queries themselves stand here once. Every engagement sum is generated from the weights
+the top row of a group, LIMIT for all) or their planners need a ranking shaped differently (how
+the matching videos are looked up, how the page is cut from the per-song totals) the builders
+ask the engine's `dialect.Dialect`, so that the queries themselves stand here once. Every engagement sum is generated from the weights
 (`Weights.sql`), so the formula stays the one in core.weights.
 """
 
@@ -62,7 +63,7 @@ class RankingSQL:
                     SELECT vh.video_id, {mask} AS mask FROM video_hashtags vh
                     {by_region}
                     WHERE {wanted}
-                    GROUP BY vh.video_id
+                    GROUP BY vh.video_id {d.in_order("vh.video_id")}
                 )"""
         return sql, [*ids, *([region] if region else []), *ids]
 
@@ -98,7 +99,7 @@ class RankingSQL:
         d = self.dialect
         big = d.param("bigint")
         count = len(tag_ids)
-        counts = ", ".join(f"{d.int64(f'sum((p.mask >> {i}) & 1)')} AS c{i}" for i in range(count))
+        counts = ", ".join(f"{d.sum32(f'(p.mask >> {i}) & 1')} AS c{i}" for i in range(count))
 
         def matched(alias: str) -> str:
             return "(" + " + ".join(d.flag(f"{alias}.c{i} > 0") for i in range(count)) + ")"
@@ -152,7 +153,7 @@ class RankingSQL:
             params.append(since)
         # Fit's prior, a song's stored videos: with `region`, those fetched for it (counted for the
         # ranked songs only; the store keeps the total).
-        song_videos = "s.videos"
+        song_videos = d.song("videos")
         region_songs = ""
         if region:
             region_songs = """,
@@ -162,12 +163,11 @@ class RankingSQL:
             )"""
             song_videos = "coalesce((SELECT rs.videos FROM region_songs rs WHERE rs.song_id = p.song_id), 0)"
             params.append(region)
-        song = d.bytewise("music_id")
         if mode == "popular":
-            order = f"popular DESC, matched DESC, {song}"
+            keys = "popular DESC, matched DESC"
             score = "0"
         else:
-            order = f"score DESC, popular DESC, matched DESC, {song}"
+            keys = "score DESC, popular DESC, matched DESC"
             if mode == "uses":
                 score = "p.uses"
             elif mode == "momentum":
@@ -177,7 +177,7 @@ class RankingSQL:
                 score = f"p.gained * {SECONDS_PER_DAY} / {big}" if rising is not None else "0"
                 if rising is not None:
                     params.append(rising[1] - rising[0])
-                order = f"score DESC, new_videos DESC, popular DESC, matched DESC, {song}"
+                keys = "score DESC, new_videos DESC, popular DESC, matched DESC"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
                 real = d.param("float8")
@@ -190,27 +190,29 @@ class RankingSQL:
                     params += [weight, modes.TAG_SATURATION + 1, modes.TAG_SATURATION]
                 params += [modes.SONG_PRIOR, modes.POPULARITY_DAMPING]
         least = count if require_all else 1
-        params += [least, d.limit(limit), least]
+        page, page_params = d.page(
+            f"""p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
+                       p.gained, p.new_videos, p.old_videos,
+                       {", ".join(f"p.c{i}" for i in range(count))},
+                       {popular} AS popular, {score} AS score, {matched("p")} AS matched""",
+            song_videos,
+            keys,
+            least,
+            limit,
+        )
+        params += [*page_params, least]
+        order = f"{keys}, {d.bytewise('music_id')}"
         sql = f"""
             {matching},
             per_song AS (
                 SELECT v.song_id,
-                       {d.int64("sum(v.play_count)")} AS play, {d.int64("sum(v.digg_count)")} AS digg,
-                       {d.int64("sum(v.comment_count)")} AS comment, {d.int64("sum(v.share_count)")} AS share,
+                       {d.sum64("v.play_count")} AS play, {d.sum64("v.digg_count")} AS digg,
+                       {d.sum64("v.comment_count")} AS comment, {d.sum64("v.share_count")} AS share,
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
-                FROM per_video p JOIN videos v ON v.id = p.video_id {period} GROUP BY v.song_id
+                FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id")} {period} GROUP BY v.song_id
             ){region_songs},
-            ranked AS (
-                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                       p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
-                       p.gained, p.new_videos, p.old_videos,
-                       {", ".join(f"p.c{i}" for i in range(count))},
-                       {popular} AS popular, {score} AS score, {matched("p")} AS matched,
-                       {song_videos} AS song_videos
-                FROM per_song p JOIN songs s ON s.id = p.song_id
-            ),
-            page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {order} LIMIT ?)
+            {page}
             -- The top video's TikTok id is looked up for the page's rows only.
             SELECT music_id, title, author, duration_s, play_url, cover_url, original,
                    play, digg, comment, share, uses,
@@ -236,7 +238,7 @@ class RankingSQL:
             seen AS (
                 SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
                        v.prev_fetched_at AS prev
-                FROM per_video p JOIN videos v ON v.id = p.video_id
+                FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
             ),
             ends AS (SELECT min(first) AS first, max(last) AS latest FROM seen)
             SELECT e.first, (SELECT max(CASE WHEN s.last < e.latest THEN s.last ELSE s.prev END) FROM seen s),
@@ -255,7 +257,7 @@ class RankingSQL:
             {matching}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
                    CASE WHEN v.fetched_at <= {big} THEN v.play_count ELSE v.prev_play_count END
-            FROM per_video p JOIN videos v ON v.id = p.video_id
+            FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
             """
         return sql, [*params, earlier]
 

@@ -16,7 +16,7 @@ and the preview (export_preview.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from rich.text import Text
@@ -37,6 +37,7 @@ from tiktune_tui.export.options import (
 from tiktune_tui.export.preview import PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.library.state import ExportSettings
+from tiktune_tui.ui.keymap import EXPORT_BINDINGS, effective_keys
 from tiktune_tui.ui.screens.export_form import ExportForm
 from tiktune_tui.ui.screens.export_inputs import ExportInputs
 from tiktune_tui.ui.screens.export_preview import PreviewControls
@@ -57,13 +58,7 @@ class ExportScreen(
 ):
     """`song` may be None: then the user must pick an audio file."""
 
-    # ctrl+s from any field, so the button at the bottom is never 11 Tabs away. Priority: an
-    # Input would otherwise keep the key. ctrl+l ("listen") renders and plays the preview.
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="export-cancel"),
-        Binding("ctrl+s", "run_export", "Export", id="export-run", priority=True),
-        Binding("ctrl+l", "preview", "Preview", id="export-preview", priority=True),
-    ]
+    BINDINGS = EXPORT_BINDINGS
 
     def __init__(
         self,
@@ -79,12 +74,15 @@ class ExportScreen(
         play_preview: Callable[[Path, str], None] | None = None,
         previews: PreviewFiles | None = None,
         remembered: ExportSettings | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """`play_preview(path, title)` plays a rendered preview (the app's music bar; None: no
         player, so no preview). `previews` keeps the preview files (the app's, cleared when it
         ends; None: the modal's own, cleared when it closes). `remembered`: the settings the
-        modal had when it last closed (`settings()`), which it starts with."""
+        modal had when it last closed (`settings()`), which it starts with. `keymap`: the
+        user's [keys], so that the labels name the keys that work."""
         super().__init__()
+        self.keymap = dict(keymap or {})
         self.remembered = remembered or ExportSettings()
         # The offset is the best part, found again for each song, until the user types another.
         self.offset_auto = self.remembered.offset == AUTO_OFFSET
@@ -129,7 +127,8 @@ class ExportScreen(
     def compose(self) -> ComposeResult:
         with Vertical(id="export") as box:
             box.border_title = "Export to a video"
-            box.border_subtitle = "ctrl+l previews · ctrl+s exports · esc cancels"
+            preview, export, cancel = (self._key_label(binding) for binding in EXPORT_BINDINGS[::-1])
+            box.border_subtitle = f"{preview} previews · {export} exports · {cancel} cancels"
             with VerticalScroll(id="export-form"):
                 yield from self._compose_form()
             # Outside the scrolling form: the progress, message and buttons stay in sight
@@ -141,11 +140,17 @@ class ExportScreen(
                 yield Static(id="export-message")
                 with Horizontal(id="export-buttons"):
                     # Export first: Tab from the last field lands on it.
-                    yield Button("Export  ctrl+s", id="export-run", variant="primary")
-                    yield Button("Preview  ctrl+l", id="export-preview")
+                    yield Button(f"Export  {export}", id="export-run", variant="primary")
+                    yield Button(f"Preview  {preview}", id="export-preview")
                     yield Button("Open", id="export-open", variant="primary")
                     yield Button("Copy path", id="export-copy")
                     yield Button("Cancel", id="export-close")
+
+    def _key_label(self, binding: Binding) -> str:
+        """The first key that triggers `binding` with the user's keymap: a chord spelt out
+        (ctrl+s reads better in a sentence than ^s), a single key as the footer names it."""
+        key = effective_keys(binding, self.keymap)[0]
+        return key if "+" in key else self.app.get_key_display(binding.with_key(key))
 
     def on_unmount(self) -> None:
         """The app quits (a key, SIGTERM, SIGHUP) while an export runs: cancel it, and give the
