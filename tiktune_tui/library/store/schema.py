@@ -166,6 +166,10 @@ SHARED_MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX videos_by_song_posted ON videos(song_id, create_time);
     DROP INDEX videos_by_song;
     """,
+    # 7: the store's video total and newest fetch as rows of `totals` that a write adds to by
+    # its transaction, summed on read (`Store.totals`), where the engine has concurrent writers
+    # (PostgreSQL's queued on the one row until they committed); SQLite keeps its one row.
+    """{totals_shards}""",
 )
 SCHEMA_VERSION = len(SHARED_MIGRATIONS)
 
