@@ -61,8 +61,10 @@ def load(sqlite_path: Path, url: str) -> None:
                     copy.write_row(row)
         for table in ("songs", "hashtags", "videos"):
             db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        db.execute("UPDATE totals SET videos = 0, newest_fetch = NULL")  # its rows are summed: all in one
         db.execute(
             "UPDATE totals SET videos = (SELECT count(*) FROM videos), newest_fetch = (SELECT max(fetched_at) FROM videos)"
+            " WHERE id = 1"
         )
         db.execute(
             "UPDATE hashtags SET videos = c.n FROM (SELECT hashtag_id, count(*) AS n FROM video_hashtags"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import fresh_database, server_url
+from tiktune_tui.core.models import Song, Stats, Video
 from tiktune_tui.library.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,12 +141,11 @@ def test_a_server_restart_between_two_queries_is_survived_by_reconnecting_once(o
         assert store.tag_videos(["dance"]) == {"dance": 2}
 
 
-def test_a_write_failing_inside_its_pipeline_saves_nothing_and_the_store_writes_on():
-    from tiktune_tui.core.models import Song, Stats, Video
+def test_a_write_failing_inside_its_one_message_saves_nothing_and_the_store_writes_on():
     from tiktune_tui.library.store import StoreError
 
     with fresh_database() as url, open_store(url) as store:
-        # The tags and the song are stored by the pipeline's first statements; the video's
+        # The tags and the song are stored by the message's first statements; the video's
         # description (a NUL, which PostgreSQL's text cannot hold) fails the third.
         broken = Video("1", Song("7001"), ("dance",), Stats(1, 0, 0, 0), description="a\x00b")
         with pytest.raises(StoreError, match="nothing was saved") as caught:
@@ -157,18 +157,45 @@ def test_a_write_failing_inside_its_pipeline_saves_nothing_and_the_store_writes_
         assert store.tag_videos(["dance"]) == {"dance": 1}
 
 
-def test_a_pipelined_write_that_meets_a_deadlock_is_run_again_whole_and_stores_once():
+def test_a_write_sent_as_one_message_that_meets_a_deadlock_is_run_again_whole_and_stores_once():
     attempts = []
 
     def body(db) -> None:
         attempts.append(1)
-        db.execute("INSERT INTO hashtags (name) VALUES ('once')")
-        if len(attempts) == 1:  # what the server says to the loser of a deadlock
-            db.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$")
-        db.execute("INSERT INTO hashtags (name) VALUES ('after')")
+        # What the server says to the loser of a deadlock, after the script's first statement.
+        loser = "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$"
+        db.execute_script(
+            [("INSERT INTO hashtags (name) VALUES (?)", ["once"])]
+            + ([(loser, [])] if len(attempts) == 1 else [])
+            + [("INSERT INTO hashtags (name) VALUES (?)", ["after"])]
+        )
 
     with fresh_database() as url, open_store(url) as store:
-        store._write_all(body, pipelined=True)
+        store._write_all(body, own=True)
         assert len(attempts) == 2
         with store._read() as db:
             assert db.execute("SELECT name FROM hashtags ORDER BY name").fetchall() == [("after",), ("once",)]
+
+
+def test_a_writer_holds_one_row_of_the_video_total_until_it_commits_leaving_the_rest_to_others():
+    import psycopg
+
+    from tiktune_tui.library.store.dialect_postgres import TOTAL_SHARDS
+
+    with fresh_database() as url:
+        with open_store(url) as store:
+            store.save_videos([Video("1", Song("7001"), ("dance",), Stats(1, 0, 0, 0))])
+        with psycopg.connect(url) as writer, psycopg.connect(url, autocommit=True) as other:
+            # A write's transaction, still open: its videos' insert has added to the total.
+            writer.execute(
+                "INSERT INTO songs (music_id, updated_at) VALUES ('7002', 0);"
+                " INSERT INTO videos (video_id, song_id, play_count, digg_count, comment_count, share_count,"
+                " fetched_at) SELECT '2', id, 0, 0, 0, 0, 5 FROM songs WHERE music_id = '7002'"
+            )
+            free = other.execute("SELECT id FROM totals FOR UPDATE SKIP LOCKED").fetchall()
+            assert len(free) == TOTAL_SHARDS - 1  # one row held: another writer adds to any other
+            assert other.execute("SELECT sum(videos) FROM totals").fetchone()[0] == 1  # not yet committed
+            writer.commit()
+        with open_store(url) as store:
+            assert store.totals()[0] == 2
+            assert store.totals()[1] is not None

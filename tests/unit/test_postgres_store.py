@@ -175,3 +175,25 @@ def test_the_cli_says_it_in_one_line_and_exits_1(capsys):
     assert main(["recommend", "dance", "--source", "store", "--store", url]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no_such_db_here" in err and "Traceback" not in err
+
+
+def test_a_schema_6_store_keeps_its_total_and_newest_fetch_when_its_total_is_sharded():
+    import psycopg
+
+    from tiktune_tui.library.store.schema_postgres import POSTGRES_MIGRATIONS
+
+    with fresh_database() as url:
+        with psycopg.connect(url, autocommit=True) as db:  # the store as tiktune with schema 6 left it
+            for step, script in enumerate(POSTGRES_MIGRATIONS[:6], start=1):
+                db.execute(script)
+                db.execute("UPDATE tiktune_schema SET version = %s", (step,))
+            db.execute("INSERT INTO songs (music_id, updated_at) VALUES ('7001', 0)")
+            db.execute(
+                "INSERT INTO videos (video_id, song_id, play_count, digg_count, comment_count, share_count,"
+                " fetched_at) SELECT v, 1, 0, 0, 0, 0, 100 FROM unnest(ARRAY['1', '2']) v"
+            )
+        with open_store(url) as store:
+            assert store.schema_version == SCHEMA_VERSION
+            assert store.totals()[0] == 2 and store.totals()[1] is not None
+            store.save_videos([video("3", "7001", "dance")])
+            assert store.totals()[0] == 3

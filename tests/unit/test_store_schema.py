@@ -16,9 +16,26 @@ from tiktune_tui.library.store.schema import migrations
 
 # Each shipped step, white space folded, as released: a store that has a step keeps it as it was,
 # so a step is never edited (a change is a new step). Both engines' scripts are pinned.
+# Step 7 shards PostgreSQL's video total; on SQLite it is empty (its one row is its sum).
 SHIPPED = {
-    "sqlite": ("83c39092025a5fb1", "318e8f2883a71c84", "29eb39a802ae11a1", "7910125617b7d167"),
-    "postgresql": ("020cc46fc9e24fd1", "4b5a67a958dde27f", "51abb2dfc7ad5264", "d08a57859a44c174"),
+    "sqlite": (
+        "83c39092025a5fb1",
+        "318e8f2883a71c84",
+        "29eb39a802ae11a1",
+        "7910125617b7d167",
+        "6e92cb6a1c32b2b4",
+        "f01d79bb97797383",
+        "e3b0c44298fc1c14",
+    ),
+    "postgresql": (
+        "020cc46fc9e24fd1",
+        "4b5a67a958dde27f",
+        "51abb2dfc7ad5264",
+        "d08a57859a44c174",
+        "69757f96edb3d8a6",
+        "2eb08a43e9c5e038",
+        "f202fece8814a0a9",
+    ),
 }
 
 

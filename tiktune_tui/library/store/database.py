@@ -60,8 +60,34 @@ PREVIOUS_ON_OLDER = (
     "UPDATE videos SET prev_fetched_at = ?, prev_play_count = ? WHERE id = ? AND fetched_at > ?"
     " AND (prev_fetched_at IS NULL OR prev_fetched_at <= ?)"
 )
+# The store's video total and newest fetch: the sum of `totals`' rows (migration 7).
+TOTALS = "SELECT CAST(sum(videos) AS BIGINT), max(newest_fetch) FROM totals"
 # Related tags of a tag on more videos than this are estimated from a sample (related_tags).
 RELATED_SAMPLE = 20_000
+
+
+def tag_fetch_statements(
+    tag: str, videos: int, source: str, when: int | None, region: str | None
+) -> list[tuple[str, tuple[object, ...]]]:
+    """The statements (with their parameters) recording that `tag` was fetched whole."""
+    statements: list[tuple[str, tuple[object, ...]]] = [
+        (
+            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
+            " videos = excluded.videos",
+            (tag, when, source, videos),
+        )
+    ]
+    if region:
+        statements.append(
+            (
+                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
+                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
+                (tag, region, when, source, videos),
+            )
+        )
+    return statements
 
 
 def _checked(stats: Stats, video_id: str) -> Stats:
@@ -371,19 +397,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
     def _record_tag_fetch(
         db: sqlite3.Connection, tag: str, videos: int, source: str, when: int | None, region: str | None
     ) -> None:
-        db.execute(
-            "INSERT INTO tag_fetches (tag, fetched_at, source, videos) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (tag) DO UPDATE SET fetched_at = excluded.fetched_at, source = excluded.source,"
-            " videos = excluded.videos",
-            (tag, when, source, videos),
-        )
-        if region:
-            db.execute(
-                "INSERT INTO tag_region_fetches (tag, region, fetched_at, source, videos)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag, region) DO UPDATE SET"
-                " fetched_at = excluded.fetched_at, source = excluded.source, videos = excluded.videos",
-                (tag, region, when, source, videos),
-            )
+        for sql, params in tag_fetch_statements(tag, videos, source, when, region):
+            db.execute(sql, params)
 
     # -- reads --------------------------------------------------------------------
 
@@ -481,7 +496,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
                     "SELECT count(*), max(fetched_at) FROM video_regions WHERE region = ?", (region,)
                 ).fetchone()
             else:
-                videos, newest = db.execute("SELECT videos, newest_fetch FROM totals").fetchone()
+                videos, newest = db.execute(TOTALS).fetchone()
         return videos, moment(newest)
 
     def _tags(self, tags: Sequence[str], region: str | None = None) -> dict[str, tuple[int, int]]:

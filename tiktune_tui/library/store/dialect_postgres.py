@@ -74,6 +74,57 @@ COUNTER_TRIGGERS = """
         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tiktune_snapshot_first();
 """
 
+# Migration 7: the video total in TOTAL_SHARDS rows, each write adding to the row of its
+# transaction's id, summed on read. One row was a lock that every concurrent writer queued on
+# from its videos' insert to its commit. A refetch moves its shard's newest fetch only when it
+# is newer than the store's (the other shards are read, not locked). And the hashtags' counts,
+# rows that every writer of a niche shares (#fyp), are locked in one order, by id: writers of
+# the same tags queue there instead of deadlocking (which costs a second's wait and a retry).
+TOTAL_SHARDS = 64
+TOTALS_SHARDS = f"""
+    CREATE OR REPLACE FUNCTION tiktune_hashtag_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM 1 FROM hashtags WHERE id IN (SELECT hashtag_id FROM new_rows) ORDER BY id FOR NO KEY UPDATE;
+        UPDATE hashtags h SET videos = h.videos + n.added
+        FROM (SELECT hashtag_id, count(*) AS added FROM new_rows GROUP BY hashtag_id) n
+        WHERE h.id = n.hashtag_id;
+        RETURN NULL;
+    END $$;
+    ALTER TABLE totals DROP CONSTRAINT totals_id_check;
+    ALTER TABLE totals ADD CONSTRAINT totals_shard CHECK (id BETWEEN 1 AND {TOTAL_SHARDS});
+    INSERT INTO totals (id, videos, newest_fetch) SELECT shard, 0, NULL FROM generate_series(2, {TOTAL_SHARDS}) shard;
+    CREATE OR REPLACE FUNCTION tiktune_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows) THEN
+            UPDATE totals SET videos = videos + (SELECT count(*) FROM new_rows),
+                              newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
+            WHERE id = 1 + txid_current() % {TOTAL_SHARDS};
+            UPDATE songs s SET videos = s.videos + n.added
+            FROM (SELECT song_id, count(*) AS added FROM new_rows GROUP BY song_id) n
+            WHERE s.id = n.song_id;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION tiktune_videos_refetched() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows) THEN
+            UPDATE totals SET newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
+            WHERE id = 1 + txid_current() % {TOTAL_SHARDS}
+              AND coalesce((SELECT max(t.newest_fetch) FROM totals t), -1) < (SELECT max(fetched_at) FROM new_rows);
+            UPDATE songs s SET videos = s.videos + c.change
+            FROM (SELECT song_id, sum(change) AS change FROM (
+                      SELECT o.song_id, -1 AS change FROM old_rows o JOIN new_rows n ON n.id = o.id
+                      WHERE o.song_id <> n.song_id
+                      UNION ALL
+                      SELECT n.song_id, 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                      WHERE o.song_id <> n.song_id) moves
+                  GROUP BY song_id) c
+            WHERE s.id = c.song_id;
+        END IF;
+        RETURN NULL;
+    END $$;
+"""
+
 
 class PostgresDialect:
     """greatest(), casts where PostgreSQL would widen or guess (sums of bigints are numeric,
@@ -92,6 +143,7 @@ class PostgresDialect:
             "without_rowid": "",
             "version_table": VERSION_TABLE,
             "counter_triggers": COUNTER_TRIGGERS,
+            "totals_shards": TOTALS_SHARDS,
         }
 
     def param(self, type_: str) -> str:

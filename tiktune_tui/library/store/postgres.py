@@ -16,7 +16,7 @@ import json
 import select
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -26,7 +26,7 @@ from psycopg import errors
 
 from tiktune_tui.core.models import Song, Video
 from tiktune_tui.library.store import is_url, schema_postgres
-from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, Store, _checked
+from tiktune_tui.library.store.database import PREVIOUS_ON_NEWER, TOTALS, Store, _checked, tag_fetch_statements
 from tiktune_tui.library.store.dialect_postgres import POSTGRES
 from tiktune_tui.library.store.ranking_sql import RankingSQL
 from tiktune_tui.library.store.rows import epoch
@@ -162,7 +162,7 @@ def inspect_server(url: str, timeout_s: int = 5) -> ServerState:
             cannot_write = _cannot_write(db, found)
             videos = snapshots = 0
             if found:
-                videos = db.execute("SELECT videos FROM totals").fetchone()[0]
+                videos = db.execute(TOTALS).fetchone()[0]
                 snapshots = db.execute("SELECT count(*) FROM stats_snapshots").fetchone()[0]
             size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     except psycopg.Error as exc:
@@ -255,6 +255,15 @@ class Connection:
             with self.conn.cursor() as cursor:
                 cursor.executemany(placeholders(sql), rows)
 
+    def execute_script(self, statements: Sequence[tuple[str, Sequence[object]]]) -> None:
+        """`statements`, their parameters bound here (psycopg quotes them), sent as one message:
+        the server runs them as one implicit transaction (all or nothing), without waiting on
+        this client between them. Outside a transaction only."""
+        if self.stale():
+            self.reconnect()
+        binder = psycopg.ClientCursor(self.conn)
+        self.conn.execute(";\n".join(binder.mogrify(placeholders(sql), list(params)) for sql, params in statements))
+
     def close(self) -> None:
         self.conn.close()
 
@@ -288,16 +297,18 @@ class PostgresStore(Store):
             return db.execute("SELECT version FROM tiktune_schema").fetchone()[0]
 
     @contextmanager
-    def _transaction(self, pipelined: bool = False) -> Iterator[Connection]:  # type: ignore[override]
-        """A transaction on the connection; `pipelined`: its statements, BEGIN and COMMIT are sent
-        together at its end (nothing can be fetched inside), a single round trip."""
+    def _transaction(self, own: bool = False) -> Iterator[Connection]:  # type: ignore[override]
+        """A transaction on the connection (`own`: none, the body's one message is its own)."""
         with self._lock:
             db: Connection = self._db  # type: ignore[assignment]
+            if own:
+                yield db
+                return
             if db.stale():
                 db.reconnect()
             db.in_transaction = True
             try:
-                with db.conn.pipeline() if pipelined else nullcontext(), db.conn.transaction():
+                with db.conn.transaction():
                     yield db
             finally:
                 db.in_transaction = False
@@ -318,12 +329,12 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreError(f"writing the store failed, nothing was saved: {describe(exc, self.url)}") from None
 
-    def _write_all(self, body: Callable[[Connection], T], pipelined: bool = False) -> T:  # type: ignore[override]
-        """`body` in one transaction (`pipelined`: see _transaction), run again after a deadlock
-        or a lost connection."""
+    def _write_all(self, body: Callable[[Connection], T], own: bool = False) -> T:  # type: ignore[override]
+        """`body` in one transaction (`own`: the body sends one execute_script, a transaction of
+        its own), run again after a deadlock or a lost connection."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                with self._transaction(pipelined) as db:
+                with self._transaction(own) as db:
                     return body(db)
             except (errors.DeadlockDetected, errors.SerializationFailure):
                 if attempt == WRITE_ATTEMPTS:
@@ -348,13 +359,13 @@ class PostgresStore(Store):
         region: str | None = None,
         tag_fetches: Mapping[str, int] | None = None,
     ) -> int:
-        """Store.save_videos as a few set-based statements, sent in one pipeline with the
-        transaction's BEGIN and COMMIT: one round trip, and the transaction's locks are not
-        held while this client works. Each statement's rows are one JSON parameter, written
-        before the transaction begins (the json module is far quicker than adapting arrays);
-        each statement finds the rows the ones before it stored by their TikTok ids (a new
-        statement sees them), so none needs an answer back. The same upserts, the same rules;
-        the counters' hot rows (the hashtags') are updated last."""
+        """Store.save_videos as a few set-based statements sent as one message, a transaction of
+        its own (Connection.execute_script): one round trip, and the transaction's locks are
+        never held while this client works or waits for a core. Each statement's rows are one
+        JSON parameter (the json module is far quicker than adapting lists to arrays); each
+        statement finds the rows the ones before it stored by their TikTok ids (a new statement
+        sees them), so none needs an answer back. The same upserts, the same rules; the
+        counters' hot rows (the hashtags') are updated last."""
         now = epoch(fetched_at or datetime.now(UTC))
         unique = {video.id: video for video in videos}
         for video in unique.values():
@@ -365,7 +376,7 @@ class PostgresStore(Store):
         rows = list(unique.values())  # in the order given: see VIDEOS_UPSERT
         stats = [[v.id, v.stats.play, v.stats.digg, v.stats.comment, v.stats.share] for v in rows]
         tagged = sorted([v.id, tag, i] for v in rows for i, tag in enumerate(v.hashtags))
-        statements: list[tuple[str, list[object]]] = [
+        statements: list[tuple[str, Sequence[object]]] = [
             (HASHTAGS_INSERT, [_json(sorted({tag for _, tag, _ in tagged}))]),
             (
                 SONGS_UPSERT,
@@ -401,15 +412,12 @@ class PostgresStore(Store):
         if tagged:
             statements.append((VIDEO_HASHTAGS_INSERT, [_json(tagged)]))
 
-        def store(db: Connection) -> None:
-            if unique:
-                for sql, params in statements:
-                    db.execute(sql, params)
-            for tag, count in sorted((tag_fetches or {}).items()):
-                self._record_tag_fetch(db, tag, count, source, now, region)  # type: ignore[arg-type]
-
-        if unique or tag_fetches:
-            self._write_all(store, pipelined=True)
+        if not unique:
+            statements.clear()
+        for tag, count in sorted((tag_fetches or {}).items()):
+            statements += tag_fetch_statements(tag, count, source, now, region)
+        if statements:
+            self._write_all(lambda db: db.execute_script(statements), own=True)
         if len(unique) >= ANALYZE_AFTER:
             # A bulk load (an import, a copy) into tables the planner has no statistics of yet gets
             # nested loops over thousands of rows; autovacuum would analyse them only later.
@@ -430,9 +438,13 @@ def _json(rows: object) -> str:
 
 
 # Each statement's rows arrive as a JSON array of arrays; `r->>0` is a row's first field as text.
-HASHTAGS_INSERT = (
-    "INSERT INTO hashtags (name) SELECT value FROM json_array_elements_text(?::json) ON CONFLICT DO NOTHING"
-)
+# Only the tags not stored yet: a stored tag's row that another writer's counter is updating
+# would hold the insert's conflict check until that writer commits.
+HASHTAGS_INSERT = """
+    INSERT INTO hashtags (name) SELECT j.value FROM json_array_elements_text(?::json) j
+    WHERE NOT EXISTS (SELECT 1 FROM hashtags h WHERE h.name = j.value)
+    ON CONFLICT DO NOTHING
+"""
 SONGS_UPSERT = """
     INSERT INTO songs (music_id, title, author, duration_s, play_url, cover_url, original, updated_at)
     SELECT r->>0, r->>1, r->>2, (r->>3)::bigint, r->>4, r->>5, (r->>6)::int, ?::bigint FROM json_array_elements(?::json) r

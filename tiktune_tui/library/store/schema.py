@@ -166,7 +166,11 @@ SHARED_MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX videos_by_song_posted ON videos(song_id, create_time);
     DROP INDEX videos_by_song;
     """,
-    # 7: every number of a video by its id, in an index that a ranking's lookups of the matching
+    # 7: the store's video total and newest fetch as rows of `totals` that a write adds to by
+    # its transaction, summed on read (`Store.totals`), where the engine has concurrent writers
+    # (PostgreSQL's queued on the one row until they committed); SQLite keeps its one row.
+    """{totals_shards}""",
+    # 8: every number of a video by its id, in an index that a ranking's lookups of the matching
     # videos read alone, without the video's row (its text): on PostgreSQL the columns are carried
     # besides the key (INCLUDE), on SQLite they are keys after it. Measured on the 1,000,000-video
     # bench (bench/postgres.py): a third off PostgreSQL's typical queries, SQLite's unchanged.
