@@ -199,3 +199,17 @@ def test_a_writer_holds_one_row_of_the_video_total_until_it_commits_leaving_the_
         with open_store(url) as store:
             assert store.totals()[0] == 2
             assert store.totals()[1] is not None
+
+
+def test_the_same_write_sent_many_times_is_stored_once():
+    from datetime import UTC, datetime
+
+    # psycopg prepares a statement it has run five times; a write's one message must never be.
+    fetched = datetime(2025, 6, 1, tzinfo=UTC)
+    with fresh_database() as url, open_store(url) as store:
+        for _ in range(8):
+            store.save_videos(
+                [Video("1", Song("7001"), ("dance",), Stats(1, 0, 0, 0))], fetched_at=fetched, tag_fetches={"dance": 1}
+            )
+        assert store.counts() == {"videos": 1, "songs": 1, "hashtags": 1, "stats_snapshots": 1}
+        assert store.totals()[0] == 1
