@@ -52,7 +52,7 @@ def test_migration_4_files_what_was_fetched_before_under_the_us(tmp_path):
     # Back to schema 3: what migrations 4 and later added goes.
     db.executescript(
         "DROP TABLE video_regions; DROP TABLE tag_region_fetches; DROP TABLE song_reach;"
-        " DROP INDEX videos_by_song_posted; CREATE INDEX videos_by_song ON videos(song_id);"
+        " DROP INDEX videos_numbers; DROP INDEX videos_by_song_posted; CREATE INDEX videos_by_song ON videos(song_id);"
         " ALTER TABLE videos DROP COLUMN prev_fetched_at; ALTER TABLE videos DROP COLUMN prev_play_count;"
         " PRAGMA user_version = 3;"
     )

@@ -128,6 +128,7 @@ def test_both_engines_build_the_same_schema(tmp_path):
         == on_postgres["indexes"]
         == {
             "videos_by_song_posted",
+            "videos_numbers",
             "video_hashtags_by_video",
             "saved_songs_by_time",
         }

@@ -23,10 +23,11 @@ class Dialect(Protocol):
     def ddl(self) -> dict[str, str]:
         """The words `schema.SHARED_MIGRATIONS` leave open, by name: `key` (an integer primary
         key the engine numbers), `int64` (a 64-bit integer column), `real` (a float column),
-        `without_rowid` (after a table keyed by its primary key), `version_table` (where the
-        schema version lives, when not in the engine itself), `counter_triggers` (the
-        triggers keeping migration 2's counters) and `totals_shards` (migration 7: the video
-        total in rows that concurrent writers add to apart, summed on read)."""
+        `without_rowid` (after a table keyed by its primary key), `include` (between an index's
+        key and the columns it carries besides), `version_table` (where the schema version
+        lives, when not in the engine itself), `counter_triggers` (the triggers keeping
+        migration 2's counters) and `totals_shards` (migration 7: the video total in rows that
+        concurrent writers add to apart, summed on read)."""
         ...
 
     # -- expressions ------------------------------------------------------------------------

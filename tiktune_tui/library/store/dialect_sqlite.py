@@ -46,6 +46,7 @@ class SQLiteDialect:
             "key": "INTEGER PRIMARY KEY",
             "int64": "INTEGER",
             "real": "REAL",
+            "include": ",",  # no INCLUDE: the carried columns are keys after the key,
             "without_rowid": " WITHOUT ROWID",
             "version_table": "",
             "counter_triggers": COUNTER_TRIGGERS,
