@@ -143,6 +143,26 @@ def test_sums_of_counts_past_32_bits_are_exact(tmp_path, make_store):
         }
 
 
+def test_rare_and_common_tags_rank_as_core_ranks_them(tmp_path, make_store):
+    # PostgreSQL probes the videos of tags on a small share of the store one by one and joins
+    # those of common tags (dialect_postgres.LOOKUP_SHARE): both forms must rank as core does.
+    from tiktune_tui.library.store.dialect_postgres import LOOKUP_SHARE
+
+    videos = [
+        Video(f"v{i}", Song(f"s{i % 7}"), ("common",) + (("rare",) if i % 20 == 3 else ()), Stats(i * 31 % 17, i, 1, 2))
+        for i in range(60)
+    ]
+    later = [Video(v.id, v.song, v.hashtags, Stats(v.stats.play + 5, v.stats.digg, 1, 2)) for v in videos[::3]]
+    with make_store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(videos, fetched_at=T0)
+        store.save_videos(later, fetched_at=T0 + timedelta(days=1))
+        assert store.tag_videos(["rare"])["rare"] < LOOKUP_SHARE * len(videos) <= store.tag_videos(["common"])["common"]
+        for tags in (["rare"], ["common"], ["rare", "common"]):
+            for mode in modes.MODE_NAMES:
+                got = store.rank_modes(tags, mode, limit=5)
+                assert comparable(got) == comparable(reference(store, tags, mode, limit=5)), (tags, mode)
+
+
 def window_from_snapshots(store, tags):
     """core.rising's window over every distinct snapshot moment of the videos carrying `tags`."""
     from tiktune_tui.core.rising import RisingWindow

@@ -17,6 +17,7 @@ from tiktune_tui.library.store.schema import migrations
 # Each shipped step, white space folded, as released: a store that has a step keeps it as it was,
 # so a step is never edited (a change is a new step). Both engines' scripts are pinned.
 # Step 7 shards PostgreSQL's video total; on SQLite it is empty (its one row is its sum).
+# Step 8 indexes every number of a video by its id (PostgreSQL carries them with INCLUDE).
 SHIPPED = {
     "sqlite": (
         "83c39092025a5fb1",
@@ -26,6 +27,7 @@ SHIPPED = {
         "6e92cb6a1c32b2b4",
         "f01d79bb97797383",
         "e3b0c44298fc1c14",
+        "9cdad9d0313af239",
     ),
     "postgresql": (
         "020cc46fc9e24fd1",
@@ -35,6 +37,7 @@ SHIPPED = {
         "69757f96edb3d8a6",
         "2eb08a43e9c5e038",
         "f202fece8814a0a9",
+        "98e0fac11b2ab40a",
     ),
 }
 

@@ -573,7 +573,9 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             return [], 0
         tag_ids = [known[tag][0] if tag in known else None for tag in tags]
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
-        window = self._rising_window(tag_ids, region) if mode == "rising" else None
+        # About which part of the store's videos carry the tags (an upper bound: a video may carry several).
+        share = min(1.0, sum(videos for _, videos in known.values()) / max(total, 1))
+        window = self._rising_window(tag_ids, region, share=share) if mode == "rising" else None
         tag_videos = {tag: videos for tag, (_, videos) in known.items() if videos}
         corpus = modes.Corpus(total=total, tag_videos=tag_videos, now=newest, song_videos=song_videos, rising=window)
         count = len(tags)
@@ -588,6 +590,7 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             region=region,
             rising=(window.earlier, window.latest, window.new_after) if window else None,
             since=epoch(since),
+            share=share,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
@@ -656,20 +659,22 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
         return self._rising_window([known[tag][0] if tag in known else None for tag in tags], region, with_videos)
 
     def _rising_window(
-        self, tag_ids: Sequence[int | None], region: str | None = None, with_videos: bool = False
+        self, tag_ids: Sequence[int | None], region: str | None = None, with_videos: bool = False, share: float = 0.0
     ) -> RisingWindow | None:
         from tiktune_tui.core.rising import RisingWindow
 
         if not any(tag_id is not None for tag_id in tag_ids):
             return None
         with self._read() as db:
-            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tag_ids, region)).fetchone()
+            first, earlier, latest = db.execute(*self.ranking_sql.rising_ends(tag_ids, region, share)).fetchone()
             window = None if earlier is None else RisingWindow(first, earlier, latest)
             if window is None or not with_videos:
                 return window
             videos = {
                 video_id: (first, last, base)
-                for video_id, first, last, base in db.execute(*self.ranking_sql.rising_videos(tag_ids, window.earlier))
+                for video_id, first, last, base in db.execute(
+                    *self.ranking_sql.rising_videos(tag_ids, window.earlier, share)
+                )
             }
         return RisingWindow(window.first, window.earlier, window.latest, videos)
 

@@ -82,18 +82,19 @@ class Dialect(Protocol):
 
     # -- the shape of a ranking: where the engines' planners need different words ------------
 
-    def in_order(self, key: str) -> str:
-        """The end of a grouped query whose rows are then looked up one by one by `key`
-        (`lookup`): an ORDER BY where neighbouring keys' lookups share the index's pages."""
+    def in_order(self, key: str, share: float) -> str:
+        """The end of a grouped query whose rows are then looked up by `key` (`lookup`, with
+        the same `share`): an ORDER BY where neighbouring keys' lookups share the index's pages."""
         ...
 
-    def lookup(self, table: str, alias: str, condition: str) -> str:
+    def lookup(self, table: str, alias: str, condition: str, share: float) -> str:
         """A FROM-clause continuation: for each row so far, the row of `table` (as `alias`)
-        meeting `condition`, found by an index probe."""
+        meeting `condition`; `share` is about which part of `table`'s rows that finds (0 to 1):
+        a small one is found by index probes, a large one as the planner likes."""
         ...
 
     def song(self, column: str) -> str:
-        """In `page`'s `columns`: `column` of the song of the per-song row `p`."""
+        """In `page`'s `columns` and `song_videos`: `column` of the song of the per-song row `p`."""
         ...
 
     def page(self, columns: str, song_videos: str, keys: str, least: int, limit: int | None) -> Query:

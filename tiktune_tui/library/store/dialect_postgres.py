@@ -126,6 +126,10 @@ TOTALS_SHARDS = f"""
 """
 
 
+# Below this share of a table's rows, a lookup probes its index row by row (`lookup`).
+LOOKUP_SHARE = 0.1
+
+
 class PostgresDialect:
     """greatest(), casts where PostgreSQL would widen or guess (sums of bigints are numeric,
     a bare `?` has no type), an ordered array_agg for SQLite's bare column, byte-wise order
@@ -186,14 +190,18 @@ class PostgresDialect:
 
     # A ranking's cost on PostgreSQL is its row lookups (measured on the 1,000,000-video bench,
     # bench/postgres.py). Its planner would hash the matching videos against a scan of every
-    # video, and join every grouped song for the page's tie-break; instead the videos are probed
-    # by primary key in key order (a lateral subquery it cannot flatten into a hash join), and
-    # the songs' rows are read for the page's rows only.
+    # video, and join every grouped song for the page's tie-break; instead the videos of tags
+    # holding a small share of the store are probed by primary key in key order (a lateral
+    # subquery it cannot flatten into a hash join), and the songs' rows are read for the page's
+    # rows only. Tags on much of the store (the commonest) are joined as the planner likes: a
+    # scan of every video, in parallel, beats probing 40% of them one by one.
 
-    def in_order(self, key: str) -> str:
-        return f"ORDER BY {key}"
+    def in_order(self, key: str, share: float) -> str:
+        return f"ORDER BY {key}" if share < LOOKUP_SHARE else ""
 
-    def lookup(self, table: str, alias: str, condition: str) -> str:
+    def lookup(self, table: str, alias: str, condition: str, share: float) -> str:
+        if share >= LOOKUP_SHARE:
+            return f"JOIN {table} {alias} ON {condition}"
         return f"CROSS JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) {alias}"
 
     def song(self, column: str) -> str:

@@ -96,10 +96,10 @@ class SQLiteDialect:
     # SQLite's planner walks the matching videos and probes videos and songs by rowid, in
     # whatever order: a plain join is that already.
 
-    def in_order(self, key: str) -> str:
+    def in_order(self, key: str, share: float) -> str:
         return ""
 
-    def lookup(self, table: str, alias: str, condition: str) -> str:
+    def lookup(self, table: str, alias: str, condition: str, share: float) -> str:
         return f"JOIN {table} {alias} ON {condition}"
 
     def song(self, column: str) -> str:

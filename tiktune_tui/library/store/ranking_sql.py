@@ -47,11 +47,13 @@ class RankingSQL:
         """`limit` as the engine's LIMIT takes it (None: all rows)."""
         return self.dialect.limit(limit)
 
-    def matching_videos(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
+    def matching_videos(self, tag_ids: Sequence[int | None], region: str | None = None, share: float = 0.0) -> Query:
         """CTE `per_video` (each video carrying one of the tags, with the mask of those it carries:
         bit i for `tag_ids[i]`; None for a tag the store does not know), fetched for `region` when
-        given. The tags are filtered by id as constants, not joined by name, so that the planner
-        knows from its statistics how many videos a tag has (a head tag: half a million)."""
+        given; to be joined to its videos with `Dialect.lookup` and the same `share`, about which
+        part of the store's videos carry the tags (0 to 1). The tags are filtered by id as
+        constants, not joined by name, so that the planner knows from its statistics how many
+        videos a tag has (a head tag: half a million)."""
         d = self.dialect
         known = [(bit, tag_id) for bit, tag_id in enumerate(tag_ids) if tag_id is not None]
         whens = " ".join(f"WHEN ? THEN {1 << bit}" for bit, _ in known)
@@ -63,7 +65,7 @@ class RankingSQL:
                     SELECT vh.video_id, {mask} AS mask FROM video_hashtags vh
                     {by_region}
                     WHERE {wanted}
-                    GROUP BY vh.video_id {d.in_order("vh.video_id")}
+                    GROUP BY vh.video_id {d.in_order("vh.video_id", share)}
                 )"""
         return sql, [*ids, *([region] if region else []), *ids]
 
@@ -80,13 +82,15 @@ class RankingSQL:
         region: str | None = None,
         rising: tuple[int, int, int] | None = None,
         since: int | None = None,
+        share: float = 0.0,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of the tags of `tag_ids`
         (distinct, at least one; None for a tag the store does not know), in one pass.
         `tag_weights` are the corpus's weights of the tags (fit); `now` the newest fetch as
         epoch seconds (momentum); `rising` the window's earlier and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
         when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
-        posted from then on count (--since; an unknown post date then does not).
+        posted from then on count (--since; an unknown post date then does not); `share` about
+        which part of the store's videos carry the tags (matching_videos).
 
         Rows: music_id, title, author, duration_s, play_url, cover_url, original,
         play, digg, comment, share, uses, top_video, rate, growth,
@@ -111,7 +115,7 @@ class RankingSQL:
             " FROM stats_snapshots f WHERE f.video_id = v.id AND f.fetched_at = v.first_fetched_at)"
         )
         zero = d.int64("0")
-        matching, params = self.matching_videos(tag_ids, region)
+        matching, params = self.matching_videos(tag_ids, region, share)
         if mode == "momentum":
             # Whole units per day, truncated as in core.modes, so that sums are exact in both.
             since_posted = d.greatest(str(SECONDS_PER_DAY), f"{big} - v.create_time")
@@ -210,7 +214,7 @@ class RankingSQL:
                        {d.sum64("v.comment_count")} AS comment, {d.sum64("v.share_count")} AS share,
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
-                FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id")} {period} GROUP BY v.song_id
+                FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id", share)} {period} GROUP BY v.song_id
             ){region_songs},
             {page}
             -- The top video's TikTok id is looked up for the page's rows only.
@@ -226,19 +230,19 @@ class RankingSQL:
             """
         return sql, params
 
-    def rising_ends(self, tag_ids: Sequence[int | None], region: str | None = None) -> Query:
+    def rising_ends(self, tag_ids: Sequence[int | None], region: str | None = None, share: float = 0.0) -> Query:
         """One row (first, earlier, latest): the first, the second latest and the latest distinct
         moment a video carrying one of the tags (fetched for `region`, when given) was snapshotted;
         earlier is NULL with fewer than two. Read from the videos alone: a video's snapshots lie
         between its first and its latest, and the niche's second latest moment is some video's
         latest below the niche's latest, or the snapshot before the latest of one at it."""
-        matching, params = self.matching_videos(tag_ids, region)
+        matching, params = self.matching_videos(tag_ids, region, share)
         sql = f"""
             {matching},
             seen AS (
                 SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
                        v.prev_fetched_at AS prev
-                FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
+                FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id", share)}
             ),
             ends AS (SELECT min(first) AS first, max(last) AS latest FROM seen)
             SELECT e.first, (SELECT max(CASE WHEN s.last < e.latest THEN s.last ELSE s.prev END) FROM seen s),
@@ -247,17 +251,17 @@ class RankingSQL:
             """
         return sql, params
 
-    def rising_videos(self, tag_ids: Sequence[int | None], earlier: int) -> Query:
+    def rising_videos(self, tag_ids: Sequence[int | None], earlier: int, share: float = 0.0) -> Query:
         """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
         `earlier` or NULL) for each video carrying one of the tags, `earlier` being the niche's
         second latest snapshot (rising_ends): the latest itself, or the one before it."""
-        matching, params = self.matching_videos(tag_ids)
+        matching, params = self.matching_videos(tag_ids, share=share)
         big = self.dialect.param("bigint")
         sql = f"""
             {matching}
             SELECT v.video_id, coalesce(v.first_fetched_at, v.fetched_at), v.fetched_at,
                    CASE WHEN v.fetched_at <= {big} THEN v.play_count ELSE v.prev_play_count END
-            FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id")}
+            FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id", share)}
             """
         return sql, [*params, earlier]
 
