@@ -85,3 +85,21 @@ def test_save_saved_unsave_commands_with_hostile_titles(tmp_path):
     again = run("unsave", "100", data_dir=data)
     assert again.returncode == 1 and "not on the shortlist" in again.stderr
     assert json.loads(run("saved", "--json", data_dir=data).stdout) == []
+
+
+def test_songs_saved_here_are_read_back_as_built_when_saved(tmp_path, make_store, monkeypatch):
+    """Opening a shortlist just filled (the app's b, then B) builds no row again, and reads
+    what a store that never saw the saves reads."""
+    from tiktune_tui.library.store import saved as saved_module
+
+    path = tmp_path / "t.sqlite3"
+    with make_store(path) as store:
+        for n in range(20):
+            store.save_song(Song(str(n), f"Song {n}", "Ann", duration_s=30), tags=["fyp"], score=n + 0.5, videos=n)
+        built = []
+        original = saved_module._saved_from
+        monkeypatch.setattr(saved_module, "_saved_from", lambda row: built.append(row) or original(row))
+        shortlist = store.saved_songs()
+        assert len(shortlist) == 20 and built == []
+        with make_store(path) as other:
+            assert other.saved_songs() == shortlist

@@ -81,6 +81,11 @@ class SavedSongsMixin:
                     epoch(saved.saved_at),
                 ),
             )
+            row = db.execute(f"SELECT {_COLUMNS} FROM saved_songs WHERE music_id = ?", (song.id,)).fetchone()
+        # Known as the row it wrote: the next saved_songs() builds no SavedSong for it.
+        known = self._saved_by_row if self._saved_by_row is not None else {}
+        known[tuple(row)] = _saved_from(row)
+        self._saved_by_row = known
         return saved
 
     def unsave_song(self, music_id: str) -> bool:
