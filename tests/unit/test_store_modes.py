@@ -35,9 +35,7 @@ def fresh_counts(store):
         return {
             "totals": db.execute("SELECT count(*), max(fetched_at) FROM videos").fetchone(),
             # The sum of its rows (migration 7: PostgreSQL's writers add to one row each).
-            "kept_totals": db.execute(
-                "SELECT CAST(sum(videos) AS BIGINT), max(newest_fetch) FROM totals"
-            ).fetchone(),
+            "kept_totals": db.execute("SELECT CAST(sum(videos) AS BIGINT), max(newest_fetch) FROM totals").fetchone(),
             "tags": db.execute(
                 "SELECT h.name, count(vh.video_id) FROM hashtags h LEFT JOIN video_hashtags vh"
                 " ON vh.hashtag_id = h.id GROUP BY h.id ORDER BY h.name"
