@@ -103,14 +103,21 @@ def playable_catalog(path, url):
     return path
 
 
+async def play_from_the_top(pilot):
+    """Enter on the first row of the search's results; the music bar once it plays."""
+    app = pilot.app
+    await wait_for_search(pilot)
+    app.table.focus()
+    await pilot.press("enter")
+    bar = app.music_bar
+    await until(pilot, lambda: bar.status and bar.status.state == PlayerState.PLAYING)
+    return bar
+
+
 async def test_now_playing_queue_shuffle_and_repeat_with_real_libvlc(tmp_path, tone_url):
     app = make_app(playable_catalog(tmp_path / "p.csv", tone_url), tags=["mix"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_search(pilot)
-        app.table.focus()
-        await pilot.press("enter")
-        bar = app.music_bar
-        await until(pilot, lambda: bar.status and bar.status.state == PlayerState.PLAYING)
+        bar = await play_from_the_top(pilot)
         await until(pilot, lambda: app.table.playing_id == "10")
         assert "▶" in app.table.render_line(1).text
         await pilot.press("r")  # reverse sort: the mark follows the song
@@ -173,11 +180,7 @@ async def test_what_the_player_says_as_the_app_closes_is_dropped(tmp_path, tone_
 
     app = make_app(playable_catalog(tmp_path / "p.csv", tone_url), tags=["mix"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_search(pilot)
-        app.table.focus()
-        await pilot.press("enter")
-        bar = app.music_bar
-        await until(pilot, lambda: bar.status and bar.status.state == PlayerState.PLAYING)
+        bar = await play_from_the_top(pilot)
         last = bar.status
     assert app.return_code in (None, 0)
     app.on_music_bar_queue_changed(MusicBar.QueueChanged(last))  # as it lands after the close

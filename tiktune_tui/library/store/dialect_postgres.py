@@ -18,34 +18,18 @@ VERSION_TABLE = """
     INSERT INTO tiktune_schema (id, version) VALUES (1, 0);
 """
 
-COUNTER_TRIGGERS = """
-    CREATE FUNCTION tiktune_hashtag_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
+# The counters' updates that migration 2's triggers make and migration 7's make again.
+HASHTAGS_ADDED = """\
         UPDATE hashtags h SET videos = h.videos + n.added
         FROM (SELECT hashtag_id, count(*) AS added FROM new_rows GROUP BY hashtag_id) n
         WHERE h.id = n.hashtag_id;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER hashtag_videos_count AFTER INSERT ON video_hashtags
-        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tiktune_hashtag_videos_count();
-    CREATE FUNCTION tiktune_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF EXISTS (SELECT 1 FROM new_rows) THEN
-            UPDATE totals SET videos = videos + (SELECT count(*) FROM new_rows),
-                              newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows));
+"""
+SONGS_ADDED = """\
             UPDATE songs s SET videos = s.videos + n.added
             FROM (SELECT song_id, count(*) AS added FROM new_rows GROUP BY song_id) n
             WHERE s.id = n.song_id;
-        END IF;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER videos_count AFTER INSERT ON videos
-        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tiktune_videos_count();
-    CREATE FUNCTION tiktune_videos_refetched() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF EXISTS (SELECT 1 FROM new_rows) THEN
-            UPDATE totals SET newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
-            WHERE newest_fetch IS NULL OR newest_fetch < (SELECT max(fetched_at) FROM new_rows);
+"""
+SONGS_MOVED = """\
             UPDATE songs s SET videos = s.videos + c.change
             FROM (SELECT song_id, sum(change) AS change FROM (
                       SELECT o.song_id, -1 AS change FROM old_rows o JOIN new_rows n ON n.id = o.id
@@ -55,7 +39,31 @@ COUNTER_TRIGGERS = """
                       WHERE o.song_id <> n.song_id) moves
                   GROUP BY song_id) c
             WHERE s.id = c.song_id;
-        END IF;
+"""
+
+COUNTER_TRIGGERS = f"""
+    CREATE FUNCTION tiktune_hashtag_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+{HASHTAGS_ADDED}        RETURN NULL;
+    END $$;
+    CREATE TRIGGER hashtag_videos_count AFTER INSERT ON video_hashtags
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tiktune_hashtag_videos_count();
+    CREATE FUNCTION tiktune_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows) THEN
+            UPDATE totals SET videos = videos + (SELECT count(*) FROM new_rows),
+                              newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows));
+{SONGS_ADDED}        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER videos_count AFTER INSERT ON videos
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tiktune_videos_count();
+    CREATE FUNCTION tiktune_videos_refetched() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows) THEN
+            UPDATE totals SET newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
+            WHERE newest_fetch IS NULL OR newest_fetch < (SELECT max(fetched_at) FROM new_rows);
+{SONGS_MOVED}        END IF;
         RETURN NULL;
     END $$;
     CREATE TRIGGER videos_refetched AFTER UPDATE ON videos
@@ -85,10 +93,7 @@ TOTALS_SHARDS = f"""
     CREATE OR REPLACE FUNCTION tiktune_hashtag_videos_count() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM 1 FROM hashtags WHERE id IN (SELECT hashtag_id FROM new_rows) ORDER BY id FOR NO KEY UPDATE;
-        UPDATE hashtags h SET videos = h.videos + n.added
-        FROM (SELECT hashtag_id, count(*) AS added FROM new_rows GROUP BY hashtag_id) n
-        WHERE h.id = n.hashtag_id;
-        RETURN NULL;
+{HASHTAGS_ADDED}        RETURN NULL;
     END $$;
     ALTER TABLE totals DROP CONSTRAINT totals_id_check;
     ALTER TABLE totals ADD CONSTRAINT totals_shard CHECK (id BETWEEN 1 AND {TOTAL_SHARDS});
@@ -99,10 +104,7 @@ TOTALS_SHARDS = f"""
             UPDATE totals SET videos = videos + (SELECT count(*) FROM new_rows),
                               newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
             WHERE id = 1 + txid_current() % {TOTAL_SHARDS};
-            UPDATE songs s SET videos = s.videos + n.added
-            FROM (SELECT song_id, count(*) AS added FROM new_rows GROUP BY song_id) n
-            WHERE s.id = n.song_id;
-        END IF;
+{SONGS_ADDED}        END IF;
         RETURN NULL;
     END $$;
     CREATE OR REPLACE FUNCTION tiktune_videos_refetched() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -111,16 +113,7 @@ TOTALS_SHARDS = f"""
             UPDATE totals SET newest_fetch = greatest(newest_fetch, (SELECT max(fetched_at) FROM new_rows))
             WHERE id = 1 + txid_current() % {TOTAL_SHARDS}
               AND coalesce((SELECT max(t.newest_fetch) FROM totals t), -1) < (SELECT max(fetched_at) FROM new_rows);
-            UPDATE songs s SET videos = s.videos + c.change
-            FROM (SELECT song_id, sum(change) AS change FROM (
-                      SELECT o.song_id, -1 AS change FROM old_rows o JOIN new_rows n ON n.id = o.id
-                      WHERE o.song_id <> n.song_id
-                      UNION ALL
-                      SELECT n.song_id, 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-                      WHERE o.song_id <> n.song_id) moves
-                  GROUP BY song_id) c
-            WHERE s.id = c.song_id;
-        END IF;
+{SONGS_MOVED}        END IF;
         RETURN NULL;
     END $$;
 """

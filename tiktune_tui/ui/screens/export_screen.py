@@ -37,6 +37,7 @@ from tiktune_tui.export.options import (
 from tiktune_tui.export.preview import PreviewFiles, preview_directory
 from tiktune_tui.export.probe import MediaInfo
 from tiktune_tui.library.state import ExportSettings
+from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.keymap import EXPORT_BINDINGS, effective_keys
 from tiktune_tui.ui.screens.export_form import ExportForm
 from tiktune_tui.ui.screens.export_inputs import ExportInputs
@@ -127,8 +128,11 @@ class ExportScreen(
     def compose(self) -> ComposeResult:
         with Vertical(id="export") as box:
             box.border_title = "Export to a video"
-            preview, export, cancel = (self._key_label(binding) for binding in EXPORT_BINDINGS[::-1])
-            box.border_subtitle = f"{preview} previews · {export} exports · {cancel} cancels"
+            key = {binding.id: self._key_label(binding) for binding in EXPORT_BINDINGS}
+            # Text, not a str: the keys come from the user's config, never read as markup.
+            box.border_subtitle = Text(
+                f"{key['export-preview']} previews · {key['export-run']} exports · {key['export-cancel']} cancels"
+            )
             with VerticalScroll(id="export-form"):
                 yield from self._compose_form()
             # Outside the scrolling form: the progress, message and buttons stay in sight
@@ -140,8 +144,8 @@ class ExportScreen(
                 yield Static(id="export-message")
                 with Horizontal(id="export-buttons"):
                     # Export first: Tab from the last field lands on it.
-                    yield Button(f"Export  {export}", id="export-run", variant="primary")
-                    yield Button(f"Preview  {preview}", id="export-preview")
+                    yield Button(Text(f"Export  {key['export-run']}"), id="export-run", variant="primary")
+                    yield Button(Text(f"Preview  {key['export-preview']}"), id="export-preview")
                     yield Button("Open", id="export-open", variant="primary")
                     yield Button("Copy path", id="export-copy")
                     yield Button("Cancel", id="export-close")
@@ -150,7 +154,7 @@ class ExportScreen(
         """The first key that triggers `binding` with the user's keymap: a chord spelt out
         (ctrl+s reads better in a sentence than ^s), a single key as the footer names it."""
         key = effective_keys(binding, self.keymap)[0]
-        return key if "+" in key else self.app.get_key_display(binding.with_key(key))
+        return terminal_safe(key if "+" in key else self.app.get_key_display(binding.with_key(key)))
 
     def on_unmount(self) -> None:
         """The app quits (a key, SIGTERM, SIGHUP) while an export runs: cancel it, and give the
