@@ -141,6 +141,44 @@ def test_sums_of_counts_past_32_bits_are_exact(tmp_path, make_store):
         }
 
 
+def test_the_top_video_is_the_most_played_whatever_its_plays_and_id(tmp_path, make_store, engine):
+    # PostgreSQL packs (plays, id) into one bigint where they fit and compares arrays where they
+    # do not (dialect_postgres.top): each song's top video must be its most played either way.
+    def top_videos(store):
+        return {r.song.id: r.video_ids for r in store.rank_modes(["t"], "popular")}
+
+    first = [
+        Video("small", Song("packed"), ("t",), Stats(7, 0, 0, 0)),
+        Video("most", Song("packed"), ("t",), Stats(2**32 - 1, 0, 0, 0)),
+        Video("wide", Song("mixed"), ("t",), Stats(2**32 + 3, 0, 0, 0)),
+        Video("narrow", Song("mixed"), ("t",), Stats(2**32 - 2, 0, 0, 0)),
+        Video("huge", Song("huge"), ("t",), Stats(2**61, 0, 0, 0)),
+        Video("huger", Song("huge"), ("t",), Stats(2**61 + 1, 0, 0, 0)),
+        Video("old-high", Song("old-wins"), ("t",), Stats(80, 0, 0, 0)),
+        Video("old-low", Song("new-wins"), ("t",), Stats(50, 0, 0, 0)),
+    ]
+    with make_store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(first, fetched_at=T0)
+        expected = {"packed": ("most",), "mixed": ("wide",), "huge": ("huger",)}
+        if engine == "postgresql":
+            # Stored ids past 2**31 (a long-lived store's upserts use up its sequence).
+            with store._write() as db:
+                db.execute("ALTER TABLE videos ALTER COLUMN id RESTART WITH 2147483650")
+            later = [
+                Video("new-low", Song("old-wins"), ("t",), Stats(70, 0, 0, 0)),
+                Video("new-high", Song("new-wins"), ("t",), Stats(60, 0, 0, 0)),
+                Video("only", Song("far"), ("t",), Stats(3, 0, 0, 0)),
+            ]
+            store.save_videos(later, fetched_at=T0)
+            with store._read() as db:
+                assert db.execute("SELECT min(id) FROM videos WHERE video_id = 'new-low'").fetchone()[0] > 2**31
+            expected |= {"old-wins": ("old-high",), "new-wins": ("new-high",), "far": ("only",)}
+            # Equal plays: the first stored of them, whichever way each is compared.
+            store.save_videos([Video("tie-late", Song("packed"), ("t",), Stats(2**32 - 1, 0, 0, 0))], fetched_at=T0)
+        got = top_videos(store)
+        assert {song: got[song] for song in expected} == expected
+
+
 def test_rare_and_common_tags_rank_as_core_ranks_them(tmp_path, make_store):
     # PostgreSQL probes the videos of tags on a small share of the store one by one and joins
     # those of common tags (dialect_postgres.LOOKUP_SHARE): both forms must rank as core does.
