@@ -84,3 +84,27 @@ def test_recommend_rank_rising_from_the_store(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0 and "ranked by rising" in out
     assert out.index("song GROW") < out.index("song FRESH") < out.index("song BIG")
+
+
+def test_new_in_the_niche_ends_a_week_before_the_latest_snapshot(tmp_path, make_store):
+    # The ranking finds its window in SQL (new_after included): a song first seen exactly a week
+    # before the latest snapshot is new in the niche, one seen a second earlier is not.
+    latest = T0 + 10 * DAY
+    rounds = [
+        (T0, [video("o", "OLD", 100)]),
+        (latest - 7 * DAY - timedelta(seconds=1), [video("o", "OLD", 100), video("x", "EDGE_OUT", 100)]),
+        (latest - 7 * DAY, [video("o", "OLD", 100), video("x", "EDGE_OUT", 100), video("i", "EDGE_IN", 100)]),
+        (latest, [video("o", "OLD", 150), video("x", "EDGE_OUT", 300), video("i", "EDGE_IN", 200)]),
+    ]
+    with make_store(tmp_path / "db.sqlite3") as store:
+        for when, videos in rounds:
+            store.save_videos(videos, fetched_at=when)
+        rising = store.rank_modes(["cooking"], "rising")
+        new = {row.song.id: dict(row.explanation.terms)["new_in_niche"] for row in rising}
+        assert new == {"EDGE_OUT": 0.0, "EDGE_IN": 1.0, "OLD": 0.0}
+        reference = modes.rank(
+            store.videos_with_any(["cooking"]), ["cooking"], "rising", corpus=store.corpus(["cooking"])
+        )
+        assert [(r.song.id, r.score, r.explanation) for r in reference] == [
+            (r.song.id, r.score, r.explanation) for r in rising
+        ]

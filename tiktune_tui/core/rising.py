@@ -48,7 +48,8 @@ class RisingWindow:
 
     @property
     def new_after(self) -> int:
-        """A video first seen before this moment makes its song not new in the niche."""
+        """A video first seen before this moment makes its song not new in the niche (the
+        store's ranking says the same in SQL: library.store.ranking_sql, `rising_window`)."""
         return max(self.first + 1, self.latest - NEW_IN_NICHE_DAYS * SECONDS_PER_DAY)
 
     def video(self, video_id: str, plays: int) -> tuple[int, int, int] | None:

@@ -14,6 +14,7 @@ overrides only the connection and the SQL dialect, so the reads and writes must 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import threading
@@ -575,9 +576,8 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
         song_videos: dict[str, int] = {}  # fit's prior, filled for the rows below
         # About which part of the store's videos carry the tags (an upper bound: a video may carry several).
         share = min(1.0, sum(videos for _, videos in known.values()) / max(total, 1))
-        window = self._rising_window(tag_ids, region, share=share) if mode == "rising" else None
         tag_videos = {tag: videos for tag, (_, videos) in known.items() if videos}
-        corpus = modes.Corpus(total=total, tag_videos=tag_videos, now=newest, song_videos=song_videos, rising=window)
+        corpus = modes.Corpus(total=total, tag_videos=tag_videos, now=newest, song_videos=song_videos)
         count = len(tags)
         sql, params = self.ranking_sql.modes(
             tag_ids,
@@ -588,12 +588,18 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             require_all=require_all,
             limit=limit,
             region=region,
-            rising=(window.earlier, window.latest, window.new_after) if window else None,
             since=epoch(since),
             share=share,
         )
         with self._read() as db:
             rows = db.execute(sql, params).fetchall()
+        if rows and mode == "rising":
+            from tiktune_tui.core.rising import RisingWindow
+
+            # The ranking found the window it compares (the last columns): its explanations name it.
+            first, earlier, latest = rows[0][-3:]
+            window = None if earlier is None else RisingWindow(first, earlier, latest)
+            corpus = dataclasses.replace(corpus, rising=window)
         ranked = []
         for position, row in enumerate(rows, start=1):
             entry = modes.Tally(song_from(row[0:7]))
@@ -603,9 +609,9 @@ class Store(SavedSongsMixin, SongReachMixin, TransferMixin):
             entry.rate, entry.growth = row[13], row[14]
             entry.gained, entry.new_videos, entry.old_videos = row[15:18]
             entry.tag_counts = {tag: c for tag, c in zip(tags, row[18 : 18 + count]) if c}
-            song_videos[entry.song.id] = row[-2]
+            song_videos[entry.song.id] = row[-5]
             ranked.append(modes.song_rank(position, entry, mode, weights, corpus))
-        return ranked, rows[0][-1] if rows else 0
+        return ranked, rows[0][-4] if rows else 0
 
     def corpus(self, tags: Sequence[str] = (), weights: Weights = DEFAULT_WEIGHTS, region: str | None = None) -> Corpus:
         """What the ranking modes need to know of the whole store (of the videos fetched for

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tiktune_tui.core.models import SECONDS_PER_DAY
+from tiktune_tui.core.rising import NEW_IN_NICHE_DAYS
 from tiktune_tui.core.weights import Weights
 from tiktune_tui.library.store.dialect import Dialect
 from tiktune_tui.library.store.dialect_sqlite import MAX_LIMIT
@@ -80,30 +81,37 @@ class RankingSQL:
         require_all: bool,
         limit: int | None,
         region: str | None = None,
-        rising: tuple[int, int, int] | None = None,
         since: int | None = None,
         share: float = 0.0,
     ) -> Query:
         """core.modes.rank of `mode` over the videos carrying any of the tags of `tag_ids`
         (distinct, at least one; None for a tag the store does not know), in one pass.
         `tag_weights` are the corpus's weights of the tags (fit); `now` the newest fetch as
-        epoch seconds (momentum); `rising` the window's earlier and latest snapshot and its new-in-niche moment (core.rising.RisingWindow), None
-        when the tags have fewer than two snapshots; `since` (epoch seconds): only videos
+        epoch seconds (momentum); `since` (epoch seconds): only videos
         posted from then on count (--since; an unknown post date then does not); `share` about
         which part of the store's videos carry the tags (matching_videos).
 
         Rows: music_id, title, author, duration_s, play_url, cover_url, original,
         play, digg, comment, share, uses, top_video, rate, growth,
         gained, new_videos, old_videos (rising; 0 otherwise), one count per tag,
-        popular, score, matched, the song's stored videos, and last the number of
-        songs ranked before `limit` cut them.
+        popular, score, matched, the song's stored videos, the number of songs ranked
+        before `limit` cut them, and last the rising window's first, earlier and latest
+        snapshot (core.rising.RisingWindow; NULL in other modes, earlier NULL when the
+        tags' videos have fewer than two snapshot moments).
+
+        Rising finds its window in the same pass: the matching videos are looked up once
+        (`looked_up`, which both engines keep as a table since it is read three times), the
+        window is read from them (as rising_ends reads it), then they are summed per song.
         """
         from tiktune_tui.core import modes
 
         d = self.dialect
         big = d.param("bigint")
         count = len(tag_ids)
-        counts = ", ".join(f"{d.sum32(f'(p.mask >> {i}) & 1')} AS c{i}" for i in range(count))
+        rising = mode == "rising"
+        # Rising reads the looked-up videos as `v`, their tag mask with them; the others, as `p` and `v`.
+        masks = "v" if rising else "p"
+        counts = ", ".join(f"{d.sum32(f'({masks}.mask >> {i}) & 1')} AS c{i}" for i in range(count))
 
         def matched(alias: str) -> str:
             return "(" + " + ".join(d.flag(f"{alias}.c{i} > 0") for i in range(count)) + ")"
@@ -132,23 +140,22 @@ class RankingSQL:
             params.append(now)
         else:
             rates = f", {zero} AS rate, {zero} AS growth"
-        if mode == "rising" and rising is not None:
-            earlier, _, new_after = rising
+        if rising:
             # A video seen at the latest snapshot gains its plays since its last snapshot at
             # or before `earlier` (all of them when it had none): that is its snapshot before
-            # the latest (schema 6), as `earlier` is the niche's second latest moment. No
+            # the latest (schema 6), as `earlier` is the niche's second latest moment. Without
+            # an earlier moment every comparison is NULL: nothing gained, nothing counted. No
             # min()/max() here: the top video (Dialect.top) may rest on max(play_count) being the only one.
             seen = "coalesce(v.first_fetched_at, v.fetched_at)"
             gained = (
-                f"sum(CASE WHEN v.fetched_at > {big} THEN v.play_count - coalesce(v.prev_play_count, 0) ELSE 0 END)"
+                "sum(CASE WHEN v.fetched_at > w.earlier THEN v.play_count - coalesce(v.prev_play_count, 0) ELSE 0 END)"
             )
-            new_videos = "sum(" + d.flag(f"v.fetched_at > {big} AND {seen} > {big}") + ")"
-            old_videos = "sum(" + d.flag(f"{seen} < {big}") + ")"
+            new_videos = "coalesce(sum(" + d.flag(f"v.fetched_at > w.earlier AND {seen} > w.earlier") + "), 0)"
+            old_videos = "coalesce(sum(" + d.flag(f"{seen} < w.new_after") + "), 0)"
             rates += (
                 f", {d.int64(gained)} AS gained, {d.int64(new_videos)} AS new_videos"
                 f", {d.int64(old_videos)} AS old_videos"
             )
-            params += [earlier, earlier, earlier, new_after]
         else:
             rates += f", {zero} AS gained, {zero} AS new_videos, {zero} AS old_videos"
         period = ""
@@ -178,9 +185,8 @@ class RankingSQL:
                 score = "p.rate + p.growth"
             elif mode == "rising":
                 # Integer division truncates toward zero, as core.rising.per_day does.
-                score = f"p.gained * {SECONDS_PER_DAY} / {big}" if rising is not None else "0"
-                if rising is not None:
-                    params.append(rising[1] - rising[0])
+                span = "(SELECT w.latest - w.earlier FROM rising_window w)"
+                score = f"coalesce(p.gained * {SECONDS_PER_DAY} / {span}, 0)"
                 keys = "score DESC, new_videos DESC, popular DESC, matched DESC"
             else:
                 # The same sums in the same order as core.modes.fit_score: identical floats.
@@ -206,6 +212,18 @@ class RankingSQL:
         )
         params += [*page_params, least]
         order = f"{keys}, {d.bytewise('music_id')}"
+        source = f"per_video p {d.lookup('videos', 'v', 'v.id = p.video_id', share)}"
+        window = "NULL, NULL, NULL"
+        if rising:
+            matching += f""",
+            looked_up AS (
+                SELECT v.id, v.song_id, v.play_count, v.digg_count, v.comment_count, v.share_count, v.create_time,
+                       v.fetched_at, v.first_fetched_at, v.prev_fetched_at, v.prev_play_count, p.mask
+                FROM {source}
+            ),
+            {self._window("looked_up")}"""
+            source = "looked_up v CROSS JOIN rising_window w"
+            window = "(SELECT w.first FROM rising_window w), (SELECT w.earlier FROM rising_window w), (SELECT w.latest FROM rising_window w)"
         sql = f"""
             {matching},
             per_song AS (
@@ -214,7 +232,7 @@ class RankingSQL:
                        {d.sum64("v.comment_count")} AS comment, {d.sum64("v.share_count")} AS share,
                        count(*) AS uses, {d.top("v.id", "v.play_count")},
                        {counts} {rates}
-                FROM per_video p {d.lookup("videos", "v", "v.id = p.video_id", share)} {period} GROUP BY v.song_id
+                FROM {source} {period} GROUP BY v.song_id
             ){region_songs},
             {page}
             -- The top video's TikTok id is looked up for the page's rows only.
@@ -224,7 +242,8 @@ class RankingSQL:
                    rate, growth, gained, new_videos, old_videos,
                    {", ".join(f"c{i}" for i in range(count))},
                    popular, score, matched, song_videos,
-                   (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total
+                   (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total,
+                   {window}
             FROM page
             ORDER BY {order}
             """
@@ -239,17 +258,36 @@ class RankingSQL:
         matching, params = self.matching_videos(tag_ids, region, share)
         sql = f"""
             {matching},
-            seen AS (
-                SELECT coalesce(v.first_fetched_at, v.fetched_at) AS first, v.fetched_at AS last,
-                       v.prev_fetched_at AS prev
+            looked_up AS (
+                SELECT v.fetched_at, v.first_fetched_at, v.prev_fetched_at
                 FROM per_video p {self.dialect.lookup("videos", "v", "v.id = p.video_id", share)}
             ),
-            ends AS (SELECT min(first) AS first, max(last) AS latest FROM seen)
-            SELECT e.first, (SELECT max(CASE WHEN s.last < e.latest THEN s.last ELSE s.prev END) FROM seen s),
-                   e.latest
-            FROM ends e
+            {self._window("looked_up")}
+            SELECT first, earlier, latest FROM rising_window
             """
         return sql, params
+
+    def _window(self, videos: str) -> str:
+        """CTE `rising_window`, one row (first, earlier, latest, new_after) read from `videos`
+        (rows with fetched_at, first_fetched_at, prev_fetched_at): the first, the second latest
+        and the latest distinct snapshot moment, and core.rising.RisingWindow.new_after; earlier
+        and new_after NULL with fewer than two moments."""
+        week = NEW_IN_NICHE_DAYS * SECONDS_PER_DAY
+        return f"""ends AS (
+                SELECT min(coalesce(first_fetched_at, fetched_at)) AS first, max(fetched_at) AS latest FROM {videos}
+            ),
+            moments AS (
+                SELECT e.first, e.latest,
+                       (SELECT max(CASE WHEN s.fetched_at < e.latest THEN s.fetched_at ELSE s.prev_fetched_at END)
+                        FROM {videos} s) AS earlier
+                FROM ends e
+            ),
+            rising_window AS (
+                SELECT first, earlier, latest,
+                       CASE WHEN earlier IS NOT NULL THEN {self.dialect.greatest("first + 1", f"latest - {week}")} END
+                       AS new_after
+                FROM moments
+            )"""
 
     def rising_videos(self, tag_ids: Sequence[int | None], earlier: int, share: float = 0.0) -> Query:
         """Rows (video_id, first seen, last seen, plays at its last snapshot at or before
