@@ -245,16 +245,32 @@ fetches = st.lists(
     st.sampled_from(modes.MODE_NAMES),
     st.booleans(),
     st.sampled_from(["", "play=1,digg=0,comment=0,share=0", "share=9"]),
+    st.sampled_from([None, 1, 2, 3]),
 )
-def test_sql_modes_match_core(tmp_path_factory, make_store, saves, tags, mode, require_all, weights):
+def test_sql_modes_match_core(tmp_path_factory, make_store, saves, tags, mode, require_all, weights, limit):
     with make_store(tmp_path_factory.mktemp("m") / "db.sqlite3") as store:
         for day, videos in saves:
             store.save_videos(videos, fetched_at=stamp(day))
         assert_counts_current(store)
         assert store.rising_window(tags) == window_from_snapshots(store, tags)
         w = Weights.parse(weights)
-        got = store.rank_modes(tags, mode, w, require_all=require_all)
-        assert comparable(got) == comparable(reference(store, tags, mode, w, require_all=require_all))
+        got = store.rank_modes(tags, mode, w, require_all=require_all, limit=limit)
+        assert comparable(got) == comparable(reference(store, tags, mode, w, require_all=require_all, limit=limit))
+
+
+def test_a_fit_page_holds_a_song_that_only_its_stored_videos_lift(tmp_path, make_store):
+    # A page of fit reads the prior (stored videos) of the songs that can reach it only
+    # (ranking_sql: fit_bounds): a song with one matching video and many stored elsewhere must
+    # still come on top of songs that match more but are stored less.
+    videos = [Video("h0", Song("HEAD"), ("t",), Stats(1, 0, 0, 0))]
+    videos += [Video(f"h{i}", Song("HEAD"), ("other",), Stats(1, 0, 0, 0)) for i in range(1, 400)]
+    videos += [Video(f"s{i}", Song(f"S{i % 5}"), ("t",), Stats(1, 0, 0, 0)) for i in range(10)]
+    with make_store(tmp_path / "db.sqlite3") as store:
+        store.save_videos(videos, fetched_at=T0)
+        for limit in (1, 2, 6, None):
+            got = store.rank_modes(["t"], "fit", limit=limit)
+            assert comparable(got) == comparable(reference(store, ["t"], "fit", limit=limit)), limit
+            assert got[0].song.id == "HEAD"
 
 
 def test_migration_2_counts_what_an_older_store_holds(tmp_path):

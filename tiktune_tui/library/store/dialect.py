@@ -97,8 +97,10 @@ class Dialect(Protocol):
         """In `page`'s `columns` and `song_videos`: `column` of the song of the per-song row `p`."""
         ...
 
-    def page(self, columns: str, song_videos: str, keys: str, least: int, limit: int | None) -> Query:
-        """The CTEs `ranked` and `page` over `per_song p`: the rows of `p` with at least `least`
+    def page(
+        self, columns: str, song_videos: str, keys: str, least: int, limit: int | None, songs: str = "per_song"
+    ) -> Query:
+        """The CTEs `ranked` and `page` over `songs p` (a CTE of per-song rows): the rows of `p` with at least `least`
         tags matched, in the order of `keys` (descending, over `columns`' names) then by their
         song's id byte-wise, the first `limit` (None: all). `page` has the song's music_id, title,
         author, duration_s, play_url, cover_url and original, then `columns` (over `p`, naming

@@ -214,10 +214,12 @@ class PostgresDialect:
     def song(self, column: str) -> str:
         return f"(SELECT s.{column} FROM songs s WHERE s.id = p.song_id)"
 
-    def page(self, columns: str, song_videos: str, keys: str, least: int, limit: int | None) -> Query:
+    def page(
+        self, columns: str, song_videos: str, keys: str, least: int, limit: int | None, songs: str = "per_song"
+    ) -> Query:
         # The first `limit` rows by `keys` and all rows tied with the last of them hold the page
         # whatever the songs' ids: only those are joined to their songs for the tie-break.
-        sql = f"""ranked AS (SELECT p.song_id, {columns} FROM per_song p),
+        sql = f"""ranked AS (SELECT p.song_id, {columns} FROM {songs} p),
             tied AS (
                 SELECT * FROM ranked WHERE matched >= ? ORDER BY {keys} FETCH FIRST (?::bigint) ROWS WITH TIES
             ),
