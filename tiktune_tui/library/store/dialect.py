@@ -98,11 +98,19 @@ class Dialect(Protocol):
         ...
 
     def page(
-        self, columns: str, song_videos: str, keys: str, least: int, limit: int | None, songs: str = "per_song"
+        self,
+        columns: Query,
+        song_videos: str,
+        keys: str,
+        least: int,
+        limit: int | None,
+        songs: str = "per_song",
     ) -> Query:
-        """The CTEs `ranked` and `page` over `songs p` (a CTE of per-song rows): the rows of `p` with at least `least`
-        tags matched, in the order of `keys` (descending, over `columns`' names) then by their
-        song's id byte-wise, the first `limit` (None: all). `page` has the song's music_id, title,
-        author, duration_s, play_url, cover_url and original, then `columns` (over `p`, naming
-        `matched`) and `song_videos` (an expression over `p` and `song`)."""
+        """The CTEs `ranked` and `page` over `songs p` (a CTE of per-song rows): the rows of `p`
+        with at least `least` tags matched, in the order of `keys` (each descending, over
+        `columns`' names) then by their song's id byte-wise, the first `limit` (None: all).
+        `page` has the song's music_id, title, author, duration_s, play_url, cover_url and
+        original, then `columns` (select-list items over `p`, naming `matched`, with their
+        parameters: the engine may use them more than once) and `song_videos` (an expression
+        over `p` and `song`)."""
         ...

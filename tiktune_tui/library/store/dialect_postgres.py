@@ -215,21 +215,44 @@ class PostgresDialect:
         return f"(SELECT s.{column} FROM songs s WHERE s.id = p.song_id)"
 
     def page(
-        self, columns: str, song_videos: str, keys: str, least: int, limit: int | None, songs: str = "per_song"
+        self,
+        columns: Query,
+        song_videos: str,
+        keys: str,
+        least: int,
+        limit: int | None,
+        songs: str = "per_song",
     ) -> Query:
+        columns, params = columns
         # The first `limit` rows by `keys` and all rows tied with the last of them hold the page
-        # whatever the songs' ids: only those are joined to their songs for the tie-break.
-        sql = f"""ranked AS (SELECT p.song_id, {columns} FROM {songs} p),
-            tied AS (
-                SELECT * FROM ranked WHERE matched >= ? ORDER BY {keys} FETCH FIRST (?::bigint) ROWS WITH TIES
-            ),
-            page AS (
+        # whatever the songs' ids: only those are joined to their songs for the tie-break. The
+        # last of them (`cut`) is found by a sort that keeps `limit` rows, not by FETCH FIRST
+        # ... WITH TIES, which sorts every song (a twentieth of a typical ranking); the tied
+        # rows are those whose keys are at or above its keys (all descending: tuple order).
+        page = f"""page AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original, p.*,
                        {song_videos} AS song_videos
                 FROM tied p JOIN songs s ON s.id = p.song_id
                 ORDER BY {keys}, {self.bytewise("s.music_id")} LIMIT ?
             )"""
-        return sql, [least, MAX_LIMIT if self.limit(limit) is None else limit, self.limit(limit)]
+        ranked = f"ranked AS (SELECT p.song_id, {columns} FROM {songs} p)"
+        if self.limit(limit) is None or limit < 1:
+            tied = "tied AS (SELECT * FROM ranked WHERE matched >= ?)"
+            return f"{ranked},\n            {tied},\n            {page}", [*params, least, self.limit(limit)]
+        assert all(key.endswith(" DESC") for key in keys.split(", ")), keys
+        names = [key.removesuffix(" DESC") for key in keys.split(", ")]
+        row = ", ".join(f"c.{name}" for name in names)
+        sql = f"""{ranked},
+            cut AS (
+                SELECT * FROM (SELECT {columns} FROM {songs} p) c WHERE c.matched >= ?
+                ORDER BY {keys} LIMIT 1 OFFSET ?::bigint
+            ),
+            tied AS (
+                SELECT * FROM ranked c
+                WHERE c.matched >= ? AND (NOT EXISTS (SELECT 1 FROM cut) OR ({row}) >= (SELECT {row} FROM cut c))
+            ),
+            {page}"""
+        return sql, [*params, *params, least, limit - 1, least, limit]
 
 
 POSTGRES: Dialect = PostgresDialect()

@@ -106,15 +106,22 @@ class SQLiteDialect:
         return f"s.{column}"
 
     def page(
-        self, columns: str, song_videos: str, keys: str, least: int, limit: int | None, songs: str = "per_song"
+        self,
+        columns: Query,
+        song_videos: str,
+        keys: str,
+        least: int,
+        limit: int | None,
+        songs: str = "per_song",
     ) -> Query:
+        columns, params = columns
         sql = f"""ranked AS (
                 SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
                        {columns}, {song_videos} AS song_videos
                 FROM {songs} p JOIN songs s ON s.id = p.song_id
             ),
             page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {keys}, music_id LIMIT ?)"""
-        return sql, [least, self.limit(limit)]
+        return sql, [*params, least, self.limit(limit)]
 
 
 SQLITE: Dialect = SQLiteDialect()

@@ -227,12 +227,14 @@ class RankingSQL:
             )"""
             params += [*score_params, *score_params, least, limit - 1, limit - 1]
             songs = "fit_candidates"
-        params += score_params
         page, page_params = d.page(
-            f"""p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
+            (
+                f"""p.play, p.digg, p.comment, p.share, p.uses, p.top_id, p.rate, p.growth,
                        p.gained, p.new_videos, p.old_videos,
                        {", ".join(f"p.c{i}" for i in range(count))},
                        {popular} AS popular, {score} AS score, {matched("p")} AS matched""",
+                score_params,
+            ),
             song_videos,
             keys,
             least,
