@@ -244,7 +244,7 @@ class PostgresDialect:
         row = ", ".join(f"c.{name}" for name in names)
         sql = f"""{ranked},
             cut AS (
-                SELECT * FROM (SELECT {columns} FROM {songs} p) c WHERE c.matched >= ?
+                SELECT {row} FROM (SELECT {columns} FROM {songs} p) c WHERE c.matched >= ?
                 ORDER BY {keys} LIMIT 1 OFFSET ?::bigint
             ),
             tied AS (
