@@ -217,15 +217,18 @@ class RankingSQL:
             # same way): a song whose highest is below the page's last lowest cannot be on it,
             # nor tied with its last row. On a typical 3-tag query that is ~100 of 13,000 songs.
             every = "(SELECT sum(t.videos) FROM totals t)"  # in the query's own snapshot
-            cut = f"SELECT f.lowest FROM fit_bounds f ORDER BY f.lowest DESC LIMIT 1 OFFSET {big}"
+            # Each bound is computed once per song, by the sort that keeps the page's count and
+            # by the filter: a table of both would be written and read again (a fifth of fit).
             extra += f""",
-            fit_bounds AS (
-                SELECT p.*, {fit("0")} AS lowest, {fit(every)} AS highest FROM per_song p WHERE {matched("p")} >= ?
+            fit_cut AS (
+                SELECT {fit("0")} AS lowest FROM per_song p WHERE {matched("p")} >= ?
+                ORDER BY 1 DESC LIMIT 1 OFFSET {big}
             ),
             fit_candidates AS (
-                SELECT * FROM fit_bounds WHERE ({cut}) IS NULL OR highest >= ({cut})
+                SELECT * FROM per_song p WHERE {matched("p")} >= ?
+                AND (NOT EXISTS (SELECT 1 FROM fit_cut) OR {fit(every)} >= (SELECT c.lowest FROM fit_cut c))
             )"""
-            params += [*score_params, *score_params, least, limit - 1, limit - 1]
+            params += [*score_params, least, limit - 1, least, *score_params]
             songs = "fit_candidates"
         page, page_params = d.page(
             (
