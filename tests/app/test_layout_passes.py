@@ -72,6 +72,12 @@ async def test_a_line_view_still_updates_its_scrollbar_when_its_length_or_size_c
         await pilot.resize_terminal(40, 20)
         await pilot.pause()
         assert view.vertical_scrollbar.window_size == 20
+        view.styles.overflow_y = "hidden"  # the same size and length: the style alone
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        view.styles.overflow_y = "auto"
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
         view.virtual_size = Size(0, 5)  # fits: no scrollbar (overflow auto)
         await pilot.pause()
         assert not view.show_vertical_scrollbar
