@@ -10,13 +10,14 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from tiktune_tui.ui.widgets.details import DetailsBody
-from tiktune_tui.ui.widgets.line_view import LineView
+from tiktune_tui.ui.widgets.line_view import LineView, SteadyScrollBar
 
 
-class Lines(LineView):
+class Lines(LineView, can_focus=True):
     def __init__(self, count: int) -> None:
         super().__init__()
         self.virtual_size = Size(0, count)
@@ -81,6 +82,60 @@ async def test_a_line_view_still_updates_its_scrollbar_when_its_length_or_size_c
         view.virtual_size = Size(0, 5)  # fits: no scrollbar (overflow auto)
         await pilot.pause()
         assert not view.show_vertical_scrollbar
+
+
+async def test_a_line_views_scrollbar_is_repainted_when_what_it_draws_changes_only():
+    app = OneView(Lines(100))
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.view
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, SteadyScrollBar) and bar.size.height == 10
+        repaints: list[int] = []
+        refresh = ScrollBar.refresh  # what SteadyScrollBar.refresh hands on to
+
+        def counted(self, *args, **kwargs):
+            repaints.append(1)
+            return refresh(self, *args, **kwargs)
+
+        ScrollBar.refresh = counted  # type: ignore[method-assign]
+        try:
+            view.blur()  # the view's styles applied again, its scrollbar colours unchanged
+            view.focus()
+            await pilot.pause()
+            assert repaints == []
+            view.scroll_to(y=50, animate=False)  # the thumb moves
+            await pilot.pause()
+            assert repaints
+            repaints.clear()
+            bar.mouse_over = True  # the hover colours
+            await pilot.pause()
+            assert repaints
+            repaints.clear()
+            app.theme = "textual-light" if app.theme != "textual-light" else "nord"  # other colours
+            await pilot.pause()
+            assert repaints
+        finally:
+            ScrollBar.refresh = refresh  # type: ignore[method-assign]
+
+
+class HiddenView(OneView):
+    CSS = "Lines { height: 1fr; display: none; overflow-y: scroll; }"
+
+
+async def test_a_line_view_shown_the_first_time_is_laid_out_once():
+    """Its scrollbar made, styled and shown at mount: showing the view (the queue panel's first
+    opening) changes nothing of the scrollbar but its size, which asks for no layout."""
+    app = HiddenView(Lines(100))
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.view
+        await pilot.pause()
+        layouts: list[int] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app, lambda _: layouts.append(1), immediate=True)
+        view.display = True
+        await pilot.pause()
+        assert view.vertical_scrollbar.size.height == 10 and view.vertical_scrollbar.window_virtual_size == 100
+        assert layouts == [1]
 
 
 class Details(App):

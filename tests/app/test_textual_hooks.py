@@ -6,8 +6,9 @@ upgrade, SafeInput (ui/widgets/safe_input.py) must be adapted before control cha
 can reach the terminal again.
 
 LineView (ui/widgets/line_view.py) overrides `ScrollView._size_updated` so that a layout pass
-that changed nothing of the view does not repaint its scrollbar a frame later; renamed, the
-override would silently do nothing (the shortlist and the queue open a frame slower again).
+that changed nothing of the view does not repaint its scrollbar a frame later, and makes its
+scrollbar as `Widget.vertical_scrollbar` does (`_vertical_scrollbar`, `App._start_widget`) but
+of its own class; changed, the overrides would do nothing or break the scrollbar.
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ def test_textual_scroll_view_still_has_the_size_hook_line_view_overrides():
     source = inspect.getsource(ScrollView._size_updated)
     # Why LineView is there: the layout's virtual size (the viewport) against the view's own.
     assert "virtual_size != self.virtual_size" in source and "_scroll_update" in source
+
+
+def test_textual_still_makes_the_vertical_scrollbar_as_line_view_does():
+    from textual.widget import Widget
+
+    source = inspect.getsource(Widget.vertical_scrollbar.fget)
+    for step in ("self._vertical_scrollbar", "ScrollBar(", "display = False", "self.app._start_widget(self"):
+        assert step in source, f"Widget.vertical_scrollbar no longer does {step!r}: see LineView.vertical_scrollbar"
 
 
 class OneInput(App):
