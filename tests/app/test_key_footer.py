@@ -48,3 +48,21 @@ async def test_the_footer_hides_and_shows_keys_as_the_focus_moves_without_remoun
         assert list(footer.query(FooterKey)) == keys  # the same widgets all along: none remounted
         # The palette's key stays where Textual puts it.
         assert footer.query(".-command-palette")
+
+
+async def test_the_footer_changes_its_keys_in_the_handler_that_moves_the_focus(catalog):
+    """Not a message later: keys shown or hidden after the screen began its layout for the
+    focus change asked for a second layout (the queue's opening drew two frames)."""
+    app = make_app(catalog, tags=["cooking"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_search(pilot)
+        app.table.focus()
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        await pilot.press("u", "escape")  # the queue's keys, never shown before, are mounted
+        app.action_show_queue()  # as the key's handler runs it: no message handled between
+        assert app.focused is app.queue_panel
+        assert PLAY not in shown(footer) and shown(footer) == composed(footer)
+        app.action_show_queue()
+        assert app.focused is app.table
+        assert PLAY in shown(footer) and shown(footer) == composed(footer)

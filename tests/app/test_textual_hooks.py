@@ -4,6 +4,11 @@ Textual 8 has no public way to change how an Input draws its value; SafeInput ov
 `Input._value` and `Input._position_to_cell`. If one of these tests fails after a Textual
 upgrade, SafeInput (ui/widgets/safe_input.py) must be adapted before control characters
 can reach the terminal again.
+
+LineView (ui/widgets/line_view.py) overrides `ScrollView._size_updated` so that a layout pass
+that changed nothing of the view does not repaint its scrollbar a frame later, and makes its
+scrollbar as `Widget.vertical_scrollbar` does (`_vertical_scrollbar`, `App._start_widget`) but
+of its own class; changed, the overrides would do nothing or break the scrollbar.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import inspect
 
 from textual.app import App, ComposeResult
+from textual.scroll_view import ScrollView
 from textual.widgets import Input
 
 from tiktune_tui.ui.widgets.safe_input import TEXTUAL_HOOKS, SafeInput
@@ -31,6 +37,22 @@ def test_textual_renders_the_input_through_the_hooks():
     assert "self._value" in render_source, "Input.render_line no longer draws self._value"
     offset_source = inspect.getsource(Input._cursor_offset.fget)
     assert "_position_to_cell" in offset_source, "Input._cursor_offset no longer uses _position_to_cell"
+
+
+def test_textual_scroll_view_still_has_the_size_hook_line_view_overrides():
+    parameters = list(inspect.signature(ScrollView._size_updated).parameters)
+    assert parameters == ["self", "size", "virtual_size", "container_size", "layout"], parameters
+    source = inspect.getsource(ScrollView._size_updated)
+    # Why LineView is there: the layout's virtual size (the viewport) against the view's own.
+    assert "virtual_size != self.virtual_size" in source and "_scroll_update" in source
+
+
+def test_textual_still_makes_the_vertical_scrollbar_as_line_view_does():
+    from textual.widget import Widget
+
+    source = inspect.getsource(Widget.vertical_scrollbar.fget)
+    for step in ("self._vertical_scrollbar", "ScrollBar(", "display = False", "self.app._start_widget(self"):
+        assert step in source, f"Widget.vertical_scrollbar no longer does {step!r}: see LineView.vertical_scrollbar"
 
 
 class OneInput(App):

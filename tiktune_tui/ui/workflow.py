@@ -233,9 +233,10 @@ class WorkflowControls(MixinBase):
             status = self.music_bar.status
             if status is not None:
                 panel.show_queue(status.songs, status.index, status.dead)
-            panel.focus()
-        else:
-            self.table.focus()
+        # At once, not as Widget.focus does after the next message: the footer's keys change
+        # with the focus, and had they changed after the screen's next layout began, they
+        # would have asked for another one (a second frame, a screen-update tick later).
+        self.set_focus(panel if shown else self.table)
 
     def action_queue_add(self, next_up: bool) -> None:
         row = self.table.current_row

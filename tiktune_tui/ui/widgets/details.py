@@ -12,6 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RichVisual
@@ -142,6 +144,18 @@ class RenderedOnce(RichVisual):
         return list(islice(self._draw(width, style), None, height))
 
 
+class DetailsBody(Static):
+    """The song's text: a new song of another height is laid out once, not twice.
+
+    Textual sets a widget's virtual size after each layout pass that resized it, and that
+    reactive asks for another layout and a repaint. Here the virtual size is the text's own
+    size (the body does not scroll: the pane does), already laid out and drawn in that pass.
+    The second pass came a screen-update tick later: a third of the shortlist's opening.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
+
+
 class DetailsPane(VerticalScroll):
     """Scrolls when the song does not fit; never takes the focus from the table by itself."""
 
@@ -154,7 +168,7 @@ class DetailsPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         # The chart comes after the text in the wide pane; the narrow one docks it on the right.
-        yield Static(id="details-body")
+        yield DetailsBody(id="details-body")
         yield TrendChart(id="trend")
 
     @property

@@ -35,6 +35,19 @@ class KeyFooter(Footer):
         super().__init__()
         self._shown: list[KeySpec] | None = None
 
+    def on_mount(self) -> None:
+        # Footer's own subscription (made after this one) calls bindings_changed after this
+        # footer's pending messages: keys hidden or shown then came after the screen had begun
+        # the layout for the change that moved the focus, and asked for a second one (a second
+        # frame, a screen-update tick later). Called at once, they are in that layout.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed_now, immediate=True)
+
+    def _bindings_changed_now(self, screen: Screen) -> None:
+        """In the publisher's handler: only keys already mounted are shown or hidden here
+        (mounting and composing belong to this footer's own turn, bindings_changed)."""
+        if screen.app.app_focus and self._shown is not None and self.is_attached and screen is self.screen:
+            self._rewrite_keys(mount=False)
+
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
@@ -65,9 +78,10 @@ class KeyFooter(Footer):
             self._shown = self._wanted()
             await self.recompose()
 
-    def _rewrite_keys(self) -> bool:
+    def _rewrite_keys(self, mount: bool = True) -> bool:
         """Show the wanted keys by showing, hiding and (for a key never shown) mounting keys;
-        False if they are not this footer's to change (then Textual's compose)."""
+        False if they are not this footer's to change (then Textual's compose), or if a key
+        would have to be mounted and `mount` is False (then nothing changed)."""
         wanted = self._wanted()
         if wanted is None:
             return False
@@ -75,25 +89,33 @@ class KeyFooter(Footer):
             return True
         keys = [key for key in self.query_children(FooterKey) if not key.has_class("-command-palette")]
         specs = [_spec(key) for key in keys]
-        # A key that goes away is hidden where it is, not removed: the focus coming back (Esc
-        # from the queue) shows it again, and the keys beside it keep their size.
-        shown: set[int] = set()
+        # Each wanted key: the shown key it is (an index into keys), or None for a new one.
+        found: list[int | None] = []
         position = 0
         for spec in wanted:
-            found = next((n for n in range(position, len(keys)) if specs[n] == spec), None)
-            if found is None:
-                new = self._new_key(spec)
-                if position < len(keys):
-                    self.mount(new, before=keys[position])
-                else:
-                    palette = self.query_children(".-command-palette")
-                    if palette:
-                        self.mount(new, before=palette.first())
-                    else:
-                        self.mount(new)
+            index = next((n for n in range(position, len(keys)) if specs[n] == spec), None)
+            found.append(index)
+            if index is not None:
+                position = index + 1
+        if not mount and None in found:
+            return False
+        # A key that goes away is hidden where it is, not removed: the focus coming back (Esc
+        # from the queue) shows it again, and the keys beside it keep their size.
+        position = 0
+        for spec, index in zip(wanted, found):
+            if index is not None:
+                position = index + 1
                 continue
-            shown.add(found)
-            position = found + 1
+            new = self._new_key(spec)
+            if position < len(keys):
+                self.mount(new, before=keys[position])
+            else:
+                palette = self.query_children(".-command-palette")
+                if palette:
+                    self.mount(new, before=palette.first())
+                else:
+                    self.mount(new)
+        shown = {index for index in found if index is not None}
         for index, key in enumerate(keys):
             key.display = index in shown
         self._shown = wanted

@@ -16,12 +16,12 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tiktune_tui.core.models import Song
 from tiktune_tui.text import terminal_safe
 from tiktune_tui.ui.keymap import QUEUE_BINDINGS
+from tiktune_tui.ui.widgets.line_view import LineView
 
 
 def queue_line(position: int, song: Song, playing: bool, dead: bool) -> Text:
@@ -37,7 +37,7 @@ def queue_line(position: int, song: Song, playing: bool, dead: bool) -> Text:
     return line
 
 
-class QueuePanel(ScrollView, can_focus=True):
+class QueuePanel(LineView, can_focus=True):
     """A line-API list: only the lines on screen are drawn (a 1,000-song queue opens at once)."""
 
     BINDINGS = [

@@ -20,13 +20,13 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tiktune_tui.core.models import Song
 from tiktune_tui.core.results import SongRank
 from tiktune_tui.text import short_count, short_score, terminal_safe
 from tiktune_tui.ui.keymap import TABLE_BINDINGS, effective_keys
+from tiktune_tui.ui.widgets.line_view import LineView
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def column_widths(width: int, rank_width: int) -> list[int]:
     return widths
 
 
-class SongTable(ScrollView, can_focus=True):
+class SongTable(LineView, can_focus=True):
     BINDINGS = [
         *TABLE_BINDINGS,
         ("up", "cursor_up"),
