@@ -27,13 +27,18 @@ def composed(footer: KeyFooter) -> list[tuple[str, str]]:
     return [(spec.key_display, spec.description) for spec in footer._wanted()]
 
 
+async def footer_with_the_list_focused(app, pilot) -> KeyFooter:
+    """The footer once the search has landed and the song list has the focus."""
+    await wait_for_search(pilot)
+    app.table.focus()
+    await pilot.pause()
+    return app.query_one(KeyFooter)
+
+
 async def test_the_footer_hides_and_shows_keys_as_the_focus_moves_without_remounting(catalog):
     app = make_app(catalog, tags=["cooking"])
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for_search(pilot)
-        app.table.focus()
-        await pilot.pause()
-        footer = app.query_one(KeyFooter)
+        footer = await footer_with_the_list_focused(app, pilot)
         keys = list(footer.query(FooterKey))
         on_the_list = shown(footer)
         assert PLAY in on_the_list and on_the_list == composed(footer)
@@ -55,10 +60,7 @@ async def test_the_footer_changes_its_keys_in_the_handler_that_moves_the_focus(c
     focus change asked for a second layout (the queue's opening drew two frames)."""
     app = make_app(catalog, tags=["cooking"])
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for_search(pilot)
-        app.table.focus()
-        await pilot.pause()
-        footer = app.query_one(KeyFooter)
+        footer = await footer_with_the_list_focused(app, pilot)
         await pilot.press("u", "escape")  # the queue's keys, never shown before, are mounted
         app.action_show_queue()  # as the key's handler runs it: no message handled between
         assert app.focused is app.queue_panel
