@@ -127,12 +127,12 @@ async def test_keys_drive_the_bar_and_the_progress_text_updates(base_url):
     songs = [song("a", base_url + "long.mp3", title="Long"), song("b", base_url + "b.mp3", title="Bee")]
     app = BarApp(songs)
     async with app.run_test(size=(80, 8)) as pilot:
+        # The player's status reaches the bar's labels in a message of its own: waited for, not read at once.
         await until(pilot, lambda: app.bar.player.status.state == PlayerState.IDLE)
-        assert text_of(app, "#bar-volume") == "vol 80%"
+        await until(pilot, lambda: text_of(app, "#bar-volume") == "vol 80%")
         await pilot.press("enter")
         await until(pilot, lambda: text_of(app, "#bar-state") == "▶")
-        assert text_of(app, "#bar-title") == "Long — ffmpeg"
-        assert text_of(app, "#bar-place") == "1/2"
+        await until(pilot, lambda: (text_of(app, "#bar-title"), text_of(app, "#bar-place")) == ("Long — ffmpeg", "1/2"))
         # libVLC estimates the length early and refines it within a moment.
         await until(pilot, lambda: text_of(app, "#bar-time").endswith((" / 0:39", " / 0:40")))
         first = text_of(app, "#bar-time")
