@@ -12,6 +12,9 @@ from typing import Protocol
 
 Query = tuple[str, list[object]]
 
+# The song's columns that `Dialect.page` puts before the ranking's, over the song row `s`.
+PAGE_SONG_COLUMNS = "s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original"
+
 
 class Dialect(Protocol):
     """One engine's spelling of what the shared SQL leaves to it."""

@@ -7,7 +7,7 @@ store writes a fetch in a few statements over arrays), not one per row.
 
 from __future__ import annotations
 
-from tiktune_tui.library.store.dialect import Dialect, Query
+from tiktune_tui.library.store.dialect import PAGE_SONG_COLUMNS, Dialect, Query
 from tiktune_tui.library.store.dialect_sqlite import MAX_LIMIT
 
 VERSION_TABLE = """
@@ -230,7 +230,7 @@ class PostgresDialect:
         # ... WITH TIES, which sorts every song (a twentieth of a typical ranking); the tied
         # rows are those whose keys are at or above its keys (all descending: tuple order).
         page = f"""page AS (
-                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original, p.*,
+                SELECT {PAGE_SONG_COLUMNS}, p.*,
                        {song_videos} AS song_videos
                 FROM tied p JOIN songs s ON s.id = p.song_id
                 ORDER BY {keys}, {self.bytewise("s.music_id")} LIMIT ?

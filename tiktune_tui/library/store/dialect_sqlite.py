@@ -6,7 +6,7 @@ counters are kept by row triggers: SQLite writes a fetch one row at a time anywa
 
 from __future__ import annotations
 
-from tiktune_tui.library.store.dialect import Dialect, Query
+from tiktune_tui.library.store.dialect import PAGE_SONG_COLUMNS, Dialect, Query
 
 # The largest LIMIT SQLite takes (a signed 64-bit integer); a larger one means "all".
 MAX_LIMIT = 2**63 - 1
@@ -116,8 +116,7 @@ class SQLiteDialect:
     ) -> Query:
         columns, params = columns
         sql = f"""ranked AS (
-                SELECT s.music_id, s.title, s.author, s.duration_s, s.play_url, s.cover_url, s.original,
-                       {columns}, {song_videos} AS song_videos
+                SELECT {PAGE_SONG_COLUMNS}, {columns}, {song_videos} AS song_videos
                 FROM {songs} p JOIN songs s ON s.id = p.song_id
             ),
             page AS (SELECT * FROM ranked WHERE matched >= ? ORDER BY {keys}, music_id LIMIT ?)"""

@@ -210,7 +210,7 @@ class RankingSQL:
                 score = fit(song_videos)
         least = count if require_all else 1
         songs = "per_song"
-        if mode == "fit" and limit is not None and self.limit(limit) is not None and limit > 0:
+        if mode == "fit" and limit is not None and 0 < limit <= MAX_LIMIT:
             # A page of fit reads the prior of the songs that can reach it only. Each song's
             # score lies between its score with its matching videos as its stored ones and with
             # every stored video as its own (the prior grows with them; the floats round the
@@ -248,6 +248,7 @@ class RankingSQL:
         order = f"{keys}, {d.bytewise('music_id')}"
         source = f"per_video p {d.lookup('videos', 'v', 'v.id = p.video_id', share)}"
         window = "NULL, NULL, NULL"
+        page_rows = "page"
         if rising:
             matching += f""",
             looked_up AS (
@@ -257,7 +258,8 @@ class RankingSQL:
             ),
             {self._window("looked_up")}"""
             source = "looked_up v CROSS JOIN rising_window w"
-            window = "(SELECT w.first FROM rising_window w), (SELECT w.earlier FROM rising_window w), (SELECT w.latest FROM rising_window w)"
+            window = "w.first, w.earlier, w.latest"
+            page_rows += " CROSS JOIN rising_window w"
         sql = f"""
             {matching},
             per_song AS (
@@ -278,7 +280,7 @@ class RankingSQL:
                    popular, score, matched, song_videos,
                    (SELECT count(*) FROM per_song q WHERE {matched("q")} >= ?) AS total,
                    {window}
-            FROM page
+            FROM {page_rows}
             ORDER BY {order}
             """
         return sql, params
